@@ -1,0 +1,245 @@
+//! Time entries as the user reads them: one entry with its duration, and
+//! entries grouped by local calendar day with daily totals.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::{ts_from_ms, Tracker};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Entry {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number | null")]
+    pub project_id: Option<i64>,
+    pub project_name: Option<String>,
+    pub project_color: Option<String>,
+    pub description: String,
+    #[ts(type = "string")]
+    pub started_at: Timestamp,
+    /// Empty while the timer runs.
+    #[ts(type = "string | null")]
+    pub stopped_at: Option<Timestamp>,
+    /// Whole seconds; for a running entry, up to the moment it was read.
+    #[ts(type = "number")]
+    pub duration_seconds: i64,
+}
+
+impl Entry {
+    pub fn is_running(&self) -> bool {
+        self.stopped_at.is_none()
+    }
+}
+
+/// One local calendar day of entries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Day {
+    /// `YYYY-MM-DD` in the user's time zone.
+    pub date: String,
+    #[ts(type = "number")]
+    pub total_seconds: i64,
+    pub entries: Vec<Entry>,
+}
+
+pub(crate) const SELECT: &str =
+    "SELECT e.id, e.project_id, p.name, p.color, e.description, e.started_at, e.stopped_at
+     FROM time_entries e LEFT JOIN projects p ON p.id = e.project_id";
+
+pub(crate) fn from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<Entry> {
+    let started_at = ts_from_ms(5, row.get(5)?)?;
+    let stopped_at = row
+        .get::<_, Option<i64>>(6)?
+        .map(|ms| ts_from_ms(6, ms))
+        .transpose()?;
+    let end = stopped_at.unwrap_or(now);
+    // A clock set back while a timer runs must not show a negative time.
+    let duration_seconds = (end.as_millisecond() - started_at.as_millisecond()).max(0) / 1000;
+    Ok(Entry {
+        id: row.get(0)?,
+        project_id: row.get(1)?,
+        project_name: row.get(2)?,
+        project_color: row.get(3)?,
+        description: row.get(4)?,
+        started_at,
+        stopped_at,
+        duration_seconds,
+    })
+}
+
+pub(crate) fn get(conn: &rusqlite::Connection, id: i64, now: Timestamp) -> Result<Entry> {
+    conn.query_row(&format!("{SELECT} WHERE e.id = ?1"), [id], |r| {
+        from_row(r, now)
+    })
+    .optional()?
+    .ok_or(Error::EntryNotFound(id))
+}
+
+fn day_start(date: Date, tz: &TimeZone) -> Result<Timestamp> {
+    // Midnight can be skipped by a DST change; jiff's compatible
+    // disambiguation then picks the first instant of the day.
+    date.to_zoned_datetime(tz.clone())
+        .map(|z| z.timestamp())
+        .map_err(|_| Error::EntryInvalidRange)
+}
+
+impl Tracker {
+    pub fn entry(&self, id: i64) -> Result<Entry> {
+        get(self.storage.conn(), id, self.clock.now())
+    }
+
+    /// Entries that started from local day `from` through local day `to`
+    /// (both inclusive), grouped by day, newest day and entry first. Days
+    /// without entries are left out.
+    pub fn entries_by_day(&self, from: Date, to: Date, tz: &TimeZone) -> Result<Vec<Day>> {
+        if from > to {
+            return Err(Error::EntryInvalidRange);
+        }
+        let start = day_start(from, tz)?;
+        let next = to
+            .checked_add(1.day())
+            .map_err(|_| Error::EntryInvalidRange)?;
+        let end = day_start(next, tz)?;
+        let now = self.clock.now();
+        let mut stmt = self.storage.conn().prepare_cached(&format!(
+            "{SELECT} WHERE e.started_at >= ?1 AND e.started_at < ?2 ORDER BY e.started_at DESC, e.id DESC"
+        ))?;
+        let rows = stmt.query_map(params![start.as_millisecond(), end.as_millisecond()], |r| {
+            from_row(r, now)
+        })?;
+
+        let mut days: Vec<Day> = Vec::new();
+        for entry in rows {
+            let entry = entry?;
+            let date = entry
+                .started_at
+                .to_zoned_datetime(tz.clone())
+                .date()
+                .to_string();
+            match days.last_mut() {
+                Some(day) if day.date == date => {
+                    day.total_seconds += entry.duration_seconds;
+                    day.entries.push(entry);
+                }
+                _ => days.push(Day {
+                    date,
+                    total_seconds: entry.duration_seconds,
+                    entries: vec![entry],
+                }),
+            }
+        }
+        Ok(days)
+    }
+
+    /// The last `days` local days up to and including today.
+    pub fn recent_days(&self, days: u16, tz: &TimeZone) -> Result<Vec<Day>> {
+        let today = self.today(tz);
+        let back = i64::from(days.max(1)) - 1;
+        let from = today
+            .checked_sub(back.days())
+            .map_err(|_| Error::EntryInvalidRange)?;
+        self.entries_by_day(from, today, tz)
+    }
+
+    pub fn today(&self, tz: &TimeZone) -> Date {
+        self.clock.now().to_zoned_datetime(tz.clone()).date()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+    use jiff::SignedDuration;
+
+    use crate::test_support::{tracker_at, ts};
+
+    use super::*;
+
+    fn paris() -> TimeZone {
+        TimeZone::get("Europe/Paris").unwrap()
+    }
+
+    #[test]
+    fn entries_group_by_local_day_newest_first_with_totals() {
+        // 23:30 UTC on the 27th is 00:30 on the 28th in Paris.
+        let (mut t, clock) = tracker_at("2026-11-27T08:00:00Z");
+        let p = t.create_project("Client", None).unwrap();
+        let mut track = |at: &str, secs: i64| {
+            clock.set(ts(at));
+            t.start_timer(Some(p.id), "").unwrap();
+            clock.advance(SignedDuration::from_secs(secs));
+            t.stop_timer().unwrap();
+        };
+        track("2026-11-27T08:00:00Z", 3600);
+        track("2026-11-27T13:00:00Z", 1800);
+        track("2026-11-27T23:30:00Z", 600);
+        track("2026-11-28T09:00:00Z", 60);
+
+        let days = t
+            .entries_by_day(date(2026, 11, 27), date(2026, 11, 28), &paris())
+            .unwrap();
+        let summary: Vec<(&str, i64, usize)> = days
+            .iter()
+            .map(|d| (d.date.as_str(), d.total_seconds, d.entries.len()))
+            .collect();
+        assert_eq!(summary, [("2026-11-28", 660, 2), ("2026-11-27", 5400, 2)]);
+        assert!(days[0].entries[0].started_at > days[0].entries[1].started_at);
+
+        let utc = t
+            .entries_by_day(date(2026, 11, 27), date(2026, 11, 27), &TimeZone::UTC)
+            .unwrap();
+        assert_eq!(utc.len(), 1);
+        assert_eq!(utc[0].entries.len(), 3);
+    }
+
+    #[test]
+    fn a_running_entry_counts_up_to_now() {
+        let (mut t, clock) = tracker_at("2026-11-28T09:00:00Z");
+        t.start_timer(None, "Reading").unwrap();
+        clock.advance(SignedDuration::from_secs(90));
+        let days = t.recent_days(1, &TimeZone::UTC).unwrap();
+        assert_eq!(days[0].total_seconds, 90);
+        assert!(days[0].entries[0].is_running());
+        assert_eq!(days[0].entries[0].project_name, None);
+    }
+
+    #[test]
+    fn recent_days_reaches_back_inclusive_and_rejects_reversed_ranges() {
+        let (mut t, clock) = tracker_at("2026-11-20T12:00:00Z");
+        t.start_timer(None, "").unwrap();
+        t.stop_timer().unwrap();
+        clock.set(ts("2026-11-28T12:00:00Z"));
+        assert!(t.recent_days(8, &TimeZone::UTC).unwrap().is_empty());
+        assert_eq!(t.recent_days(9, &TimeZone::UTC).unwrap().len(), 1);
+        let err = t
+            .entries_by_day(date(2026, 11, 28), date(2026, 11, 27), &TimeZone::UTC)
+            .unwrap_err();
+        assert_eq!(err.code(), "entry.invalid_range");
+    }
+
+    #[test]
+    fn a_day_cut_short_by_dst_still_lists_its_entries() {
+        // Europe/Paris springs forward on 2026-03-29: that day has 23 hours.
+        let (mut t, clock) = tracker_at("2026-03-29T10:00:00Z");
+        t.start_timer(None, "").unwrap();
+        clock.advance(SignedDuration::from_secs(60));
+        t.stop_timer().unwrap();
+        let days = t
+            .entries_by_day(date(2026, 3, 29), date(2026, 3, 29), &paris())
+            .unwrap();
+        assert_eq!(days.len(), 1);
+        assert_eq!(days[0].date, "2026-03-29");
+    }
+
+    #[test]
+    fn unknown_entry_is_a_typed_error() {
+        let (t, _) = tracker_at("2026-11-28T09:00:00Z");
+        assert_eq!(t.entry(7).unwrap_err().code(), "entry.not_found");
+    }
+}

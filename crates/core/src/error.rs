@@ -1,0 +1,134 @@
+//! The one error type of the core. Every variant has a stable machine code
+//! (`resource.reason`) that the UI and CLI branch on, and a message a person
+//! can act on. Codes are part of the contract: never rename one.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::projects::NAME_MAX_CHARS;
+use crate::timer::DESCRIPTION_MAX_CHARS;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Give the project a name.")]
+    ProjectNameEmpty,
+    #[error("Project names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
+    ProjectNameTooLong(usize),
+    #[error("A project named \u{201c}{0}\u{201d} already exists. Pick another name.")]
+    ProjectNameTaken(String),
+    #[error("Colours are written as #rrggbb, for example #3b82f6.")]
+    ProjectInvalidColor,
+    #[error("That project no longer exists. Reload the list and try again.")]
+    ProjectNotFound(i64),
+    #[error("The project \u{201c}{0}\u{201d} is archived. Restore it before tracking time on it.")]
+    ProjectArchived(String),
+    #[error("Descriptions can be at most {DESCRIPTION_MAX_CHARS} characters; this one has {0}.")]
+    EntryDescriptionTooLong(usize),
+    #[error("That time entry no longer exists. Reload the list and try again.")]
+    EntryNotFound(i64),
+    #[error("The start of a range must come before its end.")]
+    EntryInvalidRange,
+    #[error("No timer is running.")]
+    TimerNotRunning,
+    #[error(
+        "This database was written by a newer TimeTracker (schema version {found}; this version \
+         understands up to {supported}). Update TimeTracker to open it; the file was left untouched."
+    )]
+    StorageSchemaTooNew { found: i64, supported: i64 },
+    #[error("The file {0} is not a TimeTracker database (or it is damaged). Move it aside and restart to begin afresh.")]
+    StorageNotADatabase(PathBuf),
+    #[error("The disk holding {0} is full. Free some space and try again; nothing was saved.")]
+    StorageDiskFull(PathBuf),
+    #[error("{0} cannot be written (read-only file or folder). Check its permissions; nothing was saved.")]
+    StorageReadOnly(PathBuf),
+    #[error(
+        "The database is busy in another program (the tt command line?). Try again in a moment."
+    )]
+    StorageBusy,
+    #[error("Could not back up the database to {path} before upgrading it ({source}); the upgrade was not attempted.")]
+    StorageBackupFailed {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("The data folder {path} could not be created: {source}")]
+    StorageDataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
+    ConfigNoDataDir,
+    #[error("Database error: {0}")]
+    Database(rusqlite::Error),
+}
+
+impl Error {
+    /// The stable machine code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::ProjectNameEmpty => "project.name_empty",
+            Error::ProjectNameTooLong(_) => "project.name_too_long",
+            Error::ProjectNameTaken(_) => "project.name_taken",
+            Error::ProjectInvalidColor => "project.invalid_color",
+            Error::ProjectNotFound(_) => "project.not_found",
+            Error::ProjectArchived(_) => "project.archived",
+            Error::EntryDescriptionTooLong(_) => "entry.description_too_long",
+            Error::EntryNotFound(_) => "entry.not_found",
+            Error::EntryInvalidRange => "entry.invalid_range",
+            Error::TimerNotRunning => "timer.not_running",
+            Error::StorageSchemaTooNew { .. } => "storage.schema_too_new",
+            Error::StorageNotADatabase(_) => "storage.not_a_database",
+            Error::StorageDiskFull(_) => "storage.disk_full",
+            Error::StorageReadOnly(_) => "storage.read_only",
+            Error::StorageBusy => "storage.busy",
+            Error::StorageBackupFailed { .. } => "storage.backup_failed",
+            Error::StorageDataDir { .. } => "storage.data_dir",
+            Error::ConfigNoDataDir => "config.no_data_dir",
+            Error::Database(_) => "storage.database",
+        }
+    }
+
+    /// The error as the UI and the CLI's `--json` output receive it.
+    pub fn to_payload(&self) -> ErrorPayload {
+        ErrorPayload {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        }
+    }
+
+    /// Classifies a raw SQLite error for the database at `path`, so a full or
+    /// read-only disk reads as such instead of as a generic database error.
+    pub(crate) fn from_sqlite(err: rusqlite::Error, path: &std::path::Path) -> Self {
+        use rusqlite::ErrorCode as C;
+        match err.sqlite_error_code() {
+            Some(C::DiskFull) => Error::StorageDiskFull(path.to_owned()),
+            Some(C::ReadOnly) | Some(C::CannotOpen) | Some(C::PermissionDenied) => {
+                Error::StorageReadOnly(path.to_owned())
+            }
+            Some(C::NotADatabase) => Error::StorageNotADatabase(path.to_owned()),
+            Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::StorageBusy,
+            _ => Error::Database(err),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        match err.sqlite_error_code() {
+            Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::StorageBusy,
+            _ => Error::Database(err),
+        }
+    }
+}
+
+/// The serialised form of an [`Error`]: what crosses into the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub message: String,
+}

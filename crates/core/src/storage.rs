@@ -1,0 +1,307 @@
+//! The SQLite file: opening it safely, numbered migrations tracked in
+//! `PRAGMA user_version`, and the write transaction every change goes through.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Numbered migrations; migration `i` (0-based) takes the schema from
+/// version `i` to `i + 1`. Never edit a shipped migration: add a new one.
+pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// How long a writer waits for another process (the CLI, a second window)
+/// to finish its transaction before giving up with `storage.busy`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct Storage {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Storage {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date, keeping a copy of the file before any migration.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, MIGRATIONS)
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        let mut storage = Storage { conn, path: None };
+        storage.configure()?;
+        storage.migrate(MIGRATIONS)?;
+        Ok(storage)
+    }
+
+    pub(crate) fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::StorageDataDir {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| Error::from_sqlite(e, path))?;
+        let mut storage = Storage {
+            conn,
+            path: Some(path.to_owned()),
+        };
+        // Refuse a newer schema before anything writes to the file: even
+        // switching to WAL would change its header.
+        let found = storage.schema_version()?;
+        let supported = migrations.len() as i64;
+        if found > supported {
+            return Err(Error::StorageSchemaTooNew { found, supported });
+        }
+        storage.configure()?;
+        storage.migrate(migrations)?;
+        Ok(storage)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| self.classify(e))
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction and commits it, so the change is
+    /// on disk before this returns; any error rolls everything back.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|e| match e {
+            Error::Database(e) => self.classify(e),
+            other => other,
+        })
+    }
+
+    fn classify(&self, err: rusqlite::Error) -> Error {
+        match &self.path {
+            Some(path) => Error::from_sqlite(err, path),
+            None => Error::from(err),
+        }
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.classify(e))?;
+        // WAL lets the CLI read while the app writes; FULL sync makes a
+        // committed entry survive a power cut, not just a crash. Timer writes
+        // are rare, so the fsync costs nothing a user notices.
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(|e| self.classify(e))?;
+        if self.path.is_some() && !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Database(rusqlite::Error::InvalidQuery));
+        }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+            .map_err(|e| self.classify(e))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self, migrations: &[&str]) -> Result<()> {
+        let from = self.schema_version()?;
+        let to = migrations.len() as i64;
+        if from >= to {
+            return Ok(());
+        }
+        if from > 0 {
+            self.backup_before_migration(from)?;
+        }
+        for (index, sql) in migrations.iter().enumerate().skip(from as usize) {
+            let version = index as i64 + 1;
+            self.write(|tx| {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", version)?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Copies the database beside itself as
+    /// `timetracker.sqlite3.v<from>-<UTC time>.bak` before a migration.
+    fn backup_before_migration(&self, from: i64) -> Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".v{from}-{stamp}.bak"));
+        let backup = path.with_file_name(name);
+        // VACUUM INTO writes a consistent copy even while WAL holds
+        // uncheckpointed pages, which a plain file copy would miss.
+        self.conn
+            .execute("VACUUM INTO ?1", [backup.to_string_lossy()])
+            .map_err(|source| Error::StorageBackupFailed {
+                path: backup.clone(),
+                source,
+            })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(suffix))
+            .collect()
+    }
+
+    #[test]
+    fn new_database_is_migrated_in_wal_mode_with_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&dir.path().join("nested/db.sqlite3")).unwrap();
+        assert_eq!(storage.schema_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = storage
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = storage
+            .conn()
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        // A fresh file has nothing worth backing up.
+        assert!(files_with_suffix(&dir.path().join("nested"), ".bak").is_empty());
+    }
+
+    #[test]
+    fn reopening_a_current_database_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        drop(Storage::open(&path).unwrap());
+        let storage = Storage::open(&path).unwrap();
+        assert_eq!(storage.schema_version().unwrap(), SCHEMA_VERSION);
+        assert!(files_with_suffix(dir.path(), ".bak").is_empty());
+    }
+
+    #[test]
+    fn a_migration_keeps_a_copy_of_the_old_file_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let v1 = ["CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (41);"];
+        drop(Storage::open_with(&path, &v1).unwrap());
+
+        let v2 = [v1[0], "UPDATE t SET x = x + 1;"];
+        let storage = Storage::open_with(&path, &v2).unwrap();
+        assert_eq!(storage.schema_version().unwrap(), 2);
+        let x: i64 = storage
+            .conn()
+            .query_row("SELECT x FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(x, 42);
+
+        let backups = files_with_suffix(dir.path(), ".bak");
+        assert_eq!(backups.len(), 1, "{backups:?}");
+        let name = backups[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        assert!(name.starts_with("db.sqlite3.v1-"), "{name}");
+        let old = Connection::open(&backups[0]).unwrap();
+        let (x, version): (i64, i64) = old
+            .query_row(
+                "SELECT x, (SELECT user_version FROM pragma_user_version) FROM t",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((x, version), (41, 1));
+    }
+
+    #[test]
+    fn a_failing_migration_rolls_back_and_keeps_the_old_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let v1 = ["CREATE TABLE t (x INTEGER);"];
+        drop(Storage::open_with(&path, &v1).unwrap());
+        let broken = [
+            v1[0],
+            "CREATE TABLE u (y INTEGER); SELECT no_such_function();",
+        ];
+        assert!(Storage::open_with(&path, &broken).is_err());
+        let storage = Storage::open_with(&path, &v1).unwrap();
+        assert_eq!(storage.schema_version().unwrap(), 1);
+        let u_exists: i64 = storage
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'u'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(u_exists, 0);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_left_byte_for_byte_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Storage::open(&path).err().unwrap();
+        assert_eq!(err.code(), "storage.schema_too_new");
+        assert!(err.to_string().contains("99"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("db.sqlite3-wal").exists());
+        assert!(files_with_suffix(dir.path(), ".bak").is_empty());
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_gets_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        std::fs::write(&path, b"this is a shopping list, not a database, honestly").unwrap();
+        let err = Storage::open(&path).err().unwrap();
+        assert_eq!(err.code(), "storage.not_a_database");
+    }
+
+    #[test]
+    fn an_unwritable_data_dir_gets_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // A regular file where the data folder should be: creating the
+        // folder fails the same way for root as for anyone.
+        let blocker = dir.path().join("blocked");
+        std::fs::write(&blocker, b"").unwrap();
+        let err = Storage::open(&blocker.join("db.sqlite3")).err().unwrap();
+        assert_eq!(err.code(), "storage.data_dir");
+    }
+}

@@ -1,0 +1,217 @@
+//! The timer: at most one running entry. Starting while one runs stops it
+//! at the same instant, as Toggl does.
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::entries::{self, Entry};
+use crate::error::{Error, Result};
+use crate::{projects, Tracker};
+
+pub const DESCRIPTION_MAX_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct StartOutcome {
+    /// The new running entry.
+    pub started: Entry,
+    /// The entry that was running before, now stopped at the same instant.
+    pub stopped: Option<Entry>,
+}
+
+fn normalize_description(raw: &str) -> Result<String> {
+    let description = raw.trim();
+    let chars = description.chars().count();
+    if chars > DESCRIPTION_MAX_CHARS {
+        return Err(Error::EntryDescriptionTooLong(chars));
+    }
+    Ok(description.to_owned())
+}
+
+/// Stops the running entry, if any, at `at_ms` (never before its start, in
+/// case the clock went back), returning its id.
+fn stop_running(tx: &rusqlite::Transaction<'_>, at_ms: i64) -> Result<Option<i64>> {
+    Ok(tx
+        .query_row(
+            "UPDATE time_entries SET stopped_at = max(?1, started_at), updated_at = ?1
+             WHERE stopped_at IS NULL RETURNING id",
+            [at_ms],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+impl Tracker {
+    /// Starts a timer on `project_id` (or on no project). The new entry is
+    /// committed to disk before this returns, so a crash loses nothing.
+    pub fn start_timer(
+        &mut self,
+        project_id: Option<i64>,
+        description: &str,
+    ) -> Result<StartOutcome> {
+        let description = normalize_description(description)?;
+        let now = self.clock.now();
+        let ms = now.as_millisecond();
+        self.storage.write(|tx| {
+            if let Some(id) = project_id {
+                let project = projects::get(tx, id)?;
+                if project.archived {
+                    return Err(Error::ProjectArchived(project.name));
+                }
+            }
+            let stopped = stop_running(tx, ms)?;
+            tx.execute(
+                "INSERT INTO time_entries (project_id, description, started_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?3, ?3)",
+                params![project_id, description, ms],
+            )?;
+            let started = entries::get(tx, tx.last_insert_rowid(), now)?;
+            let stopped = stopped.map(|id| entries::get(tx, id, now)).transpose()?;
+            Ok(StartOutcome { started, stopped })
+        })
+    }
+
+    /// Stops the running timer and returns the finished entry.
+    pub fn stop_timer(&mut self) -> Result<Entry> {
+        let now = self.clock.now();
+        self.storage.write(|tx| {
+            let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
+            entries::get(tx, id, now)
+        })
+    }
+
+    /// The running entry, if any, with its original start.
+    pub fn timer_status(&self) -> Result<Option<Entry>> {
+        let now = self.clock.now();
+        Ok(self
+            .storage
+            .conn()
+            .query_row(
+                &format!("{} WHERE e.stopped_at IS NULL", entries::SELECT),
+                [],
+                |r| entries::from_row(r, now),
+            )
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+
+    use crate::test_support::{tracker, tracker_at, ts};
+
+    use super::*;
+
+    #[test]
+    fn start_then_stop_records_the_duration() {
+        let (mut t, clock) = tracker_at("2026-11-28T09:00:00Z");
+        let p = t.create_project("Website", None).unwrap();
+        let out = t.start_timer(Some(p.id), "  Landing page ").unwrap();
+        assert!(out.stopped.is_none());
+        assert_eq!(out.started.description, "Landing page");
+        assert_eq!(out.started.project_name.as_deref(), Some("Website"));
+        assert_eq!(out.started.started_at, ts("2026-11-28T09:00:00Z"));
+        assert!(out.started.is_running());
+
+        clock.advance(SignedDuration::from_secs(125));
+        let status = t.timer_status().unwrap().unwrap();
+        assert_eq!(status.duration_seconds, 125);
+        assert_eq!(status.started_at, ts("2026-11-28T09:00:00Z"));
+
+        let done = t.stop_timer().unwrap();
+        assert_eq!(done.id, out.started.id);
+        assert_eq!(done.stopped_at, Some(ts("2026-11-28T09:02:05Z")));
+        assert_eq!(done.duration_seconds, 125);
+        assert!(t.timer_status().unwrap().is_none());
+    }
+
+    #[test]
+    fn starting_while_running_stops_the_previous_at_the_same_instant() {
+        let (mut t, clock) = tracker();
+        let a = t.create_project("A", None).unwrap();
+        let b = t.create_project("B", None).unwrap();
+        let first = t.start_timer(Some(a.id), "").unwrap().started;
+        clock.advance(SignedDuration::from_secs(60));
+        let out = t.start_timer(Some(b.id), "").unwrap();
+        let stopped = out.stopped.unwrap();
+        assert_eq!(stopped.id, first.id);
+        assert_eq!(stopped.stopped_at, Some(out.started.started_at));
+        assert_eq!(stopped.duration_seconds, 60);
+        assert_eq!(t.timer_status().unwrap().unwrap().project_id, Some(b.id));
+    }
+
+    #[test]
+    fn the_schema_allows_one_running_entry_only() {
+        let (mut t, _) = tracker();
+        t.start_timer(None, "").unwrap();
+        let second = t.storage.conn().execute(
+            "INSERT INTO time_entries (description, started_at, created_at, updated_at) VALUES ('', 0, 0, 0)",
+            [],
+        );
+        let err = second.unwrap_err();
+        assert_eq!(
+            err.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ConstraintViolation)
+        );
+    }
+
+    #[test]
+    fn stopping_with_nothing_running_is_a_typed_error() {
+        let (mut t, _) = tracker();
+        assert_eq!(t.stop_timer().unwrap_err().code(), "timer.not_running");
+    }
+
+    #[test]
+    fn bad_starts_change_nothing() {
+        let (mut t, _) = tracker();
+        let p = t.create_project("Old", None).unwrap();
+        let running = t.start_timer(None, "keep me").unwrap().started;
+        t.archive_project(p.id).unwrap();
+
+        let err = t.start_timer(Some(p.id), "").unwrap_err();
+        assert_eq!(err.code(), "project.archived");
+        assert_eq!(
+            t.start_timer(Some(424242), "").unwrap_err().code(),
+            "project.not_found"
+        );
+        let long = "x".repeat(DESCRIPTION_MAX_CHARS + 1);
+        assert_eq!(
+            t.start_timer(None, &long).unwrap_err().code(),
+            "entry.description_too_long"
+        );
+
+        // The running entry was neither stopped nor replaced.
+        assert_eq!(t.timer_status().unwrap().unwrap().id, running.id);
+    }
+
+    #[test]
+    fn a_clock_set_back_never_yields_a_negative_entry() {
+        let (mut t, clock) = tracker_at("2026-11-28T09:00:00Z");
+        t.start_timer(None, "").unwrap();
+        clock.set(ts("2026-11-28T08:00:00Z"));
+        let done = t.stop_timer().unwrap();
+        assert_eq!(done.duration_seconds, 0);
+        assert_eq!(done.stopped_at, Some(done.started_at));
+    }
+
+    #[test]
+    fn a_running_timer_survives_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = crate::FakeClock::at(ts("2026-11-28T09:00:00Z"));
+        let started = {
+            let mut t =
+                Tracker::open_in_dir(dir.path(), std::sync::Arc::new(clock.clone())).unwrap();
+            let p = t.create_project("Persist", None).unwrap();
+            t.start_timer(Some(p.id), "survive").unwrap().started
+            // Dropped without stopping: the process "dies" here.
+        };
+        clock.advance(SignedDuration::from_secs(3600));
+        let t = Tracker::open_in_dir(dir.path(), std::sync::Arc::new(clock)).unwrap();
+        let status = t.timer_status().unwrap().unwrap();
+        assert_eq!(status.id, started.id);
+        assert_eq!(status.started_at, started.started_at);
+        assert_eq!(status.duration_seconds, 3600);
+    }
+}

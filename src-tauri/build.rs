@@ -1,0 +1,24 @@
+// The app manifest turns each command into a permission (`allow-<name>`),
+// so capabilities/default.json can grant the UI exactly these and no more.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "projects_list",
+    "project_create",
+    "project_rename",
+    "project_archive",
+    "project_restore",
+    "timer_start",
+    "timer_stop",
+    "timer_status",
+    "entries_recent",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // A build script reports failure by exiting non-zero.
+        eprintln!("tauri-build failed: {error:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,307 @@
+//! Harness for the end-to-end tests: launches the real, built `timetracker`
+//! binary through `tauri-driver` and WebKitWebDriver (under Xvfb in CI) with
+//! its own data directory, and drives it by `data-testid`.
+//!
+//! Every launch starts its own `tauri-driver` on free loopback ports with
+//! `TIMETRACKER_DATA_DIR` in its environment, which WebKitWebDriver passes
+//! on to the app it spawns.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::process::{Child, Command};
+
+/// How long to wait for the UI to show something before failing.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The app under test: `TIMETRACKER_E2E_APP`, else the debug build that
+/// `tauri build --debug --no-bundle` leaves in the target directory.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("TIMETRACKER_E2E_APP") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("debug/timetracker")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Child processes of `pid`, recursively, read from /proc.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The command name may hold spaces and parentheses: the ppid is the
+        // second field after the last ')'.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parents.push((child, ppid));
+        }
+    }
+    let mut found = vec![];
+    let mut frontier = vec![pid];
+    while let Some(p) = frontier.pop() {
+        for &(child, ppid) in &parents {
+            if ppid == p && !found.contains(&child) {
+                found.push(child);
+                frontier.push(child);
+            }
+        }
+    }
+    found
+}
+
+fn process_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn kill9(pid: u32) {
+    let _ = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    pub data_dir: PathBuf,
+}
+
+impl App {
+    /// Launches the app on `data_dir` and waits until its UI is up.
+    pub async fn launch(data_dir: &Path) -> App {
+        Self::launch_with_env(data_dir, &[]).await
+    }
+
+    pub async fn launch_with_env(data_dir: &Path, env: &[(&str, &str)]) -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the end-to-end tests under xvfb-run (see scripts/test)"
+        );
+        let app = app_binary();
+        assert!(
+            app.exists(),
+            "{} is missing: build it first with `ui/node_modules/.bin/tauri build --debug --no-bundle`",
+            app.display()
+        );
+        let port = free_port();
+        let native_port = free_port();
+        let log = std::fs::File::create(data_dir.with_extension("driver.log")).unwrap();
+        let mut command = Command::new("tauri-driver");
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("TIMETRACKER_DATA_DIR", data_dir)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let driver = command
+            .spawn()
+            .expect("tauri-driver not found: `cargo install tauri-driver --locked`");
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() < deadline => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(error) => panic!("no WebDriver session on {url}: {error}"),
+            }
+        };
+        let app = App {
+            client,
+            driver,
+            data_dir: data_dir.to_owned(),
+        };
+        app.wait_for("nav-timer").await;
+        app
+    }
+
+    fn locator(test_id: &str) -> String {
+        format!("[data-testid='{test_id}']")
+    }
+
+    /// Waits until an element with `test_id` is present and returns it.
+    pub async fn wait_for(&self, test_id: &str) -> Element {
+        let css = Self::locator(test_id);
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("{test_id} did not appear: {e}"))
+    }
+
+    pub async fn all(&self, test_id: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(&Self::locator(test_id)))
+            .await
+            .unwrap()
+    }
+
+    pub async fn click(&self, test_id: &str) {
+        self.wait_for(test_id).await.click().await.unwrap();
+    }
+
+    /// Replaces the text of an input.
+    pub async fn fill(&self, test_id: &str, text: &str) {
+        let input = self.wait_for(test_id).await;
+        input.clear().await.unwrap();
+        if !text.is_empty() {
+            input.send_keys(text).await.unwrap();
+        }
+    }
+
+    pub async fn text(&self, test_id: &str) -> String {
+        self.wait_for(test_id)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    /// Polls until `test_id`'s text satisfies `ok`, returning it.
+    pub async fn wait_for_text(&self, test_id: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let text = self.text(test_id).await;
+            if ok(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{test_id} still reads {text:?} after {UI_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Polls until exactly `n` elements with `test_id` exist.
+    pub async fn wait_for_count(&self, test_id: &str, n: usize) -> Vec<Element> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let found = self.all(test_id).await;
+            if found.len() == n {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} × {test_id}, found {}",
+                found.len()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn select_project(&self, name: &str) {
+        let select = self.wait_for("timer-project").await;
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            if select.select_by_label(name).await.is_ok() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no project {name:?} in the picker"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The `timetracker` process that WebKitWebDriver started for us.
+    pub fn app_pid(&self) -> Option<u32> {
+        let driver = self.driver.id()?;
+        descendants(driver)
+            .into_iter()
+            .find(|&pid| process_name(pid) == "timetracker")
+    }
+
+    /// Saves a screenshot of the window to `path`.
+    pub async fn screenshot(&self, path: &Path) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+
+    /// Closes the window the way a user quitting does and stops the driver.
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        self.stop_driver().await;
+    }
+
+    /// Kills the app with SIGKILL, as a crash or power cut would.
+    pub async fn kill_app(mut self) {
+        let pid = self.app_pid().expect("the app process was not found");
+        kill9(pid);
+        self.stop_driver().await;
+    }
+
+    async fn stop_driver(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            for child in descendants(pid) {
+                kill9(child);
+            }
+        }
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// Parses `HH:MM:SS` (hours may exceed 99) into seconds.
+pub fn parse_hms(text: &str) -> u64 {
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == ':')
+        .collect();
+    let parts: Vec<u64> = digits.split(':').map(|p| p.parse().unwrap()).collect();
+    assert_eq!(parts.len(), 3, "not HH:MM:SS: {text:?}");
+    parts[0] * 3600 + parts[1] * 60 + parts[2]
+}
+
+/// A serialising lock: the tests share two cores and one X display, so they
+/// run one at a time whatever `--test-threads` says.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

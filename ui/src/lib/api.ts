@@ -1,0 +1,60 @@
+// Typed wrappers over the Tauri commands. The types come from Rust (ts-rs,
+// src/lib/bindings); errors arrive as { code, message } and become ApiError
+// so views can branch on the stable code and show the message.
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo } from './bindings/AppInfo';
+import type { Day } from './bindings/Day';
+import type { Entry } from './bindings/Entry';
+import type { ErrorPayload } from './bindings/ErrorPayload';
+import type { Project } from './bindings/Project';
+import type { StartOutcome } from './bindings/StartOutcome';
+
+export type { AppInfo, Day, Entry, Project, StartOutcome };
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+function isPayload(value: unknown): value is ErrorPayload {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorPayload).code === 'string' &&
+    typeof (value as ErrorPayload).message === 'string'
+  );
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (isPayload(error)) return new ApiError(error.code, error.message);
+  return new ApiError('app.unexpected', error instanceof Error ? error.message : String(error));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  listProjects: (includeArchived = false) => call<Project[]>('projects_list', { includeArchived }),
+  createProject: (name: string, color?: string) =>
+    call<Project>('project_create', { name, color: color ?? null }),
+  renameProject: (id: number, name: string) => call<Project>('project_rename', { id, name }),
+  archiveProject: (id: number) => call<Project>('project_archive', { id }),
+  restoreProject: (id: number) => call<Project>('project_restore', { id }),
+  startTimer: (projectId: number | null, description: string) =>
+    call<StartOutcome>('timer_start', { projectId, description }),
+  stopTimer: () => call<Entry>('timer_stop'),
+  timerStatus: () => call<Entry | null>('timer_status'),
+  recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
+};

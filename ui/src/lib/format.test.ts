@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { dayLabel, elapsedSeconds, formatDuration, isoDate } from './format';
+
+describe('formatDuration', () => {
+  it('pads hours, minutes and seconds', () => {
+    expect(formatDuration(0)).toBe('00:00:00');
+    expect(formatDuration(2)).toBe('00:00:02');
+    expect(formatDuration(3725)).toBe('01:02:05');
+  });
+  it('keeps counting hours past a day and clamps negatives', () => {
+    expect(formatDuration(100 * 3600 + 1)).toBe('100:00:01');
+    expect(formatDuration(-5)).toBe('00:00:00');
+    expect(formatDuration(59.9)).toBe('00:00:59');
+  });
+});
+
+describe('elapsedSeconds', () => {
+  it('counts from the original start', () => {
+    const start = '2026-11-28T09:00:00Z';
+    expect(elapsedSeconds(start, Date.parse('2026-11-28T10:00:02.900Z'))).toBe(3602);
+  });
+  it('never goes negative and tolerates garbage', () => {
+    expect(elapsedSeconds('2026-11-28T09:00:00Z', Date.parse('2026-11-28T08:00:00Z'))).toBe(0);
+    expect(elapsedSeconds('not a date', Date.now())).toBe(0);
+  });
+});
+
+describe('dayLabel', () => {
+  const today = new Date(2026, 10, 28, 15, 0);
+  it('names today and yesterday', () => {
+    expect(isoDate(today)).toBe('2026-11-28');
+    expect(dayLabel('2026-11-28', today)).toBe('Today');
+    expect(dayLabel('2026-11-27', today)).toBe('Yesterday');
+  });
+  it('spells out older days, with the year only when it differs', () => {
+    // ICU versions differ on the comma after the weekday; the parts do not.
+    const sameYear = dayLabel('2026-11-20', today, 'en-GB');
+    expect(sameYear).toMatch(/^Friday,? 20 November$/);
+    const lastYear = dayLabel('2025-12-31', today, 'en-GB');
+    expect(lastYear).toMatch(/^Wednesday,? 31 December 2025$/);
+  });
+  it('crosses month boundaries for yesterday', () => {
+    expect(dayLabel('2026-11-30', new Date(2026, 11, 1))).toBe('Yesterday');
+  });
+});

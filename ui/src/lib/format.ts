@@ -1,0 +1,49 @@
+// Rendering of times and durations in the user's locale and time zone. The
+// core stores UTC instants; only this layer turns them into local text.
+
+/** `HH:MM:SS`; hours keep counting past 99 for a forgotten timer. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  return [hours, minutes, seconds].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** Seconds from `startedAt` (RFC 3339) to `nowMs`, never negative. */
+export function elapsedSeconds(startedAt: string, nowMs: number): number {
+  const start = Date.parse(startedAt);
+  if (Number.isNaN(start)) return 0;
+  return Math.max(0, Math.floor((nowMs - start) / 1000));
+}
+
+/** Local wall-clock time of an instant, e.g. `09:05`. */
+export function formatClock(instant: string, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(
+    new Date(instant),
+  );
+}
+
+/** `YYYY-MM-DD` of a local date. */
+export function isoDate(date: Date): string {
+  const y = date.getFullYear();
+  const m = String(date.getMonth() + 1).padStart(2, '0');
+  const d = String(date.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+/** "Today", "Yesterday", or a weekday and date for a `YYYY-MM-DD` day. */
+export function dayLabel(day: string, today: Date, locale?: string): string {
+  if (day === isoDate(today)) return 'Today';
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (day === isoDate(yesterday)) return 'Yesterday';
+  const [y, m, d] = day.split('-').map(Number);
+  const date = new Date(y, m - 1, d);
+  const sameYear = y === today.getFullYear();
+  return new Intl.DateTimeFormat(locale, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: sameYear ? undefined : 'numeric',
+  }).format(date);
+}
