@@ -58,10 +58,7 @@ async fn track_time_on_a_project_then_find_it_after_a_restart() {
     let first = parse_hms(&app.text("timer-elapsed").await);
     tokio::time::sleep(Duration::from_millis(2200)).await;
     let later = parse_hms(&app.text("timer-elapsed").await);
-    assert!(
-        later > first,
-        "elapsed did not tick: {first} then {later}"
-    );
+    assert!(later > first, "elapsed did not tick: {first} then {later}");
 
     app.click("timer-stop").await;
     app.wait_for_text("timer-status", |t| t == "stopped").await;
