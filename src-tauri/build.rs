@@ -11,6 +11,9 @@ const COMMANDS: &[&str] = &[
     "timer_stop",
     "timer_status",
     "entries_recent",
+    "logging_status",
+    "logs_open_folder",
+    "ui_error_log",
 ];
 
 fn main() {

@@ -3,7 +3,8 @@
 use jiff::tz::TimeZone;
 use tauri::State;
 use timetracker_core::config::AppInfo;
-use timetracker_core::{Day, Entry, ErrorPayload, Project, StartOutcome};
+use timetracker_core::logging::{self, LogStatus};
+use timetracker_core::{log_event, Day, Entry, ErrorPayload, Project, StartOutcome};
 
 use crate::state::AppState;
 
@@ -28,7 +29,7 @@ pub fn projects_list(
     state: State<'_, AppState>,
     include_archived: bool,
 ) -> CmdResult<Vec<Project>> {
-    state.with(|t| t.list_projects(include_archived))
+    state.with("projects_list", |t| t.list_projects(include_archived))
 }
 
 #[tauri::command]
@@ -37,22 +38,24 @@ pub fn project_create(
     name: String,
     color: Option<String>,
 ) -> CmdResult<Project> {
-    state.with(|t| t.create_project(&name, color.as_deref()))
+    state.with("project_create", |t| {
+        t.create_project(&name, color.as_deref())
+    })
 }
 
 #[tauri::command]
 pub fn project_rename(state: State<'_, AppState>, id: i64, name: String) -> CmdResult<Project> {
-    state.with(|t| t.rename_project(id, &name))
+    state.with("project_rename", |t| t.rename_project(id, &name))
 }
 
 #[tauri::command]
 pub fn project_archive(state: State<'_, AppState>, id: i64) -> CmdResult<Project> {
-    state.with(|t| t.archive_project(id))
+    state.with("project_archive", |t| t.archive_project(id))
 }
 
 #[tauri::command]
 pub fn project_restore(state: State<'_, AppState>, id: i64) -> CmdResult<Project> {
-    state.with(|t| t.restore_project(id))
+    state.with("project_restore", |t| t.restore_project(id))
 }
 
 #[tauri::command]
@@ -61,20 +64,77 @@ pub fn timer_start(
     project_id: Option<i64>,
     description: String,
 ) -> CmdResult<StartOutcome> {
-    state.with(|t| t.start_timer(project_id, &description))
+    state.with("timer_start", |t| t.start_timer(project_id, &description))
 }
 
 #[tauri::command]
 pub fn timer_stop(state: State<'_, AppState>) -> CmdResult<Entry> {
-    state.with(|t| t.stop_timer())
+    state.with("timer_stop", |t| t.stop_timer())
 }
 
 #[tauri::command]
 pub fn timer_status(state: State<'_, AppState>) -> CmdResult<Option<Entry>> {
-    state.with(|t| t.timer_status())
+    state.with("timer_status", |t| t.timer_status())
 }
 
 #[tauri::command]
 pub fn entries_recent(state: State<'_, AppState>, days: u16) -> CmdResult<Vec<Day>> {
-    state.with(|t| t.recent_days(days, &TimeZone::system()))
+    state.with("entries_recent", |t| {
+        t.recent_days(days, &TimeZone::system())
+    })
+}
+
+#[tauri::command]
+pub fn logging_status(state: State<'_, AppState>) -> Option<LogStatus> {
+    state.logs.as_ref().map(|w| w.status())
+}
+
+#[tauri::command]
+pub fn logs_open_folder(app: tauri::AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let Some(dir) = state.logs.as_ref().map(|w| w.dir().to_path_buf()) else {
+        return Err(ErrorPayload {
+            code: "logging.unavailable".into(),
+            message: "Logging is not running, so there is no logs folder to open.".into(),
+        });
+    };
+    let _ = std::fs::create_dir_all(&dir);
+    app.opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| ErrorPayload {
+            code: "logging.open_failed".into(),
+            message: format!(
+                "The logs folder ({}) could not be opened: {e}. Open it in your file manager.",
+                dir.display()
+            ),
+        })
+}
+
+/// A JavaScript `error` or `unhandledrejection` from the window, logged
+/// with the command the UI ran last.
+#[tauri::command]
+pub fn ui_error_log(
+    kind: String,
+    message: String,
+    source: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    last_command: Option<String>,
+) {
+    let kind = if kind == "unhandledrejection" {
+        "unhandledrejection"
+    } else {
+        "error"
+    };
+    let _request = logging::request_span("ui_error_log").entered();
+    log_event!(
+        error,
+        "ui.error",
+        kind = kind,
+        ui_message = logging::scrub_home(&logging::truncate(&message, 500)),
+        source = source.map(|s| logging::scrub_home(&logging::truncate(&s, 300))),
+        line = line,
+        column = column,
+        last_command = last_command.map(|c| logging::truncate(&c, 64)),
+    );
 }

@@ -4,8 +4,12 @@
 mod commands;
 mod state;
 
+use timetracker_core::log_event;
+use timetracker_core::logging;
+
 fn main() {
-    let result = tauri::Builder::default()
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::load())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -18,10 +22,25 @@ fn main() {
             commands::timer_stop,
             commands::timer_status,
             commands::entries_recent,
+            commands::logging_status,
+            commands::logs_open_folder,
+            commands::ui_error_log,
         ])
-        .run(tauri::generate_context!());
-    if let Err(error) = result {
-        eprintln!("TimeTracker could not start: {error}");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(error) => {
+            log_event!(critical, "app.start_failed", code = "app.tauri");
+            logging::flush(logging::EXIT_FLUSH_TIMEOUT);
+            eprintln!("TimeTracker could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_, event| {
+        if let tauri::RunEvent::Exit = event {
+            let _exit = logging::request_span("exit").entered();
+            log_event!("app.exited");
+            logging::flush(logging::EXIT_FLUSH_TIMEOUT);
+        }
+    });
 }

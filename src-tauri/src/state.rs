@@ -1,19 +1,24 @@
-//! What the shell holds between commands: the open tracker, or the reason it
-//! could not be opened (shown by the UI instead of a crash).
+//! What the shell holds between commands: the open tracker (or the reason it
+//! could not be opened, shown by the UI instead of a crash) and the logger.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use timetracker_core::{config, ErrorPayload, SystemClock, Tracker};
+use timetracker_core::logging::{self, LogWriter};
+use timetracker_core::{config, log_event, ErrorPayload, SystemClock, Tracker};
 
 pub struct AppState {
     pub data_dir: Option<PathBuf>,
+    pub logs: Option<Arc<LogWriter>>,
     tracker: Result<Mutex<Tracker>, ErrorPayload>,
 }
 
 impl AppState {
+    /// Starts logging, then opens the database, under a `startup` request.
     pub fn load() -> Self {
         let data_dir = config::data_dir();
+        let logs = data_dir.as_ref().ok().map(|dir| logging::init(dir));
+        let _startup = logging::request_span("startup").entered();
         let tracker = data_dir
             .as_ref()
             .map_err(|e| e.to_payload())
@@ -21,8 +26,13 @@ impl AppState {
                 Tracker::open_in_dir(dir, Arc::new(SystemClock)).map_err(|e| e.to_payload())
             })
             .map(Mutex::new);
+        match &tracker {
+            Ok(_) => log_event!("app.started", version = env!("CARGO_PKG_VERSION")),
+            Err(e) => log_event!(error, "app.start_failed", code = e.code.as_str()),
+        }
         Self {
             data_dir: data_dir.ok(),
+            logs,
             tracker,
         }
     }
@@ -31,17 +41,24 @@ impl AppState {
         self.tracker.as_ref().err().cloned()
     }
 
-    /// Runs `f` on the tracker, turning core errors into the UI's payload.
+    /// Runs `f` on the tracker as the request `command`: every line logged
+    /// meanwhile carries one request id, and a failure is logged by its code
+    /// (never its message, which may quote a project name).
     pub fn with<T>(
         &self,
+        command: &'static str,
         f: impl FnOnce(&mut Tracker) -> timetracker_core::Result<T>,
     ) -> Result<T, ErrorPayload> {
+        let _request = logging::request_span(command).entered();
         let tracker = self.tracker.as_ref().map_err(Clone::clone)?;
         // A panic in an earlier command cannot leave SQLite half-written
         // (every write is one transaction), so a poisoned lock is safe to reuse.
         let mut guard = tracker
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard).map_err(|e| e.to_payload())
+        f(&mut guard).map_err(|e| {
+            log_event!(warn, "command.failed", code = e.code());
+            e.to_payload()
+        })
     }
 }

@@ -8,6 +8,15 @@ use std::time::{Duration, Instant};
 use timetracker_core::{SystemClock, Tracker};
 use timetracker_e2e::{parse_hms, App, SERIAL};
 
+/// An empty data folder inside a temporary directory that outlives the test
+/// body (the driver's log is written beside it).
+fn fresh_data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    (tmp, data)
+}
+
 fn open_db(dir: &std::path::Path) -> Tracker {
     Tracker::open_in_dir(dir, Arc::new(SystemClock)).unwrap()
 }
@@ -23,9 +32,7 @@ async fn create_project(app: &App, name: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn track_time_on_a_project_then_find_it_after_a_restart() {
     let _serial = SERIAL.lock().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    std::fs::create_dir(&data).unwrap();
+    let (_tmp, data) = fresh_data_dir();
 
     let app = App::launch(&data).await;
     // The stylesheet loaded despite the strict CSP: the sidebar is laid out.
@@ -97,6 +104,32 @@ async fn track_time_on_a_project_then_find_it_after_a_restart() {
         assert!(entries[0].stopped_at.is_some());
     }
 
+    // The JSONL log recorded both timer events, each under its own request,
+    // and nothing the user typed.
+    let log = std::fs::read_to_string(data.join("logs/app.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    for line in &lines {
+        for field in ["asctime", "levelname", "name", "message", "request_id"] {
+            assert!(line.get(field).is_some(), "{field} missing: {line}");
+        }
+    }
+    let event = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l["message"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {log}"))
+            .clone()
+    };
+    let (started, stopped) = (event("timer.started"), event("timer.stopped"));
+    assert!(started["project_id"].is_i64() && started["request_id"].is_string());
+    assert_eq!(started["project_id"], stopped["project_id"]);
+    assert_ne!(started["request_id"], stopped["request_id"]);
+    assert!(stopped["duration_seconds"].as_i64().unwrap() >= 2);
+    assert!(!log.contains("Zebra") && !log.contains("stripes"), "{log}");
+
     // Relaunch on the same data folder: everything is still there.
     let app = App::launch(&data).await;
     let rows = app.wait_for_count("entry-row", 1).await;
@@ -126,9 +159,7 @@ async fn track_time_on_a_project_then_find_it_after_a_restart() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_timer_survives_the_app_being_killed() {
     let _serial = SERIAL.lock().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    std::fs::create_dir(&data).unwrap();
+    let (_tmp, data) = fresh_data_dir();
 
     let app = App::launch(&data).await;
     create_project(&app, "Kestrel Survey").await;
@@ -166,9 +197,7 @@ async fn a_timer_survives_the_app_being_killed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_project_names_show_inline_errors_and_change_nothing() {
     let _serial = SERIAL.lock().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    std::fs::create_dir(&data).unwrap();
+    let (_tmp, data) = fresh_data_dir();
     let app = App::launch(&data).await;
 
     app.click("nav-projects").await;
@@ -225,4 +254,20 @@ async fn bad_project_names_show_inline_errors_and_change_nothing() {
         .map(|p| p.name)
         .collect();
     assert_eq!(names, ["Heron Count", "Owl Census"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unwritable_log_folder_is_reported_and_the_app_keeps_working() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    // A file where the logs folder should be: no log can be written there.
+    std::fs::write(data.join("logs"), b"in the way").unwrap();
+
+    let app = App::launch(&data).await;
+    create_project(&app, "Still Tracking").await;
+    app.click("nav-settings").await;
+    let warning = app.text("settings-log-warning").await;
+    assert!(warning.contains("standard error"), "{warning}");
+    app.quit().await;
+    assert_eq!(open_db(&data).list_projects(false).unwrap().len(), 1);
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use timetracker_core::{FakeClock, SystemClock, Tracker};
 
 const HISTORY: i64 = 100_000;
@@ -63,8 +63,7 @@ fn list_one_day(c: &mut Criterion) {
     let tracker = Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap();
     let tz = TimeZone::UTC;
     let today = tracker.recent_days(1, &tz).unwrap();
-    assert!(!today.is_empty() && today[0].entries.len() > 20);
-    clock.advance(SignedDuration::ZERO);
+    assert!(!today.is_empty() && today[0].entries.len() > 10);
     c.bench_function("entries of one day out of 100k", |b| {
         b.iter(|| tracker.recent_days(1, &tz).unwrap())
     });

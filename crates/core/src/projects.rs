@@ -113,65 +113,73 @@ impl Tracker {
         let (name, key) = normalize_name(name)?;
         let color = color.map(normalize_color).transpose()?;
         let now = self.clock.now().as_millisecond();
-        self.storage.write(|tx| {
-            ensure_name_free(tx, &key, None)?;
-            let color = match color {
-                Some(c) => c,
-                None => {
-                    let count: i64 =
-                        tx.query_row("SELECT count(*) FROM projects", [], |r| r.get(0))?;
-                    PALETTE[count.unsigned_abs() as usize % PALETTE.len()].to_owned()
-                }
-            };
-            tx.execute(
-                "INSERT INTO projects (name, name_key, color, archived, created_at, updated_at)
+        self.storage
+            .write(|tx| {
+                ensure_name_free(tx, &key, None)?;
+                let color = match color {
+                    Some(c) => c,
+                    None => {
+                        let count: i64 =
+                            tx.query_row("SELECT count(*) FROM projects", [], |r| r.get(0))?;
+                        PALETTE[count.unsigned_abs() as usize % PALETTE.len()].to_owned()
+                    }
+                };
+                tx.execute(
+                    "INSERT INTO projects (name, name_key, color, archived, created_at, updated_at)
                  VALUES (?1, ?2, ?3, 0, ?4, ?4)",
-                params![name, key, color, now],
-            )
-            .map_err(|e| name_clash_or(e, &name))?;
-            get(tx, tx.last_insert_rowid())
-        })
+                    params![name, key, color, now],
+                )
+                .map_err(|e| name_clash_or(e, &name))?;
+                get(tx, tx.last_insert_rowid())
+            })
+            .inspect(|p| crate::log_event!("project.created", project_id = p.id))
     }
 
     pub fn rename_project(&mut self, id: i64, name: &str) -> Result<Project> {
         let (name, key) = normalize_name(name)?;
         let now = self.clock.now().as_millisecond();
-        self.storage.write(|tx| {
-            let project = get(tx, id)?;
-            if !project.archived {
-                ensure_name_free(tx, &key, Some(id))?;
-            }
-            tx.execute(
-                "UPDATE projects SET name = ?2, name_key = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, name, key, now],
-            )
-            .map_err(|e| name_clash_or(e, &name))?;
-            get(tx, id)
-        })
+        self.storage
+            .write(|tx| {
+                let project = get(tx, id)?;
+                if !project.archived {
+                    ensure_name_free(tx, &key, Some(id))?;
+                }
+                tx.execute(
+                    "UPDATE projects SET name = ?2, name_key = ?3, updated_at = ?4 WHERE id = ?1",
+                    params![id, name, key, now],
+                )
+                .map_err(|e| name_clash_or(e, &name))?;
+                get(tx, id)
+            })
+            .inspect(|p| crate::log_event!("project.updated", project_id = p.id, change = "name"))
     }
 
     pub fn set_project_color(&mut self, id: i64, color: &str) -> Result<Project> {
         let color = normalize_color(color)?;
         let now = self.clock.now().as_millisecond();
-        self.storage.write(|tx| {
-            get(tx, id)?;
-            tx.execute(
-                "UPDATE projects SET color = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, color, now],
-            )?;
-            get(tx, id)
-        })
+        self.storage
+            .write(|tx| {
+                get(tx, id)?;
+                tx.execute(
+                    "UPDATE projects SET color = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![id, color, now],
+                )?;
+                get(tx, id)
+            })
+            .inspect(|p| crate::log_event!("project.updated", project_id = p.id, change = "color"))
     }
 
     /// Archives a project: it leaves the pickers but keeps its entries. A
     /// timer already running on it keeps running.
     pub fn archive_project(&mut self, id: i64) -> Result<Project> {
         self.set_archived(id, true)
+            .inspect(|p| crate::log_event!("project.archived", project_id = p.id))
     }
 
     /// Brings an archived project back, unless an active one took its name.
     pub fn restore_project(&mut self, id: i64) -> Result<Project> {
         self.set_archived(id, false)
+            .inspect(|p| crate::log_event!("project.restored", project_id = p.id))
     }
 
     fn set_archived(&mut self, id: i64, archived: bool) -> Result<Project> {

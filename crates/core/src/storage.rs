@@ -133,6 +133,7 @@ impl Storage {
         }
         if from > 0 {
             self.backup_before_migration(from)?;
+            tracing::info!(from, to, "database backed up before upgrading its schema");
         }
         for (index, sql) in migrations.iter().enumerate().skip(from as usize) {
             let version = index as i64 + 1;
@@ -142,6 +143,7 @@ impl Storage {
                 Ok(())
             })?;
         }
+        crate::log_event!("storage.migrated", from_version = from, to_version = to);
         Ok(())
     }
 

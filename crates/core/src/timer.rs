@@ -42,6 +42,17 @@ fn stop_running(tx: &rusqlite::Transaction<'_>, at_ms: i64) -> Result<Option<i64
         .optional()?)
 }
 
+/// `reason`: `stopped` by the user, or `switched` by starting another.
+fn log_stopped(entry: &Entry, reason: &'static str) {
+    crate::log_event!(
+        "timer.stopped",
+        entry_id = entry.id,
+        project_id = entry.project_id,
+        duration_seconds = entry.duration_seconds,
+        reason = reason,
+    );
+}
+
 impl Tracker {
     /// Starts a timer on `project_id` (or on no project). The new entry is
     /// committed to disk before this returns, so a crash loses nothing.
@@ -70,15 +81,28 @@ impl Tracker {
             let stopped = stopped.map(|id| entries::get(tx, id, now)).transpose()?;
             Ok(StartOutcome { started, stopped })
         })
+        .inspect(|out| {
+            if let Some(prev) = &out.stopped {
+                log_stopped(prev, "switched");
+            }
+            crate::log_event!(
+                "timer.started",
+                entry_id = out.started.id,
+                project_id = out.started.project_id,
+                has_description = !out.started.description.is_empty(),
+            );
+        })
     }
 
     /// Stops the running timer and returns the finished entry.
     pub fn stop_timer(&mut self) -> Result<Entry> {
         let now = self.clock.now();
-        self.storage.write(|tx| {
-            let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
-            entries::get(tx, id, now)
-        })
+        self.storage
+            .write(|tx| {
+                let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
+                entries::get(tx, id, now)
+            })
+            .inspect(|entry| log_stopped(entry, "stopped"))
     }
 
     /// The running entry, if any, with its original start.

@@ -8,8 +8,9 @@ import type { Entry } from './bindings/Entry';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Project } from './bindings/Project';
 import type { StartOutcome } from './bindings/StartOutcome';
+import type { LogStatus } from './bindings/LogStatus';
 
-export type { AppInfo, Day, Entry, Project, StartOutcome };
+export type { AppInfo, Day, Entry, LogStatus, Project, StartOutcome };
 
 export class ApiError extends Error {
   constructor(
@@ -36,7 +37,11 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('app.unexpected', error instanceof Error ? error.message : String(error));
 }
 
+/** The command the UI ran last, sent along with UI errors for context. */
+export let lastCommand: string | null = null;
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  lastCommand = command;
   try {
     return await invoke<T>(command, args);
   } catch (error) {
@@ -57,4 +62,24 @@ export const api = {
   stopTimer: () => call<Entry>('timer_stop'),
   timerStatus: () => call<Entry | null>('timer_status'),
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
+  loggingStatus: () => call<LogStatus | null>('logging_status'),
+  openLogsFolder: () => call<void>('logs_open_folder'),
 };
+
+export interface UiErrorReport {
+  kind: 'error' | 'unhandledrejection';
+  message: string;
+  source: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+/** Sends a window error to the Rust log. Never throws: reporting an error
+ * must not cause another. */
+export async function reportUiError(report: UiErrorReport): Promise<void> {
+  try {
+    await invoke('ui_error_log', { ...report, lastCommand });
+  } catch {
+    // Nothing sensible to do: the backend is gone or refused.
+  }
+}
