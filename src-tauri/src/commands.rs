@@ -4,6 +4,8 @@ use jiff::tz::TimeZone;
 use tauri::State;
 use timetracker_core::config::AppInfo;
 use timetracker_core::logging::{self, LogStatus};
+use timetracker_core::metrics::MetricsStatus;
+use timetracker_core::settings::MetricsSettings;
 use timetracker_core::{log_event, Day, Entry, ErrorPayload, Project, StartOutcome};
 
 use crate::state::AppState;
@@ -82,6 +84,38 @@ pub fn entries_recent(state: State<'_, AppState>, days: u16) -> CmdResult<Vec<Da
     state.with("entries_recent", |t| {
         t.recent_days(days, &TimeZone::system())
     })
+}
+
+#[tauri::command]
+pub fn metrics_status(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
+    state.with_metrics("metrics_status", |t, c| t.metrics_status(c))
+}
+
+#[tauri::command]
+pub fn metrics_configure(
+    state: State<'_, AppState>,
+    enabled: bool,
+    port: u16,
+    per_project: bool,
+) -> CmdResult<MetricsStatus> {
+    let settings = MetricsSettings {
+        enabled,
+        port,
+        per_project,
+    };
+    state.with_metrics("metrics_configure", |t, c| {
+        t.configure_metrics(c, &settings)
+    })
+}
+
+#[tauri::command]
+pub fn metrics_token_generate(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
+    state.with_metrics("metrics_token_generate", |t, c| t.generate_metrics_token(c))
+}
+
+#[tauri::command]
+pub fn metrics_token_remove(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
+    state.with_metrics("metrics_token_remove", |t, c| t.remove_metrics_token(c))
 }
 
 #[tauri::command]

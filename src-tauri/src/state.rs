@@ -3,13 +3,17 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use timetracker_core::logging::{self, LogWriter};
+use timetracker_core::metrics::{Metrics, MetricsControl};
 use timetracker_core::{config, log_event, ErrorPayload, SystemClock, Tracker};
 
 pub struct AppState {
     pub data_dir: Option<PathBuf>,
     pub logs: Option<Arc<LogWriter>>,
+    metrics: Arc<Metrics>,
+    metrics_control: Option<Mutex<MetricsControl>>,
     tracker: Result<Mutex<Tracker>, ErrorPayload>,
 }
 
@@ -19,13 +23,28 @@ impl AppState {
         let data_dir = config::data_dir();
         let logs = data_dir.as_ref().ok().map(|dir| logging::init(dir));
         let _startup = logging::request_span("startup").entered();
+        let metrics = match &data_dir {
+            Ok(dir) => Metrics::with_database(&config::database_path(dir)),
+            Err(_) => Metrics::new(),
+        };
         let tracker = data_dir
             .as_ref()
             .map_err(|e| e.to_payload())
             .and_then(|dir| {
                 Tracker::open_in_dir(dir, Arc::new(SystemClock)).map_err(|e| e.to_payload())
-            })
-            .map(Mutex::new);
+            });
+        let mut metrics_control = data_dir
+            .as_ref()
+            .ok()
+            .map(|dir| MetricsControl::from_env(metrics.clone(), dir.clone()));
+        let tracker = tracker.map(|mut t| {
+            t.attach_metrics(metrics.clone());
+            if let Some(control) = metrics_control.as_mut() {
+                // A failure (port taken...) is kept for Settings to show.
+                let _ = t.start_metrics(control);
+            }
+            Mutex::new(t)
+        });
         match &tracker {
             Ok(_) => log_event!("app.started", version = env!("CARGO_PKG_VERSION")),
             Err(e) => log_event!(error, "app.start_failed", code = e.code.as_str()),
@@ -33,6 +52,8 @@ impl AppState {
         Self {
             data_dir: data_dir.ok(),
             logs,
+            metrics,
+            metrics_control: metrics_control.map(Mutex::new),
             tracker,
         }
     }
@@ -50,6 +71,17 @@ impl AppState {
         f: impl FnOnce(&mut Tracker) -> timetracker_core::Result<T>,
     ) -> Result<T, ErrorPayload> {
         let _request = logging::request_span(command).entered();
+        let start = Instant::now();
+        let result = self.run(f);
+        self.metrics
+            .observe_command(command, result.is_ok(), start.elapsed());
+        result
+    }
+
+    fn run<T>(
+        &self,
+        f: impl FnOnce(&mut Tracker) -> timetracker_core::Result<T>,
+    ) -> Result<T, ErrorPayload> {
         let tracker = self.tracker.as_ref().map_err(Clone::clone)?;
         // A panic in an earlier command cannot leave SQLite half-written
         // (every write is one transaction), so a poisoned lock is safe to reuse.
@@ -59,6 +91,26 @@ impl AppState {
         f(&mut guard).map_err(|e| {
             log_event!(warn, "command.failed", code = e.code());
             e.to_payload()
+        })
+    }
+
+    /// Like [`Self::with`], for commands that also drive the metrics endpoint.
+    pub fn with_metrics<T>(
+        &self,
+        command: &'static str,
+        f: impl FnOnce(&mut Tracker, &mut MetricsControl) -> timetracker_core::Result<T>,
+    ) -> Result<T, ErrorPayload> {
+        let Some(control) = &self.metrics_control else {
+            return Err(ErrorPayload {
+                code: "config.no_data_dir".into(),
+                message: "Metrics need a data folder, and none could be determined.".into(),
+            });
+        };
+        self.with(command, |t| {
+            let mut control = control
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(t, &mut control)
         })
     }
 }

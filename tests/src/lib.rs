@@ -31,7 +31,7 @@ pub fn app_binary() -> PathBuf {
     target.join("debug/timetracker")
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -87,6 +87,8 @@ fn kill9(pid: u32) {
 
 pub struct App {
     pub client: Client,
+    /// The port of `TIMETRACKER_METRICS_ADDR`, when the test set it.
+    pub metrics_port: Option<u16>,
     driver: Child,
     pub data_dir: PathBuf,
 }
@@ -154,6 +156,10 @@ impl App {
         };
         let app = App {
             client,
+            metrics_port: env
+                .iter()
+                .find(|(k, _)| *k == "TIMETRACKER_METRICS_ADDR")
+                .and_then(|(_, v)| v.rsplit(':').next()?.parse().ok()),
             driver,
             data_dir: data_dir.to_owned(),
         };
@@ -289,6 +295,32 @@ impl App {
         }
         let _ = self.driver.kill().await;
     }
+}
+
+/// An empty data folder inside a temporary directory that lives as long as
+/// the returned guard (the driver's log is written beside the folder).
+pub fn fresh_data_dir() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    (tmp, data)
+}
+
+/// GETs `url` from a loopback service and returns the status and body
+/// (errors included: an HTTP error status is an answer too).
+pub fn http_get(url: &str) -> Result<(u16, String), String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut response = agent.get(url).call().map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| e.to_string())?;
+    Ok((status, body))
 }
 
 /// Parses `HH:MM:SS` (hours may exceed 99) into seconds.

@@ -6,16 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use timetracker_core::{SystemClock, Tracker};
-use timetracker_e2e::{parse_hms, App, SERIAL};
-
-/// An empty data folder inside a temporary directory that outlives the test
-/// body (the driver's log is written beside it).
-fn fresh_data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    (tmp, data)
-}
+use timetracker_e2e::{fresh_data_dir, parse_hms, App, SERIAL};
 
 fn open_db(dir: &std::path::Path) -> Tracker {
     Tracker::open_in_dir(dir, Arc::new(SystemClock)).unwrap()
@@ -270,4 +261,54 @@ async fn an_unwritable_log_folder_is_reported_and_the_app_keeps_working() {
     assert!(warning.contains("standard error"), "{warning}");
     app.quit().await;
     assert_eq!(open_db(&data).list_projects(false).unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn window_errors_reach_the_log_with_the_last_command() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
+    app.click("nav-projects").await;
+    app.wait_for("project-name-input").await;
+    app.client
+        .execute(
+            "setTimeout(() => { throw new Error('e2e-uncaught-7f3a'); }, 0);
+             Promise.reject(new Error('e2e-rejected-9c1d'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let log_path = data.join("logs/app.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let lines: Vec<serde_json::Value> = loop {
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let found: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|l| l["message"] == "ui.error")
+            .collect();
+        if found.len() >= 2 || Instant::now() > deadline {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    app.quit().await;
+    let uncaught = lines
+        .iter()
+        .find(|l| l["kind"] == "error")
+        .unwrap_or_else(|| panic!("no uncaught error logged: {lines:?}"));
+    assert_eq!(uncaught["levelname"], "ERROR");
+    assert!(uncaught["ui_message"]
+        .as_str()
+        .unwrap()
+        .contains("e2e-uncaught-7f3a"));
+    assert_eq!(uncaught["last_command"], "projects_list");
+    let rejected = lines
+        .iter()
+        .find(|l| l["kind"] == "unhandledrejection")
+        .unwrap_or_else(|| panic!("no rejection logged: {lines:?}"));
+    assert!(rejected["ui_message"]
+        .as_str()
+        .unwrap()
+        .contains("e2e-rejected-9c1d"));
 }

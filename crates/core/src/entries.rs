@@ -91,7 +91,8 @@ fn day_start(date: Date, tz: &TimeZone) -> Result<Timestamp> {
 
 impl Tracker {
     pub fn entry(&self, id: i64) -> Result<Entry> {
-        get(self.storage.conn(), id, self.clock.now())
+        let now = self.clock.now();
+        self.storage.read("entry_get", |conn| get(conn, id, now))
     }
 
     /// Entries that started from local day `from` through local day `to`
@@ -107,16 +108,18 @@ impl Tracker {
             .map_err(|_| Error::EntryInvalidRange)?;
         let end = day_start(next, tz)?;
         let now = self.clock.now();
-        let mut stmt = self.storage.conn().prepare_cached(&format!(
-            "{SELECT} WHERE e.started_at >= ?1 AND e.started_at < ?2 ORDER BY e.started_at DESC, e.id DESC"
-        ))?;
-        let rows = stmt.query_map(params![start.as_millisecond(), end.as_millisecond()], |r| {
-            from_row(r, now)
+        let entries = self.storage.read("entries_by_day", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{SELECT} WHERE e.started_at >= ?1 AND e.started_at < ?2 ORDER BY e.started_at DESC, e.id DESC"
+            ))?;
+            let rows = stmt.query_map(params![start.as_millisecond(), end.as_millisecond()], |r| {
+                from_row(r, now)
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })?;
 
         let mut days: Vec<Day> = Vec::new();
-        for entry in rows {
-            let entry = entry?;
+        for entry in entries {
             let date = entry
                 .started_at
                 .to_zoned_datetime(tz.clone())

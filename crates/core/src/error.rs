@@ -59,6 +59,22 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{0} is not an address with a port, like 127.0.0.1:9464.")]
+    MetricsInvalidAddress(String),
+    #[error("The metrics endpoint only listens on this computer: use 127.0.0.1, localhost or [::1], not {0}.")]
+    MetricsNotLoopback(String),
+    #[error("Port {0} is already in use by another program. Pick another port for the metrics endpoint; TimeTracker keeps running without it.")]
+    MetricsPortInUse(u16),
+    #[error("The metrics endpoint could not start on {addr}: {source}")]
+    MetricsStartFailed {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("The metrics token file {path} could not be written: {source}")]
+    MetricsTokenFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
     ConfigNoDataDir,
     #[error("Database error: {0}")]
@@ -86,6 +102,11 @@ impl Error {
             Error::StorageBusy => "storage.busy",
             Error::StorageBackupFailed { .. } => "storage.backup_failed",
             Error::StorageDataDir { .. } => "storage.data_dir",
+            Error::MetricsInvalidAddress(_) => "metrics.invalid_address",
+            Error::MetricsNotLoopback(_) => "metrics.not_loopback",
+            Error::MetricsPortInUse(_) => "metrics.port_in_use",
+            Error::MetricsStartFailed { .. } => "metrics.start_failed",
+            Error::MetricsTokenFile { .. } => "metrics.token_file",
             Error::ConfigNoDataDir => "config.no_data_dir",
             Error::Database(_) => "storage.database",
         }

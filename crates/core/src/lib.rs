@@ -7,7 +7,9 @@ pub mod config;
 pub mod entries;
 pub mod error;
 pub mod logging;
+pub mod metrics;
 pub mod projects;
+pub mod settings;
 pub mod storage;
 pub mod timer;
 
@@ -48,6 +50,12 @@ impl Tracker {
             storage: Storage::open_in_memory()?,
             clock,
         })
+    }
+
+    /// Reports database activity, timer starts and tracked time to
+    /// `metrics` from now on.
+    pub fn attach_metrics(&mut self, metrics: Arc<metrics::Metrics>) {
+        self.storage.attach_metrics(metrics);
     }
 
     pub fn database_path(&self) -> Option<&Path> {

@@ -114,7 +114,7 @@ impl Tracker {
         let color = color.map(normalize_color).transpose()?;
         let now = self.clock.now().as_millisecond();
         self.storage
-            .write(|tx| {
+            .write("project_create", |tx| {
                 ensure_name_free(tx, &key, None)?;
                 let color = match color {
                     Some(c) => c,
@@ -139,7 +139,7 @@ impl Tracker {
         let (name, key) = normalize_name(name)?;
         let now = self.clock.now().as_millisecond();
         self.storage
-            .write(|tx| {
+            .write("project_rename", |tx| {
                 let project = get(tx, id)?;
                 if !project.archived {
                     ensure_name_free(tx, &key, Some(id))?;
@@ -158,7 +158,7 @@ impl Tracker {
         let color = normalize_color(color)?;
         let now = self.clock.now().as_millisecond();
         self.storage
-            .write(|tx| {
+            .write("project_set_color", |tx| {
                 get(tx, id)?;
                 tx.execute(
                     "UPDATE projects SET color = ?2, updated_at = ?3 WHERE id = ?1",
@@ -184,7 +184,7 @@ impl Tracker {
 
     fn set_archived(&mut self, id: i64, archived: bool) -> Result<Project> {
         let now = self.clock.now().as_millisecond();
-        self.storage.write(|tx| {
+        self.storage.write("project_set_archived", |tx| {
             let project = get(tx, id)?;
             if project.archived == archived {
                 return Ok(project);
@@ -202,15 +202,17 @@ impl Tracker {
     }
 
     pub fn project(&self, id: i64) -> Result<Project> {
-        get(self.storage.conn(), id)
+        self.storage.read("project_get", |conn| get(conn, id))
     }
 
     /// Active projects by name, then (when asked) archived ones by name.
     pub fn list_projects(&self, include_archived: bool) -> Result<Vec<Project>> {
         let sql = format!("{SELECT} WHERE archived = 0 OR ?1 ORDER BY archived, name_key, id");
-        let mut stmt = self.storage.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map([include_archived], Project::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.storage.read("projects_list", |conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([include_archived], Project::from_row)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 }
 

@@ -4,13 +4,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 
 /// Numbered migrations; migration `i` (0-based) takes the schema from
 /// version `i` to `i + 1`. Never edit a shipped migration: add a new one.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_settings.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -22,6 +29,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Storage {
     conn: Connection,
     path: Option<PathBuf>,
+    metrics: Option<Arc<Metrics>>,
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Some(m) = &self.metrics {
+            m.db_connection_closed();
+        }
+    }
 }
 
 impl Storage {
@@ -33,7 +49,11 @@ impl Storage {
 
     pub fn open_in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory()?;
-        let mut storage = Storage { conn, path: None };
+        let mut storage = Storage {
+            conn,
+            path: None,
+            metrics: None,
+        };
         storage.configure()?;
         storage.migrate(MIGRATIONS)?;
         Ok(storage)
@@ -54,6 +74,7 @@ impl Storage {
         let mut storage = Storage {
             conn,
             path: Some(path.to_owned()),
+            metrics: None,
         };
         // Refuse a newer schema before anything writes to the file: even
         // switching to WAL would change its header.
@@ -77,13 +98,58 @@ impl Storage {
             .map_err(|e| self.classify(e))
     }
 
+    #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
 
+    /// Reports this connection's queries, their durations and whether it is
+    /// busy to `metrics` from now on.
+    pub(crate) fn attach_metrics(&mut self, metrics: Arc<Metrics>) {
+        metrics.db_connection_opened();
+        if let Some(old) = self.metrics.replace(metrics) {
+            old.db_connection_closed();
+        }
+    }
+
+    pub(crate) fn metrics(&self) -> Option<&Arc<Metrics>> {
+        self.metrics.as_ref()
+    }
+
+    /// Times `f` as the database operation `op` when metrics are attached.
+    fn timed<T>(&self, op: &'static str, f: impl FnOnce() -> T) -> T {
+        let Some(metrics) = &self.metrics else {
+            return f();
+        };
+        let _busy = metrics.db_busy();
+        let start = Instant::now();
+        let value = f();
+        metrics.observe_db_query(op, start.elapsed());
+        value
+    }
+
+    /// Runs the read `f` as operation `op`.
+    pub(crate) fn read<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.timed(op, || f(&self.conn)).map_err(|e| match e {
+            Error::Database(e) => self.classify(e),
+            other => other,
+        })
+    }
+
     /// Runs `f` in an IMMEDIATE transaction and commits it, so the change is
     /// on disk before this returns; any error rolls everything back.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(
+        &mut self,
+        op: &'static str,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let metrics = self.metrics.clone();
+        let start = Instant::now();
+        let _busy = metrics.as_ref().map(|m| m.db_busy());
         let result = (|| {
             let tx = self
                 .conn
@@ -92,6 +158,9 @@ impl Storage {
             tx.commit()?;
             Ok(value)
         })();
+        if let Some(m) = &metrics {
+            m.observe_db_query(op, start.elapsed());
+        }
         result.map_err(|e| match e {
             Error::Database(e) => self.classify(e),
             other => other,
@@ -137,7 +206,7 @@ impl Storage {
         }
         for (index, sql) in migrations.iter().enumerate().skip(from as usize) {
             let version = index as i64 + 1;
-            self.write(|tx| {
+            self.write("migrate", |tx| {
                 tx.execute_batch(sql)?;
                 tx.pragma_update(None, "user_version", version)?;
                 Ok(())

@@ -64,7 +64,7 @@ impl Tracker {
         let description = normalize_description(description)?;
         let now = self.clock.now();
         let ms = now.as_millisecond();
-        self.storage.write(|tx| {
+        self.storage.write("timer_start", |tx| {
             if let Some(id) = project_id {
                 let project = projects::get(tx, id)?;
                 if project.archived {
@@ -85,6 +85,12 @@ impl Tracker {
             if let Some(prev) = &out.stopped {
                 log_stopped(prev, "switched");
             }
+            if let Some(m) = self.storage.metrics() {
+                m.timer_started();
+                if let Some(prev) = &out.stopped {
+                    m.timer_stopped(prev.duration_seconds);
+                }
+            }
             crate::log_event!(
                 "timer.started",
                 entry_id = out.started.id,
@@ -98,25 +104,30 @@ impl Tracker {
     pub fn stop_timer(&mut self) -> Result<Entry> {
         let now = self.clock.now();
         self.storage
-            .write(|tx| {
+            .write("timer_stop", |tx| {
                 let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
                 entries::get(tx, id, now)
             })
-            .inspect(|entry| log_stopped(entry, "stopped"))
+            .inspect(|entry| {
+                log_stopped(entry, "stopped");
+                if let Some(m) = self.storage.metrics() {
+                    m.timer_stopped(entry.duration_seconds);
+                }
+            })
     }
 
     /// The running entry, if any, with its original start.
     pub fn timer_status(&self) -> Result<Option<Entry>> {
         let now = self.clock.now();
-        Ok(self
-            .storage
-            .conn()
-            .query_row(
-                &format!("{} WHERE e.stopped_at IS NULL", entries::SELECT),
-                [],
-                |r| entries::from_row(r, now),
-            )
-            .optional()?)
+        self.storage.read("timer_status", |conn| {
+            Ok(conn
+                .query_row(
+                    &format!("{} WHERE e.stopped_at IS NULL", entries::SELECT),
+                    [],
+                    |r| entries::from_row(r, now),
+                )
+                .optional()?)
+        })
     }
 }
 

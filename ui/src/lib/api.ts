@@ -9,8 +9,9 @@ import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Project } from './bindings/Project';
 import type { StartOutcome } from './bindings/StartOutcome';
 import type { LogStatus } from './bindings/LogStatus';
+import type { MetricsStatus } from './bindings/MetricsStatus';
 
-export type { AppInfo, Day, Entry, LogStatus, Project, StartOutcome };
+export type { AppInfo, Day, Entry, LogStatus, MetricsStatus, Project, StartOutcome };
 
 export class ApiError extends Error {
   constructor(
@@ -62,6 +63,11 @@ export const api = {
   stopTimer: () => call<Entry>('timer_stop'),
   timerStatus: () => call<Entry | null>('timer_status'),
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
+  metricsStatus: () => call<MetricsStatus>('metrics_status'),
+  configureMetrics: (enabled: boolean, port: number, perProject: boolean) =>
+    call<MetricsStatus>('metrics_configure', { enabled, port, perProject }),
+  generateMetricsToken: () => call<MetricsStatus>('metrics_token_generate'),
+  removeMetricsToken: () => call<MetricsStatus>('metrics_token_remove'),
   loggingStatus: () => call<LogStatus | null>('logging_status'),
   openLogsFolder: () => call<void>('logs_open_folder'),
 };

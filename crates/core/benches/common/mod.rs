@@ -1,0 +1,34 @@
+//! Shared by the benches: a history of ten years of heavy use.
+#![allow(dead_code)]
+
+use jiff::Timestamp;
+
+pub const HISTORY: i64 = 100_000;
+
+/// Writes `HISTORY` entries, about 27 a day over ten years, ending now.
+pub fn seed(path: &std::path::Path, now: Timestamp) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("BEGIN").unwrap();
+    for p in 0..20 {
+        conn.execute(
+            "INSERT INTO projects (name, name_key, color, created_at, updated_at) VALUES (?1, ?1, '#3b82f6', 0, 0)",
+            [format!("p{p}")],
+        )
+        .unwrap();
+    }
+    let span_ms: i64 = 10 * 365 * 24 * 3600 * 1000;
+    let step = span_ms / HISTORY;
+    let mut stmt = conn
+        .prepare(
+            "INSERT INTO time_entries (project_id, description, started_at, stopped_at, created_at, updated_at)
+             VALUES (?1, 'work', ?2, ?3, ?2, ?2)",
+        )
+        .unwrap();
+    let end = now.as_millisecond();
+    for i in 0..HISTORY {
+        let start = end - span_ms + i * step;
+        stmt.execute((i % 20 + 1, start, start + step / 2)).unwrap();
+    }
+    drop(stmt);
+    conn.execute_batch("COMMIT").unwrap();
+}

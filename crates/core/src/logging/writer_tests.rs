@@ -1,0 +1,172 @@
+//! Tests of the rotating writer, kept apart from it for length.
+use super::*;
+
+fn lines_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .flat_map(|p| {
+            fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn every_line_arrives_whole_and_a_flush_waits_for_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Arc::new(LogWriter::start(WriterConfig::new(dir.path().into())));
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let w = writer.clone();
+            std::thread::spawn(move || {
+                for i in 0..2500 {
+                    w.write_line(format!(
+                        "{{\"t\":{t},\"i\":{i},\"pad\":\"{}\"}}",
+                        "x".repeat(i % 300)
+                    ));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert!(writer.flush(Duration::from_secs(10)));
+    let lines = lines_in(dir.path());
+    assert_eq!(lines.len() as u64 + writer.dropped(), 10_000);
+    assert_eq!(writer.dropped(), 0, "16k queue should hold 10k lines");
+    for line in &lines {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+    writer.shutdown(Duration::from_secs(5));
+    writer.write_line("after shutdown".into());
+    assert_eq!(writer.dropped(), 1);
+}
+
+#[test]
+fn a_full_queue_drops_and_counts_instead_of_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = WriterConfig::new(dir.path().into());
+    config.queue_capacity = 3;
+    // No thread drains this queue: the fourth line onwards must not block.
+    let (writer, _rx) = LogWriter::unstarted(&config);
+    for i in 0..10 {
+        writer.write_line(format!("{i}"));
+    }
+    assert_eq!(writer.dropped(), 7);
+}
+
+#[test]
+fn rotation_by_size_names_files_by_day_and_caps_their_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = WriterConfig::new(dir.path().into());
+    config.max_file_bytes = 200;
+    config.max_files = 3;
+    let writer = LogWriter::start(config);
+    for i in 0..40 {
+        // 50 bytes a line with its newline: four lines per file.
+        writer.write_line(format!("{{\"i\":{i:03},\"pad\":\"{}\"}}", "y".repeat(31)));
+        // One batch per line, so every rotation point is exercised.
+        writer.flush(Duration::from_secs(5));
+    }
+    writer.shutdown(Duration::from_secs(5));
+
+    let today = utc_day(Timestamp::now());
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            rotated_name(today, 8),
+            rotated_name(today, 9),
+            ACTIVE_FILE.to_owned(),
+        ]
+    );
+    for name in &names {
+        let size = fs::metadata(dir.path().join(name)).unwrap().len();
+        assert!(size <= 200, "{name} is {size} bytes");
+    }
+    // The newest lines survive; the oldest went with pruned files.
+    let all = lines_in(dir.path());
+    assert!(all.iter().any(|l| l.contains("\"i\":039")));
+    assert!(!all.iter().any(|l| l.contains("\"i\":000")));
+}
+
+#[test]
+fn an_active_file_from_an_earlier_day_is_rotated_under_that_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let active = dir.path().join(ACTIVE_FILE);
+    fs::write(&active, "{\"old\":true}\n").unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+    File::options()
+        .write(true)
+        .open(&active)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let writer = LogWriter::start(WriterConfig::new(dir.path().into()));
+    writer.write_line("{\"new\":true}".into());
+    writer.shutdown(Duration::from_secs(5));
+    let old_day = utc_day(Timestamp::try_from(old).unwrap());
+    let rotated = fs::read_to_string(dir.path().join(rotated_name(old_day, 1))).unwrap();
+    assert_eq!(rotated, "{\"old\":true}\n");
+    assert_eq!(fs::read_to_string(&active).unwrap(), "{\"new\":true}\n");
+}
+
+#[test]
+fn an_unwritable_folder_degrades_to_stderr_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("logs");
+    fs::write(&blocker, b"a file where the folder should be").unwrap();
+    let writer = LogWriter::start(WriterConfig::new(blocker.clone()));
+    writer.write_line("{\"still\":\"counted\"}".into());
+    assert!(writer.flush(Duration::from_secs(5)));
+    let reason = writer.degraded().expect("degraded");
+    assert!(reason.contains("standard error"), "{reason}");
+    assert_eq!(writer.written(), 1);
+    assert_eq!(writer.dropped(), 0);
+}
+
+#[test]
+fn a_deleted_log_folder_is_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let mut config = WriterConfig::new(logs.clone());
+    config.recheck_every = Duration::from_millis(20);
+    let writer = LogWriter::start(config);
+    writer.write_line("{\"n\":1}".into());
+    assert!(writer.flush(Duration::from_secs(5)));
+    fs::remove_dir_all(&logs).unwrap();
+    let mut sink_checked = false;
+    for _ in 0..100 {
+        writer.write_line("{\"n\":2}".into());
+        writer.flush(Duration::from_secs(5));
+        if logs.join(ACTIVE_FILE).exists() {
+            sink_checked = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sink_checked, "log file was not recreated");
+    writer.shutdown(Duration::from_secs(5));
+}
+
+#[test]
+fn rotated_names_round_trip() {
+    let day: Date = "2026-11-28".parse().unwrap();
+    assert_eq!(rotated_name(day, 3), "app.2026-11-28.3.jsonl");
+    assert_eq!(parse_rotated("app.2026-11-28.3.jsonl"), Some((day, 3)));
+    assert_eq!(parse_rotated(ACTIVE_FILE), None);
+    assert_eq!(parse_rotated("app.notes.jsonl"), None);
+}

@@ -1,0 +1,308 @@
+//! Turning the endpoint on and off at run time from Settings or the
+//! environment: which address, which token, and what went wrong.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::server::{self, loopback, parse_addr, MetricsServer, ServerConfig};
+use super::Metrics;
+use crate::error::{Error, ErrorPayload, Result};
+use crate::settings::MetricsSettings;
+use crate::Tracker;
+
+/// What Settings shows about the endpoint.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MetricsStatus {
+    pub settings: MetricsSettings,
+    /// `http://127.0.0.1:9464/metrics` while serving.
+    pub url: Option<String>,
+    /// Why it is not serving although it should.
+    pub error: Option<ErrorPayload>,
+    /// `TIMETRACKER_METRICS_ADDR`, which overrides the settings while set.
+    pub env_addr: Option<String>,
+    pub token_required: bool,
+    /// The token comes from `TIMETRACKER_METRICS_TOKEN`, not the file.
+    pub token_from_env: bool,
+    /// Where a generated token is kept, for Prometheus' credentials_file.
+    pub token_file: String,
+}
+
+pub struct MetricsControl {
+    metrics: Arc<Metrics>,
+    data_dir: PathBuf,
+    env_addr: Option<String>,
+    server: Option<(MetricsServer, Option<String>)>,
+    error: Option<Error>,
+}
+
+impl MetricsControl {
+    /// `env_addr` is `TIMETRACKER_METRICS_ADDR` (empty counts as unset).
+    pub fn new(metrics: Arc<Metrics>, data_dir: PathBuf, env_addr: Option<String>) -> Self {
+        Self {
+            metrics,
+            data_dir,
+            env_addr: env_addr.filter(|a| !a.trim().is_empty()),
+            server: None,
+            error: None,
+        }
+    }
+
+    pub fn from_env(metrics: Arc<Metrics>, data_dir: PathBuf) -> Self {
+        Self::new(metrics, data_dir, std::env::var(server::ADDR_ENV).ok())
+    }
+
+    fn wanted_addr(&self, settings: &MetricsSettings) -> Result<Option<SocketAddr>> {
+        match &self.env_addr {
+            Some(addr) => parse_addr(addr).map(Some),
+            None if settings.enabled => {
+                if settings.port == 0 {
+                    return Err(Error::MetricsInvalidAddress("port 0".into()));
+                }
+                Ok(Some(loopback(settings.port)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Starts, stops or restarts the endpoint to match `settings` (and the
+    /// environment, which wins). Failures are kept for [`Self::status`];
+    /// the app goes on without the endpoint.
+    pub fn apply(&mut self, settings: &MetricsSettings) {
+        self.metrics.set_per_project(settings.per_project);
+        let token = server::load_token(&self.data_dir);
+        let wanted = match self.wanted_addr(settings) {
+            Ok(wanted) => wanted,
+            Err(e) => {
+                self.stop();
+                self.error = Some(e);
+                return;
+            }
+        };
+        let current = self.server.as_ref().map(|(s, t)| (s.addr(), t.clone()));
+        if let (Some(addr), Some((running, running_token))) = (wanted, &current) {
+            if (addr == *running || addr.port() == 0) && token == *running_token {
+                self.error = None;
+                return;
+            }
+        }
+        self.stop();
+        self.error = None;
+        if let Some(addr) = wanted {
+            match MetricsServer::start(
+                ServerConfig {
+                    addr,
+                    token: token.clone(),
+                },
+                self.metrics.clone(),
+            ) {
+                Ok(server) => self.server = Some((server, token)),
+                Err(e) => {
+                    crate::log_event!(warn, "metrics.start_failed", code = e.code());
+                    self.error = Some(e);
+                }
+            }
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some((server, _)) = self.server.take() {
+            server.stop();
+        }
+    }
+
+    pub fn addr(&self) -> Option<SocketAddr> {
+        self.server.as_ref().map(|(s, _)| s.addr())
+    }
+
+    pub fn status(&self, settings: &MetricsSettings) -> MetricsStatus {
+        let token_from_env = std::env::var(server::TOKEN_ENV)
+            .ok()
+            .is_some_and(|t| !t.trim().is_empty());
+        MetricsStatus {
+            settings: settings.clone(),
+            url: self.addr().map(|a| format!("http://{a}/metrics")),
+            error: self.error.as_ref().map(Error::to_payload),
+            env_addr: self.env_addr.clone(),
+            token_required: server::load_token(&self.data_dir).is_some(),
+            token_from_env,
+            token_file: server::token_path(&self.data_dir).display().to_string(),
+        }
+    }
+}
+
+impl Tracker {
+    /// Saves `settings` and applies them to the endpoint at once.
+    pub fn configure_metrics(
+        &mut self,
+        control: &mut MetricsControl,
+        settings: &MetricsSettings,
+    ) -> Result<MetricsStatus> {
+        self.set_metrics_settings(settings)?;
+        control.apply(settings);
+        Ok(control.status(settings))
+    }
+
+    /// Applies the stored settings (at launch).
+    pub fn start_metrics(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
+        let settings = self.metrics_settings()?;
+        control.apply(&settings);
+        Ok(control.status(&settings))
+    }
+
+    pub fn metrics_status(&self, control: &MetricsControl) -> Result<MetricsStatus> {
+        Ok(control.status(&self.metrics_settings()?))
+    }
+
+    /// Creates a new token file (replacing any) and restarts the endpoint
+    /// with it.
+    pub fn generate_metrics_token(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
+        server::generate_token(&control.data_dir)?;
+        crate::log_event!("metrics.token_generated");
+        self.start_metrics(control)
+    }
+
+    pub fn remove_metrics_token(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
+        server::remove_token(&control.data_dir)?;
+        crate::log_event!("metrics.token_removed");
+        self.start_metrics(control)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    use super::*;
+    use crate::test_support::tracker;
+
+    fn status_code(addr: SocketAddr, extra: &str) -> u16 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n{extra}\r\n",
+            addr.port()
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.split(' ').nth(1).unwrap().parse().unwrap()
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    #[test]
+    fn settings_turn_the_endpoint_on_and_off_at_run_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut t, _) = tracker();
+        let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
+        assert!(t.start_metrics(&mut control).unwrap().url.is_none());
+
+        let port = free_port();
+        let on = MetricsSettings {
+            enabled: true,
+            port,
+            per_project: false,
+        };
+        let status = t.configure_metrics(&mut control, &on).unwrap();
+        assert_eq!(status.url, Some(format!("http://127.0.0.1:{port}/metrics")));
+        assert_eq!(status_code(control.addr().unwrap(), ""), 200);
+        // Persisted: a relaunch reads it back.
+        assert_eq!(t.metrics_settings().unwrap(), on);
+
+        let off = MetricsSettings {
+            enabled: false,
+            ..on.clone()
+        };
+        let status = t.configure_metrics(&mut control, &off).unwrap();
+        assert!(status.url.is_none() && status.error.is_none());
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+    }
+
+    #[test]
+    fn a_taken_port_is_reported_and_a_free_one_then_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut t, _) = tracker();
+        let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
+        let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = squatter.local_addr().unwrap().port();
+        let mut settings = MetricsSettings {
+            enabled: true,
+            port: taken,
+            per_project: false,
+        };
+        let status = t.configure_metrics(&mut control, &settings).unwrap();
+        assert_eq!(status.error.unwrap().code, "metrics.port_in_use");
+        assert!(status.url.is_none());
+        settings.port = free_port();
+        let status = t.configure_metrics(&mut control, &settings).unwrap();
+        assert!(status.error.is_none() && status.url.is_some());
+    }
+
+    #[test]
+    fn the_environment_wins_and_must_be_loopback() {
+        let dir = tempfile::tempdir().unwrap();
+        let (t, _) = tracker();
+        let mut bad = MetricsControl::new(
+            Metrics::new(),
+            dir.path().into(),
+            Some("0.0.0.0:9464".into()),
+        );
+        let status = t.start_metrics(&mut bad).unwrap();
+        assert_eq!(status.error.unwrap().code, "metrics.not_loopback");
+
+        let port = free_port();
+        let mut env = MetricsControl::new(
+            Metrics::new(),
+            dir.path().into(),
+            Some(format!("localhost:{port}")),
+        );
+        // Settings say off, the environment says on: on.
+        let status = t.start_metrics(&mut env).unwrap();
+        assert_eq!(status.url, Some(format!("http://127.0.0.1:{port}/metrics")));
+        assert_eq!(
+            status.env_addr.as_deref(),
+            Some(format!("localhost:{port}").as_str())
+        );
+    }
+
+    #[test]
+    fn generating_a_token_restarts_the_endpoint_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut t, _) = tracker();
+        let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
+        let settings = MetricsSettings {
+            enabled: true,
+            port: free_port(),
+            per_project: false,
+        };
+        t.configure_metrics(&mut control, &settings).unwrap();
+        let addr = control.addr().unwrap();
+        assert_eq!(status_code(addr, ""), 200);
+
+        let status = t.generate_metrics_token(&mut control).unwrap();
+        assert!(status.token_required);
+        let token = std::fs::read_to_string(server::token_path(dir.path())).unwrap();
+        let addr = control.addr().unwrap();
+        assert_eq!(status_code(addr, ""), 401);
+        assert_eq!(
+            status_code(addr, &format!("Authorization: Bearer {token}\r\n")),
+            200
+        );
+
+        let status = t.remove_metrics_token(&mut control).unwrap();
+        assert!(!status.token_required);
+        assert_eq!(status_code(control.addr().unwrap(), ""), 200);
+    }
+}

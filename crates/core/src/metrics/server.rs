@@ -1,0 +1,344 @@
+//! The `/metrics` endpoint: axum on a loopback address, on a thread of its
+//! own so starting and stopping it never touches the UI's threads.
+//!
+//! It is hardened for a desktop: only loopback addresses; requests whose
+//! `Host` is not this loopback address are refused (DNS rebinding), as are
+//! requests with an `Origin` header (a web page's fetch); an optional bearer
+//! token; and only `GET /metrics` and `GET /healthz` answer.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::{Metrics, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE};
+use crate::error::{Error, Result};
+
+pub const ADDR_ENV: &str = "TIMETRACKER_METRICS_ADDR";
+pub const TOKEN_ENV: &str = "TIMETRACKER_METRICS_TOKEN";
+pub const TOKEN_FILE: &str = "metrics-token";
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+    /// Bearer token every request must carry, when set.
+    pub token: Option<String>,
+}
+
+/// Parses `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`; anything that
+/// is not a loopback address is refused.
+pub fn parse_addr(text: &str) -> Result<SocketAddr> {
+    let text = text.trim();
+    let addr = match text.strip_prefix("localhost:") {
+        Some(port) => port
+            .parse::<u16>()
+            .map(|p| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), p))
+            .map_err(|_| Error::MetricsInvalidAddress(text.to_owned()))?,
+        None => text
+            .parse::<SocketAddr>()
+            .map_err(|_| Error::MetricsInvalidAddress(text.to_owned()))?,
+    };
+    if !addr.ip().is_loopback() {
+        return Err(Error::MetricsNotLoopback(text.to_owned()));
+    }
+    Ok(addr)
+}
+
+pub fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+}
+
+pub fn token_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(TOKEN_FILE)
+}
+
+/// The token in force: `TIMETRACKER_METRICS_TOKEN`, else the token file.
+pub fn load_token(data_dir: &Path) -> Option<String> {
+    if let Some(token) = std::env::var(TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        return Some(token.trim().to_owned());
+    }
+    std::fs::read_to_string(token_path(data_dir))
+        .ok()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Writes a new random token to a file only the user can read, for
+/// Prometheus' `authorization: credentials_file:`.
+pub fn generate_token(data_dir: &Path) -> Result<String> {
+    let token = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let path = token_path(data_dir);
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(0o600);
+            // An existing file keeps its mode on open: tighten it too.
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+        let mut file = options.open(&path)?;
+        file.write_all(token.as_bytes())?;
+        file.sync_all()
+    };
+    write().map_err(|source| Error::MetricsTokenFile {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(token)
+}
+
+pub fn remove_token(data_dir: &Path) -> Result<()> {
+    let path = token_path(data_dir);
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::MetricsTokenFile { path, source }),
+    }
+}
+
+struct Shared {
+    metrics: Arc<Metrics>,
+    port: u16,
+    token: Option<String>,
+}
+
+/// A running endpoint; dropping it stops it.
+pub struct MetricsServer {
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    done: std::sync::mpsc::Receiver<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MetricsServer {
+    /// Binds `config.addr` (refusing anything but loopback) and serves on a
+    /// background thread. Binding happens before this returns, so a taken
+    /// port is reported here, not later.
+    pub fn start(config: ServerConfig, metrics: Arc<Metrics>) -> Result<Self> {
+        if !config.addr.ip().is_loopback() {
+            return Err(Error::MetricsNotLoopback(config.addr.to_string()));
+        }
+        let listener = TcpListener::bind(config.addr).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AddrInUse {
+                Error::MetricsPortInUse(config.addr.port())
+            } else {
+                Error::MetricsStartFailed {
+                    addr: config.addr.to_string(),
+                    source,
+                }
+            }
+        })?;
+        let start_failed = |source| Error::MetricsStartFailed {
+            addr: config.addr.to_string(),
+            source,
+        };
+        listener.set_nonblocking(true).map_err(start_failed)?;
+        let addr = listener.local_addr().map_err(start_failed)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(start_failed)?;
+        let shared = Arc::new(Shared {
+            metrics,
+            port: addr.port(),
+            token: config.token.filter(|t| !t.is_empty()),
+        });
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("timetracker-metrics".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let served = async {
+                        let listener = tokio::net::TcpListener::from_std(listener)?;
+                        let app = axum::Router::new().fallback(handle).with_state(shared);
+                        axum::serve(listener, app)
+                            .with_graceful_shutdown(async {
+                                let _ = stop.await;
+                            })
+                            .await
+                    };
+                    if let Err(e) = served.await {
+                        tracing::error!(error = %e, "the metrics endpoint stopped");
+                    }
+                });
+                let _ = done_tx.send(());
+            })
+            .map_err(start_failed)?;
+        crate::log_event!("metrics.started", port = addr.port());
+        Ok(Self {
+            addr,
+            shutdown: Some(shutdown),
+            done,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops serving and frees the port. Waits up to two seconds for
+    /// requests in flight; a scraper that keeps its connection open longer
+    /// is cut off when the thread ends.
+    pub fn stop(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        let Some(shutdown) = self.shutdown.take() else {
+            return;
+        };
+        let _ = shutdown.send(());
+        if self.done.recv_timeout(Duration::from_secs(2)).is_ok() {
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
+        }
+        crate::log_event!("metrics.stopped", port = self.addr.port());
+    }
+}
+
+impl Drop for MetricsServer {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}
+
+fn host_allowed(headers: &HeaderMap, port: u16) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ]
+    .contains(&host)
+}
+
+/// Compares in time that does not depend on where the strings differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn token_ok(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|given| same_secret(given.trim().as_bytes(), token.as_bytes()))
+}
+
+fn text(status: StatusCode, body: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let start = Instant::now();
+    let endpoint = match request.uri().path() {
+        "/metrics" => "/metrics",
+        "/healthz" => "/healthz",
+        _ => "other",
+    };
+    let response = respond(&shared, &request, endpoint);
+    shared.metrics.observe_http(
+        method_label(request.method()),
+        endpoint,
+        response.status().as_u16(),
+        start.elapsed(),
+    );
+    response
+}
+
+fn respond(shared: &Shared, request: &Request, endpoint: &'static str) -> Response {
+    let headers = request.headers();
+    if !host_allowed(headers, shared.port) {
+        return text(
+            StatusCode::FORBIDDEN,
+            "Forbidden: the Host header must be 127.0.0.1, localhost or [::1] with this port.\n",
+        );
+    }
+    if headers.contains_key(header::ORIGIN) {
+        return text(
+            StatusCode::FORBIDDEN,
+            "Forbidden: requests from web pages (with an Origin header) are refused.\n",
+        );
+    }
+    if request.method() != Method::GET || endpoint == "other" {
+        return text(StatusCode::NOT_FOUND, "Not found: try GET /metrics.\n");
+    }
+    if let Some(token) = &shared.token {
+        if !token_ok(headers, token) {
+            let mut response = text(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized: send the token from Settings as 'Authorization: Bearer <token>'.\n",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+    }
+    if endpoint == "/healthz" {
+        return text(StatusCode::OK, "ok\n");
+    }
+    let wants_openmetrics = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/openmetrics-text"));
+    let (body, content_type) = if wants_openmetrics {
+        (
+            shared.metrics.render_openmetrics(),
+            OPENMETRICS_CONTENT_TYPE,
+        )
+    } else {
+        (
+            shared.metrics.render_prometheus_text(),
+            PROMETHEUS_TEXT_CONTENT_TYPE,
+        )
+    };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "encoding failed\n"))
+}
