@@ -6,6 +6,7 @@ use timetracker_core::config::AppInfo;
 use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
 use timetracker_core::settings::MetricsSettings;
+use timetracker_core::telemetry::{Inspection, TelemetryStatus};
 use timetracker_core::{log_event, Day, Entry, ErrorPayload, Project, StartOutcome};
 
 use crate::state::AppState;
@@ -116,6 +117,47 @@ pub fn metrics_token_generate(state: State<'_, AppState>) -> CmdResult<MetricsSt
 #[tauri::command]
 pub fn metrics_token_remove(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
     state.with_metrics("metrics_token_remove", |t, c| t.remove_metrics_token(c))
+}
+
+#[tauri::command]
+pub fn telemetry_status(state: State<'_, AppState>) -> CmdResult<TelemetryStatus> {
+    state.with("telemetry_status", |t| t.telemetry_status())
+}
+
+#[tauri::command]
+pub fn telemetry_set_consent(
+    state: State<'_, AppState>,
+    crash_reports: bool,
+    usage: bool,
+) -> CmdResult<TelemetryStatus> {
+    state.with("telemetry_set_consent", |t| {
+        t.set_consent(crash_reports, usage)
+    })
+}
+
+#[tauri::command]
+pub fn telemetry_inspect(state: State<'_, AppState>) -> CmdResult<Inspection> {
+    state.with("telemetry_inspect", |t| t.telemetry_inspection())
+}
+
+#[tauri::command]
+pub fn telemetry_delete_queued(state: State<'_, AppState>) -> CmdResult<Inspection> {
+    state.with("telemetry_delete_queued", |t| t.delete_queued_telemetry())
+}
+
+#[tauri::command]
+pub fn telemetry_reset_id(state: State<'_, AppState>) -> CmdResult<TelemetryStatus> {
+    state.with("telemetry_reset_id", |t| t.reset_anonymous_id())
+}
+
+/// Writes the inspector's contents to a file in the data folder and
+/// returns its path.
+#[tauri::command]
+pub fn telemetry_export(state: State<'_, AppState>) -> CmdResult<String> {
+    let dir = state.data_dir.clone().unwrap_or_default();
+    state.with("telemetry_export", |t| {
+        t.export_telemetry(&dir).map(|p| p.display().to_string())
+    })
 }
 
 #[tauri::command]

@@ -26,6 +26,12 @@ fn main() {
             commands::metrics_configure,
             commands::metrics_token_generate,
             commands::metrics_token_remove,
+            commands::telemetry_status,
+            commands::telemetry_set_consent,
+            commands::telemetry_inspect,
+            commands::telemetry_delete_queued,
+            commands::telemetry_reset_id,
+            commands::telemetry_export,
             commands::logging_status,
             commands::logs_open_folder,
             commands::ui_error_log,
@@ -40,9 +46,15 @@ fn main() {
             std::process::exit(1);
         }
     };
-    app.run(|_, event| {
+    app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             let _exit = logging::request_span("exit").entered();
+            // What is not delivered in two seconds goes at the next launch.
+            use tauri::Manager;
+            handle
+                .state::<state::AppState>()
+                .telemetry
+                .shutdown(std::time::Duration::from_secs(2));
             log_event!("app.exited");
             logging::flush(logging::EXIT_FLUSH_TIMEOUT);
         }

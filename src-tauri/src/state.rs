@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use timetracker_core::logging::{self, LogWriter};
 use timetracker_core::metrics::{Metrics, MetricsControl};
+use timetracker_core::telemetry::{sender, Telemetry, TelemetryConfig};
 use timetracker_core::{config, log_event, ErrorPayload, SystemClock, Tracker};
 
 pub struct AppState {
@@ -14,6 +15,7 @@ pub struct AppState {
     pub logs: Option<Arc<LogWriter>>,
     metrics: Arc<Metrics>,
     metrics_control: Option<Mutex<MetricsControl>>,
+    pub telemetry: Arc<Telemetry>,
     tracker: Result<Mutex<Tracker>, ErrorPayload>,
 }
 
@@ -37,8 +39,17 @@ impl AppState {
             .as_ref()
             .ok()
             .map(|dir| MetricsControl::from_env(metrics.clone(), dir.clone()));
+        let telemetry = Telemetry::new(TelemetryConfig::from_env());
+        telemetry.attach_metrics(metrics.clone());
         let tracker = tracker.map(|mut t| {
             t.attach_metrics(metrics.clone());
+            // Telemetry is an extra: failing to set it up never stops the app.
+            if let Err(e) = t.attach_telemetry(telemetry.clone()) {
+                log_event!(warn, "telemetry.enqueue_failed", code = e.code());
+            }
+            if let Some(path) = t.database_path() {
+                sender::start(&telemetry, path.to_path_buf());
+            }
             if let Some(control) = metrics_control.as_mut() {
                 // A failure (port taken...) is kept for Settings to show.
                 let _ = t.start_metrics(control);
@@ -54,6 +65,7 @@ impl AppState {
             logs,
             metrics,
             metrics_control: metrics_control.map(Mutex::new),
+            telemetry,
             tracker,
         }
     }

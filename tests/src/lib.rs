@@ -323,6 +323,45 @@ pub fn http_get(url: &str) -> Result<(u16, String), String> {
     Ok((status, body))
 }
 
+/// A stand-in for PostHog (or any HTTP sink) on loopback: answers 200 to
+/// everything and records each request's path and JSON body.
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub addr: Option<std::net::SocketAddr>,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let receiver = Receiver {
+            addr: Some(listener.local_addr().unwrap()),
+            ..Receiver::default()
+        };
+        let state = receiver.requests.clone();
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: String| {
+            let state = state.clone();
+            async move {
+                let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+                state.lock().unwrap().push((uri.path().to_owned(), json));
+                "{\"status\":1}"
+            }
+        });
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        receiver
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr.unwrap())
+    }
+
+    pub fn requests(&self) -> Vec<(String, serde_json::Value)> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
 /// Parses `HH:MM:SS` (hours may exceed 99) into seconds.
 pub fn parse_hms(text: &str) -> u64 {
     let digits: String = text

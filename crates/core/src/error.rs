@@ -65,6 +65,8 @@ pub enum Error {
     MetricsNotLoopback(String),
     #[error("Port {0} is already in use by another program. Pick another port for the metrics endpoint; TimeTracker keeps running without it.")]
     MetricsPortInUse(u16),
+    #[error("The metrics endpoint is switched off by TimeTracker's remote kill switch, because a problem was found in it. Update TimeTracker to use it again.")]
+    MetricsDisabledRemotely,
     #[error("The metrics endpoint could not start on {addr}: {source}")]
     MetricsStartFailed {
         addr: String,
@@ -105,6 +107,7 @@ impl Error {
             Error::MetricsInvalidAddress(_) => "metrics.invalid_address",
             Error::MetricsNotLoopback(_) => "metrics.not_loopback",
             Error::MetricsPortInUse(_) => "metrics.port_in_use",
+            Error::MetricsDisabledRemotely => "metrics.disabled_remotely",
             Error::MetricsStartFailed { .. } => "metrics.start_failed",
             Error::MetricsTokenFile { .. } => "metrics.token_file",
             Error::ConfigNoDataDir => "config.no_data_dir",

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod projects;
 pub mod settings;
 pub mod storage;
+pub mod telemetry;
 pub mod timer;
 
 use std::path::Path;
@@ -29,6 +30,7 @@ use storage::Storage;
 pub struct Tracker {
     storage: Storage,
     clock: Arc<dyn Clock>,
+    telemetry: Option<Arc<telemetry::Telemetry>>,
 }
 
 impl Tracker {
@@ -37,6 +39,7 @@ impl Tracker {
         Ok(Self {
             storage: Storage::open(path)?,
             clock,
+            telemetry: None,
         })
     }
 
@@ -49,6 +52,7 @@ impl Tracker {
         Ok(Self {
             storage: Storage::open_in_memory()?,
             clock,
+            telemetry: None,
         })
     }
 

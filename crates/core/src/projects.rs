@@ -6,6 +6,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::telemetry::events::ProjectChange;
+use crate::telemetry::Event;
 use crate::{ts_from_ms, Tracker};
 
 pub const NAME_MAX_CHARS: usize = 200;
@@ -133,6 +135,7 @@ impl Tracker {
                 get(tx, tx.last_insert_rowid())
             })
             .inspect(|p| crate::log_event!("project.created", project_id = p.id))
+            .inspect(|_| self.track(Event::ProjectCreated {}))
     }
 
     pub fn rename_project(&mut self, id: i64, name: &str) -> Result<Project> {
@@ -152,6 +155,11 @@ impl Tracker {
                 get(tx, id)
             })
             .inspect(|p| crate::log_event!("project.updated", project_id = p.id, change = "name"))
+            .inspect(|_| {
+                self.track(Event::ProjectUpdated {
+                    change: ProjectChange::Name,
+                })
+            })
     }
 
     pub fn set_project_color(&mut self, id: i64, color: &str) -> Result<Project> {
@@ -167,6 +175,11 @@ impl Tracker {
                 get(tx, id)
             })
             .inspect(|p| crate::log_event!("project.updated", project_id = p.id, change = "color"))
+            .inspect(|_| {
+                self.track(Event::ProjectUpdated {
+                    change: ProjectChange::Color,
+                })
+            })
     }
 
     /// Archives a project: it leaves the pickers but keeps its entries. A
@@ -174,12 +187,18 @@ impl Tracker {
     pub fn archive_project(&mut self, id: i64) -> Result<Project> {
         self.set_archived(id, true)
             .inspect(|p| crate::log_event!("project.archived", project_id = p.id))
+            .inspect(|_| self.track(Event::ProjectArchived {}))
     }
 
     /// Brings an archived project back, unless an active one took its name.
     pub fn restore_project(&mut self, id: i64) -> Result<Project> {
         self.set_archived(id, false)
             .inspect(|p| crate::log_event!("project.restored", project_id = p.id))
+            .inspect(|_| {
+                self.track(Event::ProjectUpdated {
+                    change: ProjectChange::Restored,
+                })
+            })
     }
 
     fn set_archived(&mut self, id: i64, archived: bool) -> Result<Project> {

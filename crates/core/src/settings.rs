@@ -34,8 +34,25 @@ impl Default for MetricsSettings {
 
 const METRICS_KEY: &str = "metrics";
 
+/// Writes one setting through any connection (the sender thread has its own).
+pub(crate) fn upsert(
+    conn: &rusqlite::Connection,
+    key: &str,
+    json: &str,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        params![key, json, now_ms],
+    )?;
+    Ok(())
+}
+
 impl Tracker {
-    fn setting<T: for<'de> Deserialize<'de> + Default>(&self, key: &str) -> Result<T> {
+    /// The stored value of `key`; `None` when missing or unreadable (written
+    /// by a newer version, or by hand), so a bad value never locks anyone out.
+    pub(crate) fn setting_opt<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>> {
         let raw: Option<String> = self.storage.read("settings_get", |conn| {
             Ok(conn
                 .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
@@ -43,24 +60,23 @@ impl Tracker {
                 })
                 .optional()?)
         })?;
-        // A value this version cannot read (written by a newer one, or by
-        // hand) falls back to the default rather than locking the user out.
-        Ok(raw
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default())
+        Ok(raw.and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    fn setting<T: for<'de> Deserialize<'de> + Default>(&self, key: &str) -> Result<T> {
+        Ok(self.setting_opt(key)?.unwrap_or_default())
+    }
+
+    /// Stores `value` under `key` without logging it as a user change.
+    pub(crate) fn put_setting<T: Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
+        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+        let now = self.clock.now().as_millisecond();
+        self.storage
+            .write("settings_set", |tx| Ok(upsert(tx, key, &text, now)?))
     }
 
     fn set_setting<T: Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
-        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-        let now = self.clock.now().as_millisecond();
-        self.storage.write("settings_set", |tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                params![key, text, now],
-            )?;
-            Ok(())
-        })?;
+        self.put_setting(key, value)?;
         crate::log_event!("settings.updated", setting = key.to_owned());
         Ok(())
     }
@@ -70,7 +86,11 @@ impl Tracker {
     }
 
     pub fn set_metrics_settings(&mut self, settings: &MetricsSettings) -> Result<()> {
-        self.set_setting(METRICS_KEY, settings)
+        self.set_setting(METRICS_KEY, settings)?;
+        self.track(crate::telemetry::Event::SettingsUpdated {
+            setting: crate::telemetry::events::SettingKey::Metrics,
+        });
+        Ok(())
     }
 }
 

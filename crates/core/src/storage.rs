@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_settings.sql"),
+    include_str!("../migrations/0003_telemetry.sql"),
 ];
 
 /// The schema version this build writes.

@@ -7,6 +7,8 @@ use ts_rs::TS;
 
 use crate::entries::{self, Entry};
 use crate::error::{Error, Result};
+use crate::telemetry::events::StopReason;
+use crate::telemetry::Event;
 use crate::{projects, Tracker};
 
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
@@ -64,7 +66,7 @@ impl Tracker {
         let description = normalize_description(description)?;
         let now = self.clock.now();
         let ms = now.as_millisecond();
-        self.storage.write("timer_start", |tx| {
+        let out = self.storage.write("timer_start", |tx| {
             if let Some(id) = project_id {
                 let project = projects::get(tx, id)?;
                 if project.archived {
@@ -80,40 +82,51 @@ impl Tracker {
             let started = entries::get(tx, tx.last_insert_rowid(), now)?;
             let stopped = stopped.map(|id| entries::get(tx, id, now)).transpose()?;
             Ok(StartOutcome { started, stopped })
-        })
-        .inspect(|out| {
-            if let Some(prev) = &out.stopped {
-                log_stopped(prev, "switched");
-            }
-            if let Some(m) = self.storage.metrics() {
-                m.timer_started();
-                if let Some(prev) = &out.stopped {
-                    m.timer_stopped(prev.duration_seconds);
-                }
-            }
-            crate::log_event!(
-                "timer.started",
-                entry_id = out.started.id,
-                project_id = out.started.project_id,
-                has_description = !out.started.description.is_empty(),
-            );
-        })
+        })?;
+        if let Some(prev) = &out.stopped {
+            self.after_stop(prev, StopReason::Switched);
+        }
+        if let Some(m) = self.storage.metrics() {
+            m.timer_started();
+        }
+        crate::log_event!(
+            "timer.started",
+            entry_id = out.started.id,
+            project_id = out.started.project_id,
+            has_description = !out.started.description.is_empty(),
+        );
+        self.track(Event::TimerStarted {
+            has_project: out.started.project_id.is_some(),
+            has_description: !out.started.description.is_empty(),
+        });
+        Ok(out)
+    }
+
+    /// Logs, counts and reports one stopped entry.
+    fn after_stop(&mut self, entry: &Entry, reason: StopReason) {
+        let label = match reason {
+            StopReason::Stopped => "stopped",
+            StopReason::Switched => "switched",
+        };
+        log_stopped(entry, label);
+        if let Some(m) = self.storage.metrics() {
+            m.timer_stopped(entry.duration_seconds);
+        }
+        self.track(Event::TimerStopped {
+            duration_seconds: entry.duration_seconds,
+            reason,
+        });
     }
 
     /// Stops the running timer and returns the finished entry.
     pub fn stop_timer(&mut self) -> Result<Entry> {
         let now = self.clock.now();
-        self.storage
-            .write("timer_stop", |tx| {
-                let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
-                entries::get(tx, id, now)
-            })
-            .inspect(|entry| {
-                log_stopped(entry, "stopped");
-                if let Some(m) = self.storage.metrics() {
-                    m.timer_stopped(entry.duration_seconds);
-                }
-            })
+        let entry = self.storage.write("timer_stop", |tx| {
+            let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
+            entries::get(tx, id, now)
+        })?;
+        self.after_stop(&entry, StopReason::Stopped);
+        Ok(entry)
     }
 
     /// The running entry, if any, with its original start.

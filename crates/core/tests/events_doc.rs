@@ -107,10 +107,15 @@ fn catalogue_in_code() -> Catalogue {
     catalogue
 }
 
-fn catalogue_in_docs() -> Catalogue {
+/// The table under the `## {heading}` section of docs/events.md.
+fn catalogue_in_docs(heading: &str) -> Catalogue {
     let doc = std::fs::read_to_string(root().join("docs/events.md")).unwrap();
+    let section = doc
+        .split("\n## ")
+        .find(|s| s.starts_with(heading))
+        .unwrap_or_else(|| panic!("no '## {heading}' section in docs/events.md"));
     let mut catalogue = Catalogue::new();
-    for line in doc.lines() {
+    for line in section.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         if cells.len() < 4 {
             continue;
@@ -137,7 +142,7 @@ fn catalogue_in_docs() -> Catalogue {
 #[test]
 fn docs_events_md_matches_the_events_in_code() {
     let code = catalogue_in_code();
-    let docs = catalogue_in_docs();
+    let docs = catalogue_in_docs("Log events");
     assert!(code.len() >= 8, "found too few events in code: {code:?}");
     for (name, fields) in &code {
         let documented = docs
@@ -165,4 +170,15 @@ fn event_names_are_resource_dot_action() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn docs_events_md_matches_the_analytics_catalogue() {
+    let mut code = Catalogue::new();
+    for event in timetracker_core::telemetry::Event::samples() {
+        let (name, props) = event.parts();
+        code.insert(name, props.keys().cloned().collect());
+    }
+    let docs = catalogue_in_docs("Product analytics events");
+    assert_eq!(docs, code, "docs/events.md (analytics) vs the Event enum");
 }

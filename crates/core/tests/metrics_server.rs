@@ -258,6 +258,7 @@ fn full_exposition() -> String {
     tracker.start_timer(Some(p.id), "").unwrap();
     metrics.observe_command("timer_start", true, std::time::Duration::from_millis(2));
     metrics.observe_command("timer_stop", false, std::time::Duration::from_millis(1));
+    metrics.observe_telemetry_send("posthog", "sent", 3);
     let server = MetricsServer::start(
         ServerConfig {
             addr: loopback(0),

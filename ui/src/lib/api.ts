@@ -10,8 +10,20 @@ import type { Project } from './bindings/Project';
 import type { StartOutcome } from './bindings/StartOutcome';
 import type { LogStatus } from './bindings/LogStatus';
 import type { MetricsStatus } from './bindings/MetricsStatus';
+import type { TelemetryStatus } from './bindings/TelemetryStatus';
+import type { Inspection } from './bindings/Inspection';
 
-export type { AppInfo, Day, Entry, LogStatus, MetricsStatus, Project, StartOutcome };
+export type {
+  AppInfo,
+  Day,
+  Entry,
+  Inspection,
+  LogStatus,
+  MetricsStatus,
+  Project,
+  StartOutcome,
+  TelemetryStatus,
+};
 
 export class ApiError extends Error {
   constructor(
@@ -68,6 +80,13 @@ export const api = {
     call<MetricsStatus>('metrics_configure', { enabled, port, perProject }),
   generateMetricsToken: () => call<MetricsStatus>('metrics_token_generate'),
   removeMetricsToken: () => call<MetricsStatus>('metrics_token_remove'),
+  telemetryStatus: () => call<TelemetryStatus>('telemetry_status'),
+  setConsent: (crashReports: boolean, usage: boolean) =>
+    call<TelemetryStatus>('telemetry_set_consent', { crashReports, usage }),
+  inspectTelemetry: () => call<Inspection>('telemetry_inspect'),
+  deleteQueuedTelemetry: () => call<Inspection>('telemetry_delete_queued'),
+  resetAnonymousId: () => call<TelemetryStatus>('telemetry_reset_id'),
+  exportTelemetry: () => call<string>('telemetry_export'),
   loggingStatus: () => call<LogStatus | null>('logging_status'),
   openLogsFolder: () => call<void>('logs_open_folder'),
 };

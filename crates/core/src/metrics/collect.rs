@@ -67,6 +67,7 @@ struct DbFacts {
     projects_active: i64,
     projects_archived: i64,
     time_entries: i64,
+    telemetry_queued: i64,
     per_project: Vec<(String, f64)>,
 }
 
@@ -127,6 +128,8 @@ fn read_db(
             |r| r.get(0),
         )?,
         time_entries: conn.query_row("SELECT count(*) FROM time_entries", [], |r| r.get(0))?,
+        telemetry_queued: conn
+            .query_row("SELECT count(*) FROM telemetry_outbox", [], |r| r.get(0))?,
         ..DbFacts::default()
     };
     let mut stmt =
@@ -231,6 +234,14 @@ impl Collector for Collectors {
             "Time entries stored",
             None,
             ConstGauge::new(facts.time_entries),
+        )?;
+
+        emit(
+            &mut encoder,
+            "telemetry_outbox_events",
+            "Telemetry payloads waiting in the outbox (0 unless the user opted in)",
+            None,
+            ConstGauge::new(facts.telemetry_queued),
         )?;
 
         if metrics.per_project() {

@@ -12,6 +12,7 @@ use super::server::{self, loopback, parse_addr, MetricsServer, ServerConfig};
 use super::Metrics;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::settings::MetricsSettings;
+use crate::telemetry::flags::Flag;
 use crate::Tracker;
 
 /// What Settings shows about the endpoint.
@@ -73,7 +74,18 @@ impl MetricsControl {
     /// environment, which wins). Failures are kept for [`Self::status`];
     /// the app goes on without the endpoint.
     pub fn apply(&mut self, settings: &MetricsSettings) {
+        self.apply_allowed(settings, true);
+    }
+
+    /// Like [`Self::apply`]; `allowed` is the kill switch's verdict.
+    pub fn apply_allowed(&mut self, settings: &MetricsSettings, allowed: bool) {
         self.metrics.set_per_project(settings.per_project);
+        if !allowed {
+            self.stop();
+            let wanted = self.env_addr.is_some() || settings.enabled;
+            self.error = wanted.then_some(Error::MetricsDisabledRemotely);
+            return;
+        }
         let token = server::load_token(&self.data_dir);
         let wanted = match self.wanted_addr(settings) {
             Ok(wanted) => wanted,
@@ -143,14 +155,14 @@ impl Tracker {
         settings: &MetricsSettings,
     ) -> Result<MetricsStatus> {
         self.set_metrics_settings(settings)?;
-        control.apply(settings);
+        control.apply_allowed(settings, self.flag(Flag::MetricsEndpoint));
         Ok(control.status(settings))
     }
 
     /// Applies the stored settings (at launch).
     pub fn start_metrics(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
         let settings = self.metrics_settings()?;
-        control.apply(&settings);
+        control.apply_allowed(&settings, self.flag(Flag::MetricsEndpoint));
         Ok(control.status(&settings))
     }
 

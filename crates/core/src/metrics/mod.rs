@@ -47,6 +47,12 @@ struct EndpointLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SendLabels {
+    sink: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabel {
     operation: &'static str,
 }
@@ -73,6 +79,7 @@ pub struct Metrics {
     db_query_duration: HistogramFamily<OperationLabel>,
     timer_starts: Counter,
     tracked_seconds: Counter,
+    telemetry_sends: Family<SendLabels, Counter>,
     db_open: AtomicI64,
     db_busy: AtomicI64,
     per_project: AtomicBool,
@@ -159,6 +166,12 @@ impl Metrics {
                 Unit::Seconds,
                 tracked_seconds.clone(),
             );
+            let telemetry_sends = Family::<SendLabels, Counter>::default();
+            registry.register(
+                "telemetry_sends",
+                "Telemetry payloads by sink (posthog, sentry) and outcome (sent, failed)",
+                telemetry_sends.clone(),
+            );
             registry.register_collector(Box::new(collect::Collectors::new(weak.clone(), db_path)));
             Metrics {
                 registry,
@@ -169,6 +182,7 @@ impl Metrics {
                 db_query_duration,
                 timer_starts,
                 tracked_seconds,
+                telemetry_sends,
                 db_open: AtomicI64::new(0),
                 db_busy: AtomicI64::new(0),
                 per_project: AtomicBool::new(false),
@@ -216,6 +230,13 @@ impl Metrics {
         self.db_query_duration
             .get_or_create(&OperationLabel { operation })
             .observe(took.as_secs_f64());
+    }
+
+    /// Counts `n` payloads delivered to (or failed at) `sink`.
+    pub fn observe_telemetry_send(&self, sink: &'static str, outcome: &'static str, n: u64) {
+        self.telemetry_sends
+            .get_or_create(&SendLabels { sink, outcome })
+            .inc_by(n);
     }
 
     pub(crate) fn db_busy(&self) -> BusyGuard<'_> {

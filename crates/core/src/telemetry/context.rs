@@ -1,0 +1,102 @@
+//! What every event says about where it comes from: versions, OS, CPU,
+//! UI language, how the app was installed, and a per-launch session id.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    pub app_version: String,
+    pub os: &'static str,
+    pub os_version: String,
+    pub arch: &'static str,
+    /// Language only (`en`, `de`), never the region or a full locale.
+    pub language: String,
+    pub deployment: &'static str,
+    pub session_id: String,
+}
+
+/// `deb`, `appimage`, `dev` (a debug build) or `binary` (anything else).
+pub fn deployment() -> &'static str {
+    if cfg!(debug_assertions) {
+        return "dev";
+    }
+    if std::env::var_os("APPIMAGE").is_some() {
+        return "appimage";
+    }
+    match std::env::current_exe() {
+        Ok(exe) if exe.starts_with("/usr/bin") || exe.starts_with("/usr/lib") => "deb",
+        _ => "binary",
+    }
+}
+
+/// `en` from `en_GB.UTF-8`; `unknown` when it is not a plain language code.
+pub fn language_from_locale(locale: &str) -> String {
+    let lang: String = locale
+        .split(['_', '-', '.', '@'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_lowercase()) && lang != "c"
+    {
+        lang
+    } else {
+        "unknown".to_owned()
+    }
+}
+
+impl Context {
+    pub fn detect(app_version: &str) -> Self {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_default();
+        let info = os_info::get();
+        Context {
+            app_version: app_version.to_owned(),
+            os: std::env::consts::OS,
+            // Version numbers only: `os_info` can also report edition and
+            // codename strings, which are not needed.
+            os_version: info
+                .version()
+                .to_string()
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '.')
+                .take(16)
+                .collect(),
+            arch: std::env::consts::ARCH,
+            language: language_from_locale(&locale),
+            deployment: deployment(),
+            session_id: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_language_is_kept() {
+        assert_eq!(language_from_locale("en_GB.UTF-8"), "en");
+        assert_eq!(language_from_locale("de-AT"), "de");
+        assert_eq!(language_from_locale("C.UTF-8"), "unknown");
+        assert_eq!(language_from_locale(""), "unknown");
+        assert_eq!(language_from_locale("/home/alice"), "unknown");
+    }
+
+    #[test]
+    fn context_has_no_host_or_user_names() {
+        let ctx = serde_json::to_string(&Context::detect("1.0.0")).unwrap();
+        if let Ok(user) = std::env::var("USER") {
+            if user.len() > 3 {
+                assert!(!ctx.contains(&user), "{ctx}");
+            }
+        }
+        if let Ok(host) = std::fs::read_to_string("/etc/hostname") {
+            let host = host.trim();
+            if host.len() > 3 {
+                assert!(!ctx.contains(host), "{ctx}");
+            }
+        }
+    }
+}

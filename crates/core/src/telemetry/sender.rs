@@ -1,0 +1,314 @@
+//! The background sender: every 30 s, or as soon as 50 events wait, it
+//! posts a batch to PostHog's batch endpoint (`POST {host}/batch/`) from
+//! its own thread and database connection, so no command ever waits on the
+//! network. Failures back off exponentially with jitter; delivered events
+//! move to the sent log in the same transaction that removes them from the
+//! outbox, so none is sent twice after a success.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+
+use super::{outbox, Telemetry};
+
+pub const BATCH_SIZE: i64 = 50;
+pub const BATCH_INTERVAL: Duration = Duration::from_secs(30);
+/// What the last session left queued goes out soon after launch.
+const FIRST_BATCH_AFTER: Duration = Duration::from_secs(5);
+const FIRST_BACKOFF: Duration = Duration::from_secs(2);
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often feature flags are fetched again.
+const FLAGS_EVERY: Duration = Duration::from_secs(3600);
+
+enum Msg {
+    Kick,
+    Flush(mpsc::SyncSender<bool>, Instant),
+    Stop(Instant),
+}
+
+pub struct SenderHandle {
+    tx: mpsc::Sender<Msg>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SenderHandle {
+    pub(crate) fn kick(&self) {
+        let _ = self.tx.send(Msg::Kick);
+    }
+
+    pub(crate) fn flush(&self, timeout: Duration) -> bool {
+        let (ack, done) = mpsc::sync_channel(1);
+        if self
+            .tx
+            .send(Msg::Flush(ack, Instant::now() + timeout))
+            .is_err()
+        {
+            return false;
+        }
+        done.recv_timeout(timeout + Duration::from_millis(200))
+            .unwrap_or(false)
+    }
+
+    pub(crate) fn shutdown(mut self, timeout: Duration) {
+        let _ = self.tx.send(Msg::Stop(Instant::now() + timeout));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the sender for the database at `db_path`. Without a PostHog key
+/// there is nothing to send and no thread is started.
+pub fn start(telemetry: &Arc<Telemetry>, db_path: PathBuf) {
+    if telemetry.config.posthog_api_key.is_none() {
+        return;
+    }
+    let (tx, rx) = mpsc::channel();
+    let weak = Arc::downgrade(telemetry);
+    let thread = std::thread::Builder::new()
+        .name("timetracker-telemetry".into())
+        .spawn(move || run(weak, db_path, rx));
+    match thread {
+        Ok(thread) => telemetry.set_sender(SenderHandle {
+            tx,
+            thread: Some(thread),
+        }),
+        Err(e) => tracing::warn!(error = %e, "the telemetry sender could not start"),
+    }
+}
+
+enum Outcome {
+    Sent(usize),
+    Nothing,
+    Failed(String),
+}
+
+fn open(path: &PathBuf) -> Option<Connection> {
+    let conn = Connection::open(path).ok()?;
+    conn.busy_timeout(Duration::from_secs(5)).ok()?;
+    Some(conn)
+}
+
+/// A factor in [0.5, 1.5) from fresh randomness, so many installs that
+/// failed together do not retry together.
+fn jitter() -> f64 {
+    let bytes = uuid::Uuid::new_v4();
+    let n = u16::from_le_bytes([bytes.as_bytes()[0], bytes.as_bytes()[1]]);
+    0.5 + f64::from(n) / 65536.0
+}
+
+/// The sender thread's state between messages.
+struct Loop {
+    agent: ureq::Agent,
+    conn: Connection,
+    failures: u32,
+    retry_at: Option<Instant>,
+    next_flags: Instant,
+}
+
+impl Loop {
+    fn maybe_fetch_flags(&mut self, t: &Telemetry) {
+        if Instant::now() >= self.next_flags && fetch_flags(t, &self.agent, &self.conn) {
+            self.next_flags = Instant::now() + FLAGS_EVERY;
+        }
+    }
+
+    fn drain(&mut self, t: &Telemetry, deadline: Instant) -> bool {
+        drain(
+            t,
+            &self.agent,
+            &mut self.conn,
+            deadline,
+            &mut self.failures,
+            &mut self.retry_at,
+        )
+    }
+}
+
+fn run(telemetry: Weak<Telemetry>, db_path: PathBuf, rx: mpsc::Receiver<Msg>) {
+    let Some(conn) = open(&db_path) else {
+        tracing::warn!("the telemetry sender could not open the database");
+        return;
+    };
+    let mut state = Loop {
+        agent: ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(REQUEST_TIMEOUT))
+            .build()
+            .into(),
+        conn,
+        failures: 0,
+        retry_at: None,
+        next_flags: Instant::now(),
+    };
+    let mut next_batch = Instant::now() + FIRST_BATCH_AFTER;
+    loop {
+        let due = state
+            .retry_at
+            .map_or(next_batch, |r| r.max(next_batch).min(r));
+        let msg = rx.recv_timeout(due.saturating_duration_since(Instant::now()));
+        let Some(t) = telemetry.upgrade() else {
+            return;
+        };
+        let in_backoff = state.retry_at.is_some_and(|r| Instant::now() < r);
+        let deadline = match msg {
+            Ok(Msg::Kick) => {
+                let full = outbox::queued_count(&state.conn).unwrap_or(0) >= BATCH_SIZE;
+                if in_backoff || !full {
+                    continue;
+                }
+                Instant::now() + REQUEST_TIMEOUT
+            }
+            Ok(Msg::Flush(ack, deadline)) => {
+                state.maybe_fetch_flags(&t);
+                let _ = ack.send(state.drain(&t, deadline));
+                continue;
+            }
+            Ok(Msg::Stop(deadline)) => {
+                state.drain(&t, deadline);
+                return;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                next_batch = Instant::now() + BATCH_INTERVAL;
+                state.maybe_fetch_flags(&t);
+                Instant::now() + REQUEST_TIMEOUT
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        state.drain(&t, deadline);
+    }
+}
+
+/// Fetches feature flags (only with usage consent) into the cache.
+/// Returns whether it got an answer.
+fn fetch_flags(t: &Telemetry, agent: &ureq::Agent, conn: &Connection) -> bool {
+    if !t.usage_allowed() || t.config.debug {
+        return false;
+    }
+    let Some(key) = t.config.posthog_api_key.as_deref() else {
+        return false;
+    };
+    let url = format!("{}/decide/?v=3", t.config.posthog_host);
+    let body = serde_json::json!({ "api_key": key, "distinct_id": t.distinct_id() });
+    let answer = agent
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+        .ok()
+        .filter(|r| r.status().is_success())
+        .and_then(|mut r| r.body_mut().read_json::<serde_json::Value>().ok());
+    let Some(flags) = answer.as_ref().and_then(super::flags::parse_decide) else {
+        return false;
+    };
+    let now = jiff::Timestamp::now();
+    let cache = super::flags::FlagCache {
+        flags,
+        fetched_at: now.to_string(),
+    };
+    super::flags::store(conn, &cache, now.as_millisecond()).is_ok()
+}
+
+/// Sends batches until the outbox is empty, a send fails, or `deadline`
+/// passes. Returns whether the outbox was emptied.
+fn drain(
+    t: &Telemetry,
+    agent: &ureq::Agent,
+    conn: &mut Connection,
+    deadline: Instant,
+    failures: &mut u32,
+    retry_at: &mut Option<Instant>,
+) -> bool {
+    while Instant::now() < deadline {
+        match send_once(t, agent, conn) {
+            Outcome::Nothing => return true,
+            Outcome::Sent(n) => {
+                *failures = 0;
+                *retry_at = None;
+                t.observe_send("sent", n);
+            }
+            Outcome::Failed(reason) => {
+                *failures = failures.saturating_add(1);
+                let exp = FIRST_BACKOFF.saturating_mul(1 << (*failures - 1).min(8));
+                let delay = exp.min(MAX_BACKOFF).mul_f64(jitter());
+                *retry_at = Some(Instant::now() + delay);
+                t.observe_send("failed", 1);
+                crate::log_event!(
+                    warn,
+                    "telemetry.send_failed",
+                    reason = reason.as_str(),
+                    retry_in_seconds = delay.as_secs()
+                );
+                return false;
+            }
+        }
+    }
+    false
+}
+
+fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection) -> Outcome {
+    if !t.usage_allowed() {
+        return Outcome::Nothing;
+    }
+    let Some(key) = t.config.posthog_api_key.as_deref() else {
+        return Outcome::Nothing;
+    };
+    let rows = match outbox::oldest(conn, BATCH_SIZE) {
+        Ok(rows) if rows.is_empty() => return Outcome::Nothing,
+        Ok(rows) => rows,
+        Err(e) => return Outcome::Failed(format!("database: {e}")),
+    };
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    if t.config.debug {
+        // Debug mode: payloads were logged when queued; nothing leaves.
+        let removed = conn.transaction().and_then(|tx| {
+            for id in &ids {
+                tx.execute("DELETE FROM telemetry_outbox WHERE id = ?1", [id])?;
+            }
+            tx.commit()
+        });
+        return match removed {
+            Ok(()) => Outcome::Sent(0),
+            Err(e) => Outcome::Failed(format!("database: {e}")),
+        };
+    }
+    let batch: Vec<serde_json::Value> = rows
+        .iter()
+        .filter_map(|(_, json)| serde_json::from_str(json).ok())
+        .collect();
+    let body = serde_json::json!({
+        "api_key": key,
+        "historical_migration": false,
+        "sent_at": jiff::Timestamp::now().to_string(),
+        "batch": batch,
+    });
+    // Consent may have been withdrawn while we read: check once more.
+    if !t.usage_allowed() {
+        return Outcome::Nothing;
+    }
+    let url = format!("{}/batch/", t.config.posthog_host);
+    let status = match agent
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+    {
+        Ok(response) => response.status().as_u16(),
+        Err(e) => return Outcome::Failed(format!("network: {e}")),
+    };
+    if !(200..300).contains(&status) {
+        return Outcome::Failed(format!("HTTP {status}"));
+    }
+    let now = jiff::Timestamp::now().as_millisecond();
+    let moved = conn.transaction().and_then(|tx| {
+        outbox::mark_sent(&tx, &ids, now)?;
+        tx.commit()
+    });
+    match moved {
+        Ok(()) => Outcome::Sent(ids.len()),
+        Err(e) => Outcome::Failed(format!("database: {e}")),
+    }
+}

@@ -1,0 +1,412 @@
+//! Telemetry against a local receiver that speaks PostHog's batch endpoint
+//! over real HTTP on loopback: what arrives, when, and when nothing does.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::Value;
+use timetracker_core::telemetry::{sender, Telemetry, TelemetryConfig};
+use timetracker_core::{SystemClock, Tracker};
+
+const PROJECT: &str = "Quetzalcoatl Pharmaceuticals";
+const DESCRIPTION: &str = "xylophone-grapefruit-7731";
+
+// Mode 0 (the default) answers 200.
+const FAIL_500: u8 = 1;
+const SLOW: u8 = 2;
+
+#[derive(Clone, Default)]
+struct Receiver {
+    requests: Arc<Mutex<Vec<(String, Value)>>>,
+    mode: Arc<AtomicU8>,
+    /// Answer to `/decide/`: `{"featureFlags": ...}`.
+    flags: Arc<Mutex<Value>>,
+}
+
+impl Receiver {
+    /// Serves on `addr` (port 0 for any) on a thread of its own.
+    fn serve(&self, addr: SocketAddr) -> SocketAddr {
+        let listener = std::net::TcpListener::bind(addr).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let local = listener.local_addr().unwrap();
+        let state = self.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let app = axum::Router::new().fallback(record).with_state(state);
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        local
+    }
+
+    fn batches(&self) -> Vec<Value> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(path, _)| path == "/batch/")
+            .map(|(_, body)| body.clone())
+            .collect()
+    }
+
+    fn events(&self) -> Vec<Value> {
+        self.batches()
+            .iter()
+            .flat_map(|b| b["batch"].as_array().cloned().unwrap_or_default())
+            .collect()
+    }
+
+    fn paths(&self) -> Vec<String> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    fn count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+}
+
+async fn record(
+    State(r): State<Receiver>,
+    uri: axum::http::Uri,
+    body: String,
+) -> (StatusCode, String) {
+    if r.mode.load(Ordering::SeqCst) == SLOW {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+    let json = serde_json::from_str(&body).unwrap_or(Value::Null);
+    r.requests
+        .lock()
+        .unwrap()
+        .push((uri.path().to_owned(), json));
+    if r.mode.load(Ordering::SeqCst) == FAIL_500 {
+        (StatusCode::INTERNAL_SERVER_ERROR, "boom".into())
+    } else if uri.path().starts_with("/decide") {
+        let flags = r.flags.lock().unwrap().clone();
+        (
+            StatusCode::OK,
+            serde_json::json!({ "featureFlags": flags }).to_string(),
+        )
+    } else {
+        (StatusCode::OK, "{\"status\":1}".into())
+    }
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    tracker: Tracker,
+    telemetry: Arc<Telemetry>,
+}
+
+fn setup(host: SocketAddr, extra: &[(&str, &str)]) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("POSTHOG_API_KEY".into(), "phc_test_key".into()),
+        ("POSTHOG_HOST".into(), format!("http://{host}")),
+    ]);
+    for (k, v) in extra {
+        env.insert((*k).into(), (*v).into());
+    }
+    let config = TelemetryConfig::from_lookup(|k| env.get(k).cloned());
+    let telemetry = Telemetry::new(config);
+    let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
+    tracker.attach_telemetry(telemetry.clone()).unwrap();
+    sender::start(
+        &telemetry,
+        timetracker_core::config::database_path(dir.path()),
+    );
+    Setup {
+        _dir: dir,
+        tracker,
+        telemetry,
+    }
+}
+
+/// A whole session of use: projects, timers, a rename, an archive.
+fn use_the_app(t: &mut Tracker) {
+    let p = t.create_project(PROJECT, None).unwrap();
+    t.start_timer(Some(p.id), DESCRIPTION).unwrap();
+    t.stop_timer().unwrap();
+    t.rename_project(p.id, &format!("{PROJECT} II")).unwrap();
+    t.start_timer(None, DESCRIPTION).unwrap();
+    t.stop_timer().unwrap();
+    t.archive_project(p.id).unwrap();
+}
+
+fn free_addr() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+#[test]
+fn without_consent_nothing_is_queued_or_sent() {
+    let receiver = Receiver::default();
+    let addr = receiver.serve(free_addr());
+    let mut s = setup(addr, &[]);
+    let status = s.tracker.telemetry_status().unwrap();
+    assert!(status.needs_consent && status.configured);
+    use_the_app(&mut s.tracker);
+    assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+    s.telemetry.flush(Duration::from_secs(5));
+    s.telemetry.shutdown(Duration::from_secs(2));
+    assert_eq!(receiver.count(), 0);
+}
+
+#[test]
+fn with_usage_consent_the_catalogue_events_arrive_anonymously() {
+    let receiver = Receiver::default();
+    let addr = receiver.serve(free_addr());
+    let mut s = setup(addr, &[]);
+    let status = s.tracker.set_consent(false, true).unwrap();
+    assert!(!status.needs_consent);
+    use_the_app(&mut s.tracker);
+    assert!(s.telemetry.flush(Duration::from_secs(10)));
+
+    let events = receiver.events();
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "app.installed",
+        "app.active",
+        "$groupidentify",
+        "settings.updated",
+        "project.created",
+        "project.updated",
+        "project.archived",
+        "timer.started",
+        "timer.stopped",
+    ] {
+        assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+    }
+    let anonymous = s.tracker.telemetry_status().unwrap().anonymous_id;
+    for event in &events {
+        let id = event["distinct_id"].as_str().unwrap();
+        assert_eq!(id.len(), 64);
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(id, anonymous);
+        assert_eq!(event["properties"]["$geoip_disable"], true);
+        assert!(event["uuid"].is_string() && event["timestamp"].is_string());
+    }
+    for batch in receiver.batches() {
+        assert_eq!(batch["api_key"], "phc_test_key");
+        let text = batch.to_string();
+        assert!(!text.contains("Quetzalcoatl"), "project name sent: {text}");
+        assert!(!text.contains("xylophone"), "description sent: {text}");
+    }
+    let started = events
+        .iter()
+        .find(|e| e["event"] == "timer.started")
+        .unwrap();
+    assert_eq!(started["properties"]["has_description"], true);
+    assert_eq!(
+        started["properties"]["$groups"]["platform"],
+        std::env::consts::OS
+    );
+    // Delivered events left the outbox for the sent log.
+    let inspection = s.tracker.telemetry_inspection().unwrap();
+    assert!(inspection.queued.is_empty());
+    assert_eq!(inspection.sent.len(), events.len());
+}
+
+#[test]
+fn events_queued_while_the_receiver_is_down_arrive_exactly_once() {
+    let receiver = Receiver::default();
+    let addr = free_addr(); // nothing listens here yet
+    let mut s = setup(addr, &[]);
+    s.tracker.set_consent(false, true).unwrap();
+    use_the_app(&mut s.tracker);
+    assert!(
+        !s.telemetry.flush(Duration::from_secs(5)),
+        "sent to nobody?"
+    );
+    let queued = s.tracker.telemetry_status().unwrap().queued as usize;
+    assert!(queued >= 8, "queued {queued}");
+
+    receiver.serve(addr);
+    assert!(s.telemetry.flush(Duration::from_secs(10)));
+    assert!(s.telemetry.flush(Duration::from_secs(5)));
+    let events = receiver.events();
+    assert_eq!(events.len(), queued);
+    let mut uuids: Vec<&str> = events.iter().map(|e| e["uuid"].as_str().unwrap()).collect();
+    uuids.sort();
+    uuids.dedup();
+    assert_eq!(uuids.len(), queued, "an event arrived twice");
+    assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+}
+
+#[test]
+fn a_failing_or_hanging_receiver_never_holds_up_a_command() {
+    for mode in [FAIL_500, SLOW] {
+        let receiver = Receiver::default();
+        receiver.mode.store(mode, Ordering::SeqCst);
+        let addr = receiver.serve(free_addr());
+        let s = setup(addr, &[]);
+        let telemetry = s.telemetry.clone();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let mut tracker = s.tracker;
+        let worker = std::thread::spawn(move || {
+            tracker.set_consent(false, true).unwrap();
+            let start = Instant::now();
+            for _ in 0..60 {
+                // More than a batch: the sender is kicked and posts while
+                // we go on.
+                tracker.start_timer(None, "").unwrap();
+                tracker.stop_timer().unwrap();
+            }
+            done_tx.send(start.elapsed()).unwrap();
+            tracker
+        });
+        // The receiver takes 30 s per request when slow; commands that
+        // waited on it would not be done in 20 s.
+        let took = done_rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("commands waited on the network");
+        assert!(took < Duration::from_secs(20));
+        let tracker = worker.join().unwrap();
+        if mode == FAIL_500 {
+            telemetry.flush(Duration::from_secs(5));
+            assert!(receiver.count() >= 1, "the sender never tried");
+            // Refused batches stay queued for a later retry.
+            assert!(tracker.telemetry_status().unwrap().queued > 0);
+        }
+        drop(tracker);
+        telemetry.shutdown(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn opting_out_empties_the_outbox_and_stops_all_requests() {
+    let receiver = Receiver::default();
+    let addr = receiver.serve(free_addr());
+    let mut s = setup(addr, &[]);
+    s.tracker.set_consent(true, true).unwrap();
+    use_the_app(&mut s.tracker);
+    assert!(s.tracker.telemetry_status().unwrap().queued > 0);
+    let status = s.tracker.set_consent(true, false).unwrap();
+    assert_eq!(status.queued, 0);
+    let before = receiver.count();
+    use_the_app(&mut s.tracker);
+    s.telemetry.flush(Duration::from_secs(5));
+    s.telemetry.shutdown(Duration::from_secs(2));
+    assert_eq!(receiver.count(), before);
+    assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+}
+
+#[test]
+fn enable_telemetry_false_and_do_not_track_override_a_yes() {
+    for env in [[("ENABLE_TELEMETRY", "false")], [("DO_NOT_TRACK", "1")]] {
+        let receiver = Receiver::default();
+        let addr = receiver.serve(free_addr());
+        let mut s = setup(addr, &env);
+        let status = s.tracker.telemetry_status().unwrap();
+        assert!(!status.needs_consent, "{env:?}: no dialog");
+        assert!(status.forced_off.is_some());
+        s.tracker.set_consent(true, true).unwrap();
+        use_the_app(&mut s.tracker);
+        s.telemetry.flush(Duration::from_secs(3));
+        s.telemetry.shutdown(Duration::from_secs(1));
+        assert_eq!(receiver.count(), 0, "{env:?}");
+        assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+    }
+}
+
+#[test]
+fn resetting_the_anonymous_id_changes_what_is_sent() {
+    let receiver = Receiver::default();
+    let addr = receiver.serve(free_addr());
+    let mut s = setup(addr, &[]);
+    s.tracker.set_consent(false, true).unwrap();
+    let before = s.tracker.telemetry_status().unwrap().anonymous_id;
+    let after = s.tracker.reset_anonymous_id().unwrap().anonymous_id;
+    assert_ne!(before, after);
+    assert_eq!(after.len(), 64);
+    s.tracker.create_project("After reset", None).unwrap();
+    assert!(s.telemetry.flush(Duration::from_secs(10)));
+    assert!(receiver
+        .events()
+        .iter()
+        .all(|e| e["distinct_id"] == after.as_str()));
+}
+
+#[test]
+fn the_sent_id_is_sha256_of_salt_then_install_id() {
+    assert_eq!(
+        timetracker_core::telemetry::distinct_id("salt", "install"),
+        sha256_hex("saltinstall")
+    );
+}
+
+fn sha256_hex(text: &str) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
+}
+
+#[test]
+fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
+    use timetracker_core::metrics::{Metrics, MetricsControl};
+    use timetracker_core::settings::MetricsSettings;
+    use timetracker_core::telemetry::flags::Flag;
+
+    let receiver = Receiver::default();
+    *receiver.flags.lock().unwrap() = serde_json::json!({ "metrics-endpoint": false });
+    let addr = receiver.serve(free_addr());
+    let mut s = setup(addr, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
+    let port = free_addr().port();
+    let on = MetricsSettings {
+        enabled: true,
+        port,
+        per_project: false,
+    };
+
+    // No consent: flags are never asked for; the default (on) applies.
+    s.telemetry.flush(Duration::from_secs(3));
+    assert!(receiver.paths().iter().all(|p| !p.starts_with("/decide")));
+    assert!(s.tracker.flag(Flag::MetricsEndpoint));
+    let status = s.tracker.configure_metrics(&mut control, &on).unwrap();
+    assert!(status.url.is_some(), "{status:?}");
+
+    // With consent the flag is fetched, cached with its time, and obeyed.
+    s.tracker.set_consent(false, true).unwrap();
+    assert!(s.telemetry.flush(Duration::from_secs(10)));
+    assert!(receiver.paths().iter().any(|p| p.starts_with("/decide")));
+    let cache = s.tracker.flag_cache().unwrap();
+    assert!(!cache.fetched_at.is_empty());
+    assert!(!s.tracker.flag(Flag::MetricsEndpoint));
+    let status = s.tracker.start_metrics(&mut control).unwrap();
+    assert!(status.url.is_none());
+    assert_eq!(status.error.unwrap().code, "metrics.disabled_remotely");
+
+    // Withdrawing consent brings the compiled-in default back.
+    s.tracker.set_consent(false, false).unwrap();
+    assert!(s.tracker.flag(Flag::MetricsEndpoint));
+}
