@@ -30,6 +30,22 @@ pub(crate) fn enqueue(
     json: &str,
     now_ms: i64,
 ) -> rusqlite::Result<u64> {
+    enqueue_capped(
+        tx,
+        (uuid, event, json),
+        now_ms,
+        MAX_QUEUED,
+        MAX_QUEUED_BYTES,
+    )
+}
+
+fn enqueue_capped(
+    tx: &Transaction<'_>,
+    (uuid, event, json): (&str, &str, &str),
+    now_ms: i64,
+    max_queued: i64,
+    max_bytes: i64,
+) -> rusqlite::Result<u64> {
     tx.execute(
         "INSERT INTO telemetry_outbox (uuid, event, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![uuid, event, json, now_ms],
@@ -37,7 +53,7 @@ pub(crate) fn enqueue(
     let by_count = tx.execute(
         "DELETE FROM telemetry_outbox WHERE id IN
            (SELECT id FROM telemetry_outbox ORDER BY id DESC LIMIT -1 OFFSET ?1)",
-        [MAX_QUEUED],
+        [max_queued],
     )?;
     let mut by_size = 0;
     loop {
@@ -46,7 +62,7 @@ pub(crate) fn enqueue(
             [],
             |r| r.get(0),
         )?;
-        if bytes <= MAX_QUEUED_BYTES {
+        if bytes <= max_bytes {
             break;
         }
         let removed = tx.execute(
@@ -124,4 +140,81 @@ pub(crate) fn list_sent(conn: &Connection) -> rusqlite::Result<Vec<Payload>> {
         conn,
         "SELECT uuid, event, payload, sent_at FROM telemetry_sent ORDER BY id DESC",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("../../migrations/0003_telemetry.sql"))
+            .unwrap();
+        conn
+    }
+
+    #[test]
+    fn the_caps_drop_the_oldest_first_and_count_them() {
+        let mut conn = db();
+        let tx = conn.transaction().unwrap();
+        let mut dropped = 0;
+        for i in 0..12 {
+            let uuid = format!("u{i}");
+            dropped += enqueue_capped(&tx, (&uuid, "e", "{\"x\":1}"), i, 10, 1_000_000).unwrap();
+        }
+        assert_eq!(dropped, 2);
+        let oldest = oldest(&tx, 1).unwrap();
+        assert_eq!(oldest[0].1, "{\"x\":1}");
+        let first: String = tx
+            .query_row(
+                "SELECT uuid FROM telemetry_outbox ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(first, "u2");
+
+        // 100 bytes each, 450 allowed: four stay.
+        let big = format!("\"{}\"", "y".repeat(98));
+        let mut by_size = 0;
+        for i in 0..6 {
+            by_size += enqueue_capped(
+                &tx,
+                (&format!("b{i}"), "e", &big),
+                100 + i,
+                1000,
+                450 + 10 * 7,
+            )
+            .unwrap();
+        }
+        assert!(by_size > 0);
+        let bytes: i64 = tx
+            .query_row(
+                "SELECT sum(length(payload)) FROM telemetry_outbox",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(bytes <= 520, "{bytes}");
+    }
+
+    #[test]
+    fn sent_payloads_leave_the_outbox_and_the_log_keeps_the_newest() {
+        let mut conn = db();
+        let tx = conn.transaction().unwrap();
+        for i in 0..3 {
+            enqueue(&tx, &format!("u{i}"), "e", "{}", i).unwrap();
+        }
+        let ids: Vec<i64> = oldest(&tx, 2)
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        mark_sent(&tx, &ids, 50).unwrap();
+        assert_eq!(queued_count(&tx).unwrap(), 1);
+        let sent = list_sent(&tx).unwrap();
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0].uuid, "u1");
+        assert_eq!(clear(&tx).unwrap(), 1);
+    }
 }

@@ -33,6 +33,7 @@ enum Msg {
 
 pub struct SenderHandle {
     tx: mpsc::Sender<Msg>,
+    done: mpsc::Receiver<()>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -54,10 +55,18 @@ impl SenderHandle {
             .unwrap_or(false)
     }
 
+    /// Asks for a last flush and waits at most `timeout` (plus a little):
+    /// a request still hanging then is abandoned, so exit is never held up.
     pub(crate) fn shutdown(mut self, timeout: Duration) {
         let _ = self.tx.send(Msg::Stop(Instant::now() + timeout));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if self
+            .done
+            .recv_timeout(timeout + Duration::from_millis(200))
+            .is_ok()
+        {
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -69,13 +78,18 @@ pub fn start(telemetry: &Arc<Telemetry>, db_path: PathBuf) {
         return;
     }
     let (tx, rx) = mpsc::channel();
+    let (done_tx, done) = mpsc::channel();
     let weak = Arc::downgrade(telemetry);
     let thread = std::thread::Builder::new()
         .name("timetracker-telemetry".into())
-        .spawn(move || run(weak, db_path, rx));
+        .spawn(move || {
+            run(weak, db_path, rx);
+            let _ = done_tx.send(());
+        });
     match thread {
         Ok(thread) => telemetry.set_sender(SenderHandle {
             tx,
+            done,
             thread: Some(thread),
         }),
         Err(e) => tracing::warn!(error = %e, "the telemetry sender could not start"),

@@ -1,1 +1,117 @@
+//! Consent, identity and the inspector, without a network.
 
+use std::sync::Arc;
+
+use super::*;
+use crate::test_support::tracker;
+
+fn telemetry(pairs: &[(&str, &str)]) -> Arc<Telemetry> {
+    let env: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Telemetry::new(TelemetryConfig::from_lookup(|k| env.get(k).cloned()))
+}
+
+const KEY: (&str, &str) = ("POSTHOG_API_KEY", "phc_unit");
+
+#[test]
+fn a_new_notice_version_asks_again() {
+    let (mut t, _) = tracker();
+    t.attach_telemetry(telemetry(&[KEY])).unwrap();
+    assert!(t.telemetry_status().unwrap().needs_consent);
+    t.set_consent(false, true).unwrap();
+    assert!(!t.telemetry_status().unwrap().needs_consent);
+
+    let mut old = t.consent().unwrap().unwrap();
+    old.notice_version = NOTICE_VERSION - 1;
+    t.put_setting(CONSENT_KEY, &old).unwrap();
+    let again = telemetry(&[KEY]);
+    t.attach_telemetry(again.clone()).unwrap();
+    assert!(t.telemetry_status().unwrap().needs_consent);
+    // An answer to an older notice does not count as a yes.
+    assert!(!again.usage_allowed());
+}
+
+#[test]
+fn nothing_to_consent_to_without_a_key_or_a_dsn() {
+    if option_env!("POSTHOG_API_KEY").is_some() || option_env!("SENTRY_DSN").is_some() {
+        return;
+    }
+    let (mut t, _) = tracker();
+    t.attach_telemetry(telemetry(&[])).unwrap();
+    let status = t.telemetry_status().unwrap();
+    assert!(!status.configured && !status.needs_consent);
+}
+
+#[test]
+fn the_consent_record_keeps_each_choice_and_when() {
+    let (mut t, _) = tracker();
+    let tel = telemetry(&[KEY, ("SENTRY_DSN", "http://k@127.0.0.1:1/1")]);
+    t.attach_telemetry(tel.clone()).unwrap();
+    t.set_consent(true, false).unwrap();
+    let record = t.consent().unwrap().unwrap();
+    assert!(record.crash_reports && !record.usage);
+    assert_eq!(record.notice_version, NOTICE_VERSION);
+    assert_eq!(record.answered_at, "2026-11-28T09:00:00Z");
+    assert!(tel.crash_reports_allowed() && !tel.usage_allowed());
+}
+
+#[test]
+fn the_install_id_is_random_and_the_sent_id_is_its_salted_hash() {
+    let (mut a, _) = tracker();
+    let (mut b, _) = tracker();
+    let (ta, tb) = (telemetry(&[KEY]), telemetry(&[KEY]));
+    a.attach_telemetry(ta.clone()).unwrap();
+    b.attach_telemetry(tb.clone()).unwrap();
+    assert_ne!(ta.distinct_id(), tb.distinct_id());
+    let identity: Identity = a.setting_opt(IDENTITY_KEY).unwrap().unwrap();
+    assert_eq!(
+        uuid::Uuid::parse_str(&identity.install_id)
+            .unwrap()
+            .get_version_num(),
+        4
+    );
+    assert_eq!(
+        ta.distinct_id(),
+        distinct_id(&identity.salt, &identity.install_id)
+    );
+
+    // TELE_SALT replaces the stored random salt.
+    let salted = telemetry(&[KEY, ("TELE_SALT", "pepper")]);
+    a.attach_telemetry(salted.clone()).unwrap();
+    assert_eq!(
+        salted.distinct_id(),
+        distinct_id("pepper", &identity.install_id)
+    );
+}
+
+#[test]
+fn the_inspector_shows_deletes_and_exports_what_is_queued() {
+    let (mut t, _) = tracker();
+    t.attach_telemetry(telemetry(&[KEY])).unwrap();
+    t.set_consent(false, true).unwrap();
+    t.create_project("Inspected", None).unwrap();
+    let inspection = t.telemetry_inspection().unwrap();
+    assert!(inspection
+        .queued
+        .iter()
+        .any(|p| p.event == "project.created"));
+    for payload in &inspection.queued {
+        let json: serde_json::Value = serde_json::from_str(&payload.json).unwrap();
+        assert_eq!(json["distinct_id"], inspection.anonymous_id.as_str());
+        assert!(!payload.json.contains("Inspected"));
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = t.export_telemetry(dir.path()).unwrap();
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        exported["queued"].as_array().unwrap().len(),
+        inspection.queued.len()
+    );
+    assert_eq!(exported["anonymous_id"], inspection.anonymous_id.as_str());
+
+    assert!(t.delete_queued_telemetry().unwrap().queued.is_empty());
+}
