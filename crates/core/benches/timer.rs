@@ -43,5 +43,24 @@ fn list_one_day(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, start_stop, list_one_day);
+/// The same cycle with usage statistics allowed: each event is one more
+/// committed write to the outbox (the network is the sender's business).
+fn start_stop_with_telemetry(c: &mut Criterion) {
+    use timetracker_core::telemetry::{Telemetry, TelemetryConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
+    let config =
+        TelemetryConfig::from_lookup(|k| (k == "POSTHOG_API_KEY").then(|| "phc_bench".to_owned()));
+    tracker.attach_telemetry(Telemetry::new(config)).unwrap();
+    tracker.set_consent(false, true).unwrap();
+    let project = tracker.create_project("Bench", None).unwrap();
+    c.bench_function("timer start+stop, usage statistics on", |b| {
+        b.iter(|| {
+            tracker.start_timer(Some(project.id), "bench").unwrap();
+            tracker.stop_timer().unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, start_stop, start_stop_with_telemetry, list_one_day);
 criterion_main!(benches);

@@ -50,19 +50,14 @@ fn enqueue_capped(
         "INSERT INTO telemetry_outbox (uuid, event, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![uuid, event, json, now_ms],
     )?;
-    let by_count = tx.execute(
-        "DELETE FROM telemetry_outbox WHERE id IN
-           (SELECT id FROM telemetry_outbox ORDER BY id DESC LIMIT -1 OFFSET ?1)",
-        [max_queued],
-    )?;
-    let mut by_size = 0;
+    let mut dropped = 0;
     loop {
-        let bytes: i64 = tx.query_row(
-            "SELECT coalesce(sum(length(payload)), 0) FROM telemetry_outbox",
+        let (events, bytes): (i64, i64) = tx.query_row(
+            "SELECT events, bytes FROM telemetry_outbox_stats WHERE id = 1",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        if bytes <= max_bytes {
+        if events <= max_queued && bytes <= max_bytes {
             break;
         }
         let removed = tx.execute(
@@ -72,13 +67,17 @@ fn enqueue_capped(
         if removed == 0 {
             break;
         }
-        by_size += removed;
+        dropped += removed;
     }
-    Ok((by_count + by_size) as u64)
+    Ok(dropped as u64)
 }
 
 pub(crate) fn queued_count(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT count(*) FROM telemetry_outbox", [], |r| r.get(0))
+    conn.query_row(
+        "SELECT events FROM telemetry_outbox_stats WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// The oldest `limit` queued payloads as `(id, json)`.
@@ -150,6 +149,8 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(include_str!("../../migrations/0003_telemetry.sql"))
             .unwrap();
+        conn.execute_batch(include_str!("../../migrations/0004_outbox_stats.sql"))
+            .unwrap();
         conn
     }
 
@@ -216,5 +217,46 @@ mod tests {
         assert_eq!(sent.len(), 2);
         assert_eq!(sent[0].uuid, "u1");
         assert_eq!(clear(&tx).unwrap(), 1);
+    }
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+
+    #[test]
+    fn the_running_totals_match_the_table_through_every_change() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("../../migrations/0003_telemetry.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../../migrations/0004_outbox_stats.sql"))
+            .unwrap();
+        let tx = conn.transaction().unwrap();
+        for i in 0..20 {
+            enqueue(&tx, &format!("u{i}"), "e", &"z".repeat(i), i as i64).unwrap();
+        }
+        let ids: Vec<i64> = oldest(&tx, 5)
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        mark_sent(&tx, &ids, 99).unwrap();
+        let truth: (i64, i64) = tx
+            .query_row(
+                "SELECT count(*), coalesce(sum(length(payload)), 0) FROM telemetry_outbox",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let kept: (i64, i64) = tx
+            .query_row(
+                "SELECT events, bytes FROM telemetry_outbox_stats",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, truth);
+        clear(&tx).unwrap();
+        assert_eq!(queued_count(&tx).unwrap(), 0);
     }
 }
