@@ -115,6 +115,9 @@ pub struct Telemetry {
     dropped: AtomicU64,
     sender: Mutex<Option<sender::SenderHandle>>,
     metrics: Mutex<Option<Arc<crate::metrics::Metrics>>>,
+    /// The UTC day the lifecycle events were last checked for, so a long
+    /// session still reports `app.active` on each new day.
+    checked_day: Mutex<Option<String>>,
 }
 
 impl Telemetry {
@@ -129,6 +132,7 @@ impl Telemetry {
             dropped: AtomicU64::new(0),
             sender: Mutex::new(None),
             metrics: Mutex::new(None),
+            checked_day: Mutex::new(None),
         })
     }
 
@@ -351,14 +355,14 @@ impl Tracker {
         if !t.usage_allowed() {
             return Ok(());
         }
+        let today = self.utc_day();
+        // Set first: the events queued below go through track(), which
+        // would otherwise come back here.
+        if let Ok(mut day) = t.checked_day.lock() {
+            *day = Some(today.clone());
+        }
         let (mut identity, _) = self.identity()?;
         let version = t.context.app_version.clone();
-        let today = self
-            .clock
-            .now()
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-            .to_string();
         if !identity.installed_reported {
             self.track(Event::AppInstalled {});
             for (uuid, name, json) in t.group_payloads(self.clock.now()) {
@@ -381,6 +385,14 @@ impl Tracker {
         self.put_setting(IDENTITY_KEY, &identity)
     }
 
+    fn utc_day(&self) -> String {
+        self.clock
+            .now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string()
+    }
+
     /// Queues `event` if usage statistics are allowed. Never fails the
     /// caller: analytics must not break a command.
     pub fn track(&mut self, event: Event) {
@@ -389,6 +401,16 @@ impl Tracker {
         };
         if !t.usage_allowed() {
             return;
+        }
+        let today = self.utc_day();
+        let new_day = t
+            .checked_day
+            .lock()
+            .is_ok_and(|day| day.as_deref() != Some(today.as_str()));
+        if new_day {
+            if let Err(e) = self.queue_lifecycle() {
+                crate::log_event!(warn, "telemetry.enqueue_failed", code = e.code());
+            }
         }
         let (name, props) = event.parts();
         let uuid = uuid::Uuid::new_v4().to_string();

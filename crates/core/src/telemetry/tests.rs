@@ -115,3 +115,33 @@ fn the_inspector_shows_deletes_and_exports_what_is_queued() {
 
     assert!(t.delete_queued_telemetry().unwrap().queued.is_empty());
 }
+
+#[test]
+fn app_active_goes_once_a_day_even_in_a_long_session() {
+    let (mut t, clock) = tracker();
+    t.attach_telemetry(telemetry(&[KEY])).unwrap();
+    t.set_consent(false, true).unwrap();
+    let active = |t: &Tracker| {
+        t.telemetry_inspection()
+            .unwrap()
+            .queued
+            .iter()
+            .filter(|p| p.event == "app.active")
+            .count()
+    };
+    assert_eq!(active(&t), 1);
+    t.start_timer(None, "").unwrap();
+    t.stop_timer().unwrap();
+    assert_eq!(active(&t), 1, "twice on the same day");
+    clock.advance(jiff::SignedDuration::from_hours(24));
+    t.start_timer(None, "").unwrap();
+    assert_eq!(active(&t), 2, "not again on the next day");
+    let installed = t
+        .telemetry_inspection()
+        .unwrap()
+        .queued
+        .iter()
+        .filter(|p| p.event == "app.installed")
+        .count();
+    assert_eq!(installed, 1);
+}
