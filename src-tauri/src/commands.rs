@@ -7,7 +7,7 @@ use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::telemetry::{Inspection, TelemetryStatus};
-use timetracker_core::{log_event, Day, Entry, ErrorPayload, Project, StartOutcome};
+use timetracker_core::{log_event, Day, Entry, Error, ErrorPayload, Project, StartOutcome};
 
 use crate::state::AppState;
 
@@ -154,9 +154,8 @@ pub fn telemetry_reset_id(state: State<'_, AppState>) -> CmdResult<TelemetryStat
 /// returns its path.
 #[tauri::command]
 pub fn telemetry_export(state: State<'_, AppState>) -> CmdResult<String> {
-    let dir = state.data_dir.clone().unwrap_or_default();
     state.with("telemetry_export", |t| {
-        t.export_telemetry(&dir).map(|p| p.display().to_string())
+        t.export_telemetry().map(|p| p.display().to_string())
     })
 }
 
@@ -169,20 +168,17 @@ pub fn logging_status(state: State<'_, AppState>) -> Option<LogStatus> {
 pub fn logs_open_folder(app: tauri::AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
     use tauri_plugin_opener::OpenerExt;
     let Some(dir) = state.logs.as_ref().map(|w| w.dir().to_path_buf()) else {
-        return Err(ErrorPayload {
-            code: "logging.unavailable".into(),
-            message: "Logging is not running, so there is no logs folder to open.".into(),
-        });
+        return Err(Error::LoggingUnavailable.to_payload());
     };
     let _ = std::fs::create_dir_all(&dir);
     app.opener()
         .open_path(dir.display().to_string(), None::<&str>)
-        .map_err(|e| ErrorPayload {
-            code: "logging.open_failed".into(),
-            message: format!(
-                "The logs folder ({}) could not be opened: {e}. Open it in your file manager.",
-                dir.display()
-            ),
+        .map_err(|e| {
+            Error::LoggingOpenFailed {
+                path: dir,
+                reason: e.to_string(),
+            }
+            .to_payload()
         })
 }
 

@@ -113,10 +113,7 @@ impl AppState {
         f: impl FnOnce(&mut Tracker, &mut MetricsControl) -> timetracker_core::Result<T>,
     ) -> Result<T, ErrorPayload> {
         let Some(control) = &self.metrics_control else {
-            return Err(ErrorPayload {
-                code: "config.no_data_dir".into(),
-                message: "Metrics need a data folder, and none could be determined.".into(),
-            });
+            return Err(timetracker_core::Error::ConfigNoDataDir.to_payload());
         };
         self.with(command, |t| {
             let mut control = control

@@ -87,8 +87,6 @@ fn kill9(pid: u32) {
 
 pub struct App {
     pub client: Client,
-    /// The port of `TIMETRACKER_METRICS_ADDR`, when the test set it.
-    pub metrics_port: Option<u16>,
     driver: Child,
     pub data_dir: PathBuf,
 }
@@ -156,10 +154,6 @@ impl App {
         };
         let app = App {
             client,
-            metrics_port: env
-                .iter()
-                .find(|(k, _)| *k == "TIMETRACKER_METRICS_ADDR")
-                .and_then(|(_, v)| v.rsplit(':').next()?.parse().ok()),
             driver,
             data_dir: data_dir.to_owned(),
         };
@@ -325,9 +319,9 @@ pub fn http_get(url: &str) -> Result<(u16, String), String> {
 
 /// A stand-in for PostHog (or any HTTP sink) on loopback: answers 200 to
 /// everything and records each request's path and JSON body.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Receiver {
-    pub addr: Option<std::net::SocketAddr>,
+    pub addr: std::net::SocketAddr,
     requests: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
 }
 
@@ -335,8 +329,8 @@ impl Receiver {
     pub async fn start() -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let receiver = Receiver {
-            addr: Some(listener.local_addr().unwrap()),
-            ..Receiver::default()
+            addr: listener.local_addr().unwrap(),
+            requests: Default::default(),
         };
         let state = receiver.requests.clone();
         let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: String| {
@@ -354,7 +348,7 @@ impl Receiver {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr.unwrap())
+        format!("http://{}", self.addr)
     }
 
     pub fn requests(&self) -> Vec<(String, serde_json::Value)> {

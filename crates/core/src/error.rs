@@ -77,6 +77,17 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("Logging is not running, so there is no logs folder to open.")]
+    LoggingUnavailable,
+    #[error(
+        "The logs folder ({path}) could not be opened: {reason}. Open it in your file manager."
+    )]
+    LoggingOpenFailed { path: PathBuf, reason: String },
+    #[error("The telemetry export could not be written to {path}: {source}")]
+    TelemetryExportFailed {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
     ConfigNoDataDir,
     #[error("Database error: {0}")]
@@ -110,6 +121,9 @@ impl Error {
             Error::MetricsDisabledRemotely => "metrics.disabled_remotely",
             Error::MetricsStartFailed { .. } => "metrics.start_failed",
             Error::MetricsTokenFile { .. } => "metrics.token_file",
+            Error::LoggingUnavailable => "logging.unavailable",
+            Error::LoggingOpenFailed { .. } => "logging.open_failed",
+            Error::TelemetryExportFailed { .. } => "telemetry.export_failed",
             Error::ConfigNoDataDir => "config.no_data_dir",
             Error::Database(_) => "storage.database",
         }

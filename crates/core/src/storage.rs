@@ -136,10 +136,8 @@ impl Storage {
         op: &'static str,
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
-        self.timed(op, || f(&self.conn)).map_err(|e| match e {
-            Error::Database(e) => self.classify(e),
-            other => other,
-        })
+        self.timed(op, || f(&self.conn))
+            .map_err(|e| self.reclassify(e))
     }
 
     /// Runs `f` in an IMMEDIATE transaction and commits it, so the change is
@@ -163,10 +161,16 @@ impl Storage {
         if let Some(m) = &metrics {
             m.observe_db_query(op, start.elapsed());
         }
-        result.map_err(|e| match e {
+        result.map_err(|e| self.reclassify(e))
+    }
+
+    /// A generic database error from inside a read or write, told apart
+    /// (full disk, read-only, busy...) now that the path is known.
+    fn reclassify(&self, err: Error) -> Error {
+        match err {
             Error::Database(e) => self.classify(e),
             other => other,
-        })
+        }
     }
 
     fn classify(&self, err: rusqlite::Error) -> Error {

@@ -44,17 +44,6 @@ fn stop_running(tx: &rusqlite::Transaction<'_>, at_ms: i64) -> Result<Option<i64
         .optional()?)
 }
 
-/// `reason`: `stopped` by the user, or `switched` by starting another.
-fn log_stopped(entry: &Entry, reason: &'static str) {
-    crate::log_event!(
-        "timer.stopped",
-        entry_id = entry.id,
-        project_id = entry.project_id,
-        duration_seconds = entry.duration_seconds,
-        reason = reason,
-    );
-}
-
 impl Tracker {
     /// Starts a timer on `project_id` (or on no project). The new entry is
     /// committed to disk before this returns, so a crash loses nothing.
@@ -104,11 +93,13 @@ impl Tracker {
 
     /// Logs, counts and reports one stopped entry.
     fn after_stop(&mut self, entry: &Entry, reason: StopReason) {
-        let label = match reason {
-            StopReason::Stopped => "stopped",
-            StopReason::Switched => "switched",
-        };
-        log_stopped(entry, label);
+        crate::log_event!(
+            "timer.stopped",
+            entry_id = entry.id,
+            project_id = entry.project_id,
+            duration_seconds = entry.duration_seconds,
+            reason = reason.as_str(),
+        );
         if let Some(m) = self.storage.metrics() {
             m.timer_stopped(entry.duration_seconds);
         }

@@ -110,16 +110,18 @@ impl LogWriter {
 
     /// Queues one line (without its newline). Never blocks.
     pub fn write_line(&self, line: String) {
-        let sent = match self.tx.lock() {
-            Ok(guard) => match guard.as_ref() {
-                Some(tx) => match tx.try_send(Msg::Line(line)) {
-                    Ok(()) => true,
-                    Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => false,
-                },
-                None => false,
-            },
-            Err(_) => false,
-        };
+        // A full queue, a stopped writer or a poisoned lock all mean the
+        // same thing here: the line is lost, and counted.
+        let sent = self
+            .tx
+            .lock()
+            .ok()
+            .and_then(|guard| {
+                guard
+                    .as_ref()
+                    .map(|tx| tx.try_send(Msg::Line(line)).is_ok())
+            })
+            .unwrap_or(false);
         if !sent {
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
         }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, Weak};
 
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::TypedMetric;
@@ -49,15 +49,30 @@ impl Collectors {
 }
 
 /// Writes one metric without labels.
-fn emit(
+fn emit<M: EncodeMetric + TypedMetric>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
     unit: Option<&Unit>,
-    metric: impl EncodeMetric + TypedMetric,
+    metric: M,
 ) -> Result<(), FmtError> {
-    let m = encoder.encode_descriptor(name, help, unit, metric.metric_type())?;
+    let m = encoder.encode_descriptor(name, help, unit, M::TYPE)?;
     metric.encode(m)
+}
+
+/// Writes one family: a sample per `(labels, metric)` row.
+fn emit_family<M: EncodeMetric + TypedMetric, L: EncodeLabelSet>(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    unit: Option<&Unit>,
+    rows: impl IntoIterator<Item = (L, M)>,
+) -> Result<(), FmtError> {
+    let mut m = encoder.encode_descriptor(name, help, unit, M::TYPE)?;
+    for (labels, metric) in rows {
+        metric.encode(m.encode_family(&labels)?)?;
+    }
+    Ok(())
 }
 
 /// What the database says at scrape time.
@@ -200,18 +215,20 @@ impl Collector for Collectors {
             return Ok(());
         };
 
-        let build = ConstGauge::new(1i64);
-        let mut m = encoder.encode_descriptor(
+        emit_family(
+            &mut encoder,
             "build_info",
             "Version, OS and CPU architecture of this build; always 1",
             None,
-            build.metric_type(),
+            [(
+                [
+                    ("version", env!("CARGO_PKG_VERSION")),
+                    ("os", std::env::consts::OS),
+                    ("arch", std::env::consts::ARCH),
+                ],
+                ConstGauge::new(1i64),
+            )],
         )?;
-        build.encode(m.encode_family(&[
-            ("version", env!("CARGO_PKG_VERSION")),
-            ("os", std::env::consts::OS),
-            ("arch", std::env::consts::ARCH),
-        ])?)?;
 
         let facts = self.db_facts(&metrics).unwrap_or_default();
         emit(
@@ -221,16 +238,22 @@ impl Collector for Collectors {
             None,
             ConstGauge::new(facts.active_timers),
         )?;
-        let projects = ConstGauge::new(0i64);
-        let mut m = encoder.encode_descriptor(
+        emit_family(
+            &mut encoder,
             "projects",
             "Projects, by state (active or archived)",
             None,
-            projects.metric_type(),
+            [
+                (
+                    [("state", "active")],
+                    ConstGauge::new(facts.projects_active),
+                ),
+                (
+                    [("state", "archived")],
+                    ConstGauge::new(facts.projects_archived),
+                ),
+            ],
         )?;
-        ConstGauge::new(facts.projects_active).encode(m.encode_family(&[("state", "active")])?)?;
-        ConstGauge::new(facts.projects_archived)
-            .encode(m.encode_family(&[("state", "archived")])?)?;
         emit(
             &mut encoder,
             "time_entries",
@@ -248,16 +271,16 @@ impl Collector for Collectors {
         )?;
 
         if metrics.per_project() {
-            let c = ConstCounter::new(0f64);
-            let mut m = encoder.encode_descriptor(
+            emit_family(
+                &mut encoder,
                 "project_tracked",
                 "Seconds tracked per active project (opt-in: labels carry project names)",
                 Some(&Unit::Seconds),
-                c.metric_type(),
+                facts
+                    .per_project
+                    .iter()
+                    .map(|(name, secs)| ([("project", name.as_str())], ConstCounter::new(*secs))),
             )?;
-            for (name, secs) in &facts.per_project {
-                ConstCounter::new(*secs).encode(m.encode_family(&[("project", name.as_str())])?)?;
-            }
         }
 
         if let Some(path) = &self.db_path {
@@ -281,15 +304,16 @@ impl Collector for Collectors {
         }
         let open = metrics.db_open.load(std::sync::atomic::Ordering::Relaxed);
         let busy = metrics.db_busy.load(std::sync::atomic::Ordering::Relaxed);
-        let conns = ConstGauge::new(0i64);
-        let mut m = encoder.encode_descriptor(
+        emit_family(
+            &mut encoder,
             "db_connections",
             "Open SQLite connections, by state (in_use or idle)",
             None,
-            conns.metric_type(),
+            [
+                ([("state", "in_use")], ConstGauge::new(busy)),
+                ([("state", "idle")], ConstGauge::new((open - busy).max(0))),
+            ],
         )?;
-        ConstGauge::new(busy).encode(m.encode_family(&[("state", "in_use")])?)?;
-        ConstGauge::new((open - busy).max(0)).encode(m.encode_family(&[("state", "idle")])?)?;
 
         if let Some(log) = crate::logging::global() {
             emit(

@@ -71,14 +71,10 @@ impl MetricsControl {
     }
 
     /// Starts, stops or restarts the endpoint to match `settings` (and the
-    /// environment, which wins). Failures are kept for [`Self::status`];
-    /// the app goes on without the endpoint.
-    pub fn apply(&mut self, settings: &MetricsSettings) {
-        self.apply_allowed(settings, true);
-    }
-
-    /// Like [`Self::apply`]; `allowed` is the kill switch's verdict.
-    pub fn apply_allowed(&mut self, settings: &MetricsSettings, allowed: bool) {
+    /// environment, which wins); `allowed` is the kill switch's verdict.
+    /// Failures are kept for [`Self::status`]; the app goes on without the
+    /// endpoint.
+    pub fn apply(&mut self, settings: &MetricsSettings, allowed: bool) {
         self.metrics.set_per_project(settings.per_project);
         if !allowed {
             self.stop();
@@ -155,14 +151,14 @@ impl Tracker {
         settings: &MetricsSettings,
     ) -> Result<MetricsStatus> {
         self.set_metrics_settings(settings)?;
-        control.apply_allowed(settings, self.flag(Flag::MetricsEndpoint));
+        control.apply(settings, self.flag(Flag::MetricsEndpoint));
         Ok(control.status(settings))
     }
 
     /// Applies the stored settings (at launch).
     pub fn start_metrics(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
         let settings = self.metrics_settings()?;
-        control.apply_allowed(&settings, self.flag(Flag::MetricsEndpoint));
+        control.apply(&settings, self.flag(Flag::MetricsEndpoint));
         Ok(control.status(&settings))
     }
 

@@ -12,6 +12,16 @@ pub enum StopReason {
     Switched,
 }
 
+impl StopReason {
+    /// The same word the analytics event carries, for the log line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Stopped => "stopped",
+            StopReason::Switched => "switched",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectChange {

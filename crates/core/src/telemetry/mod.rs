@@ -42,7 +42,7 @@ pub struct ConsentRecord {
 
 /// The anonymous identity: a random install id and the salt it is hashed
 /// with. Nothing here derives from the machine or the user.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Identity {
     install_id: String,
     /// Random per-install salt, used when `TELE_SALT` is unset.
@@ -109,6 +109,7 @@ pub struct Inspection {
 pub struct Telemetry {
     pub config: TelemetryConfig,
     pub context: Context,
+    context_props: serde_json::Map<String, serde_json::Value>,
     usage: AtomicBool,
     crash: AtomicBool,
     distinct_id: Mutex<String>,
@@ -125,6 +126,7 @@ impl Telemetry {
         let context = Context::detect(&config.app_version);
         Arc::new(Telemetry {
             config,
+            context_props: Self::context_props(&context),
             context,
             usage: AtomicBool::new(false),
             crash: AtomicBool::new(false),
@@ -217,15 +219,9 @@ impl Telemetry {
     }
 
     /// The JSON object PostHog receives for `name` with `props`.
-    fn payload(
-        &self,
-        name: &str,
-        mut props: serde_json::Map<String, serde_json::Value>,
-        uuid: &str,
-        at: jiff::Timestamp,
-    ) -> serde_json::Value {
-        let c = &self.context;
-        let extra = serde_json::json!({
+    /// The properties every event carries; fixed for the session.
+    fn context_props(c: &Context) -> serde_json::Map<String, serde_json::Value> {
+        let props = serde_json::json!({
             "$lib": "timetracker",
             "$lib_version": c.app_version,
             "$geoip_disable": true,
@@ -240,9 +236,20 @@ impl Telemetry {
             "$set": { "os": c.os, "os_version": c.os_version, "app_version": c.app_version },
             "$set_once": { "first_seen_version": c.app_version },
         });
-        if let serde_json::Value::Object(extra) = extra {
-            props.extend(extra);
+        match props {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
         }
+    }
+
+    fn payload(
+        &self,
+        name: &str,
+        mut props: serde_json::Map<String, serde_json::Value>,
+        uuid: &str,
+        at: jiff::Timestamp,
+    ) -> serde_json::Value {
+        props.extend(self.context_props.clone());
         serde_json::json!({
             "event": name,
             "distinct_id": self.distinct_id(),
@@ -362,6 +369,7 @@ impl Tracker {
             *day = Some(today.clone());
         }
         let (mut identity, _) = self.identity()?;
+        let before = identity.clone();
         let version = t.context.app_version.clone();
         if !identity.installed_reported {
             self.track(Event::AppInstalled {});
@@ -382,6 +390,10 @@ impl Tracker {
             identity.last_active_day = Some(today);
         }
         identity.last_version = Some(version);
+        // Most launches change nothing here: spare them a committed write.
+        if identity == before {
+            return Ok(());
+        }
         self.put_setting(IDENTITY_KEY, &identity)
     }
 
@@ -496,8 +508,14 @@ impl Tracker {
     }
 
     /// Writes the inspector's contents (the anonymous id, every queued and
-    /// recently sent payload) to `telemetry-export-<UTC time>.json` in `dir`.
-    pub fn export_telemetry(&self, dir: &std::path::Path) -> Result<std::path::PathBuf> {
+    /// recently sent payload) to `telemetry-export-<UTC time>.json` beside
+    /// the database.
+    pub fn export_telemetry(&self) -> Result<std::path::PathBuf> {
+        let dir = self
+            .database_path()
+            .and_then(std::path::Path::parent)
+            .ok_or(crate::Error::ConfigNoDataDir)?
+            .to_path_buf();
         let inspection = self.telemetry_inspection()?;
         let parse = |items: &[Payload]| -> Vec<serde_json::Value> {
             items
@@ -514,7 +532,7 @@ impl Tracker {
         let stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ").to_string();
         let path = dir.join(format!("telemetry-export-{stamp}.json"));
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        std::fs::write(&path, text).map_err(|source| crate::Error::StorageDataDir {
+        std::fs::write(&path, text).map_err(|source| crate::Error::TelemetryExportFailed {
             path: path.clone(),
             source,
         })?;

@@ -132,15 +132,34 @@ impl Loop {
         }
     }
 
+    /// Sends batches until the outbox is empty, a send fails, or
+    /// `deadline` passes. Returns whether the outbox was emptied.
     fn drain(&mut self, t: &Telemetry, deadline: Instant) -> bool {
-        drain(
-            t,
-            &self.agent,
-            &mut self.conn,
-            deadline,
-            &mut self.failures,
-            &mut self.retry_at,
-        )
+        while Instant::now() < deadline {
+            match send_once(t, &self.agent, &mut self.conn) {
+                Outcome::Nothing => return true,
+                Outcome::Sent(n) => {
+                    self.failures = 0;
+                    self.retry_at = None;
+                    t.observe_send("sent", n);
+                }
+                Outcome::Failed(reason) => {
+                    self.failures = self.failures.saturating_add(1);
+                    let exp = FIRST_BACKOFF.saturating_mul(1 << (self.failures - 1).min(8));
+                    let delay = exp.min(MAX_BACKOFF).mul_f64(jitter());
+                    self.retry_at = Some(Instant::now() + delay);
+                    t.observe_send("failed", 1);
+                    crate::log_event!(
+                        warn,
+                        "telemetry.send_failed",
+                        reason = reason.as_str(),
+                        retry_in_seconds = delay.as_secs()
+                    );
+                    return false;
+                }
+            }
+        }
+        false
     }
 }
 
@@ -225,43 +244,6 @@ fn fetch_flags(t: &Telemetry, agent: &ureq::Agent, conn: &Connection) -> bool {
         fetched_at: now.to_string(),
     };
     super::flags::store(conn, &cache, now.as_millisecond()).is_ok()
-}
-
-/// Sends batches until the outbox is empty, a send fails, or `deadline`
-/// passes. Returns whether the outbox was emptied.
-fn drain(
-    t: &Telemetry,
-    agent: &ureq::Agent,
-    conn: &mut Connection,
-    deadline: Instant,
-    failures: &mut u32,
-    retry_at: &mut Option<Instant>,
-) -> bool {
-    while Instant::now() < deadline {
-        match send_once(t, agent, conn) {
-            Outcome::Nothing => return true,
-            Outcome::Sent(n) => {
-                *failures = 0;
-                *retry_at = None;
-                t.observe_send("sent", n);
-            }
-            Outcome::Failed(reason) => {
-                *failures = failures.saturating_add(1);
-                let exp = FIRST_BACKOFF.saturating_mul(1 << (*failures - 1).min(8));
-                let delay = exp.min(MAX_BACKOFF).mul_f64(jitter());
-                *retry_at = Some(Instant::now() + delay);
-                t.observe_send("failed", 1);
-                crate::log_event!(
-                    warn,
-                    "telemetry.send_failed",
-                    reason = reason.as_str(),
-                    retry_in_seconds = delay.as_secs()
-                );
-                return false;
-            }
-        }
-    }
-    false
 }
 
 fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection) -> Outcome {

@@ -88,7 +88,8 @@ fn the_install_id_is_random_and_the_sent_id_is_its_salted_hash() {
 
 #[test]
 fn the_inspector_shows_deletes_and_exports_what_is_queued() {
-    let (mut t, _) = tracker();
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tracker::open_in_dir(dir.path(), Arc::new(crate::SystemClock)).unwrap();
     t.attach_telemetry(telemetry(&[KEY])).unwrap();
     t.set_consent(false, true).unwrap();
     t.create_project("Inspected", None).unwrap();
@@ -103,8 +104,8 @@ fn the_inspector_shows_deletes_and_exports_what_is_queued() {
         assert!(!payload.json.contains("Inspected"));
     }
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = t.export_telemetry(dir.path()).unwrap();
+    let path = t.export_telemetry().unwrap();
+    assert_eq!(path.parent(), Some(dir.path()));
     let exported: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(
