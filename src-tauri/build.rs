@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "logging_status",
     "logs_open_folder",
     "ui_error_log",
+    "crash_send_test_error",
+    "crash_test_panic",
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 use jiff::tz::TimeZone;
 use tauri::State;
 use timetracker_core::config::AppInfo;
+use timetracker_core::crash::{self, TestResult};
 use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
 use timetracker_core::settings::MetricsSettings;
@@ -198,15 +199,38 @@ pub fn ui_error_log(
     } else {
         "error"
     };
-    let _request = logging::request_span("ui_error_log").entered();
-    log_event!(
-        error,
-        "ui.error",
-        kind = kind,
-        ui_message = logging::scrub_home(&logging::truncate(&message, 500)),
-        source = source.map(|s| logging::scrub_home(&logging::truncate(&s, 300))),
-        line = line,
-        column = column,
-        last_command = last_command.map(|c| logging::truncate(&c, 64)),
-    );
+    let request_id = logging::new_request_id();
+    let _request = logging::request_span_with_id("ui_error_log", &request_id).entered();
+    // Error-level: with crash reports on, this becomes a Sentry event
+    // tagged with the request, through the log bridge.
+    let _ = crash::scoped("ui_error_log", &request_id, || -> Result<(), ()> {
+        log_event!(
+            error,
+            "ui.error",
+            kind = kind,
+            ui_message = logging::scrub_home(&logging::truncate(&message, 500)),
+            source = source.map(|s| logging::scrub_home(&logging::truncate(&s, 300))),
+            line = line,
+            column = column,
+            last_command = last_command.map(|c| logging::truncate(&c, 64)),
+        );
+        Ok(())
+    });
+}
+
+/// Async, and off the tracker lock: it waits up to 15 s for the server.
+#[tauri::command]
+pub async fn crash_send_test_error(state: State<'_, AppState>) -> CmdResult<TestResult> {
+    let Some(crash) = state.crash.clone() else {
+        return Err(Error::ConfigNoDataDir.to_payload());
+    };
+    let span = logging::request_span("crash_send_test_error");
+    tauri::async_runtime::spawn_blocking(move || span.in_scope(|| crash.send_test_error()))
+        .await
+        .map_err(|_| Error::CrashTestFailed.to_payload())
+}
+
+#[tauri::command]
+pub fn crash_test_panic(state: State<'_, AppState>) -> CmdResult<()> {
+    state.with("crash_test_panic", |t| t.test_panic())
 }

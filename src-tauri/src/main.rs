@@ -35,6 +35,8 @@ fn main() {
             commands::logging_status,
             commands::logs_open_folder,
             commands::ui_error_log,
+            commands::crash_send_test_error,
+            commands::crash_test_panic,
         ])
         .build(tauri::generate_context!());
     let app = match app {
@@ -51,10 +53,11 @@ fn main() {
             let _exit = logging::request_span("exit").entered();
             // What is not delivered in two seconds goes at the next launch.
             use tauri::Manager;
-            handle
-                .state::<state::AppState>()
-                .telemetry
-                .shutdown(std::time::Duration::from_secs(2));
+            let state = handle.state::<state::AppState>();
+            state.telemetry.shutdown(std::time::Duration::from_secs(2));
+            if let Some(crash) = &state.crash {
+                crash.flush(std::time::Duration::from_secs(2));
+            }
             log_event!("app.exited");
             logging::flush(logging::EXIT_FLUSH_TIMEOUT);
         }

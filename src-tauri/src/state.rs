@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use timetracker_core::crash::{self, CrashConfig, CrashReporter};
 use timetracker_core::logging::{self, LogWriter};
 use timetracker_core::metrics::{Metrics, MetricsControl};
 use timetracker_core::telemetry::{sender, Telemetry, TelemetryConfig};
@@ -16,6 +17,8 @@ pub struct AppState {
     metrics: Arc<Metrics>,
     metrics_control: Option<Mutex<MetricsControl>>,
     pub telemetry: Arc<Telemetry>,
+    /// None when the data folder is unknown: there is nowhere to keep reports.
+    pub crash: Option<Arc<CrashReporter>>,
     tracker: Result<Mutex<Tracker>, ErrorPayload>,
 }
 
@@ -41,11 +44,20 @@ impl AppState {
             .map(|dir| MetricsControl::from_env(metrics.clone(), dir.clone()));
         let telemetry = Telemetry::new(TelemetryConfig::from_env());
         telemetry.attach_metrics(metrics.clone());
+        let crash = data_dir
+            .as_ref()
+            .ok()
+            .map(|dir| CrashReporter::new(CrashConfig::from_env(&telemetry.config), dir).install());
         let tracker = tracker.map(|mut t| {
             t.attach_metrics(metrics.clone());
             // Telemetry is an extra: failing to set it up never stops the app.
             if let Err(e) = t.attach_telemetry(telemetry.clone()) {
                 log_event!(warn, "telemetry.enqueue_failed", code = e.code());
+            }
+            // After the consent record is read: attaching applies it, and a
+            // "no" deletes the reports cached on disk.
+            if let Some(crash) = &crash {
+                telemetry.attach_crash_reporter(crash.clone());
             }
             if let Some(path) = t.database_path() {
                 sender::start(&telemetry, path.to_path_buf());
@@ -66,6 +78,7 @@ impl AppState {
             metrics,
             metrics_control: metrics_control.map(Mutex::new),
             telemetry,
+            crash,
             tracker,
         }
     }
@@ -82,9 +95,10 @@ impl AppState {
         command: &'static str,
         f: impl FnOnce(&mut Tracker) -> timetracker_core::Result<T>,
     ) -> Result<T, ErrorPayload> {
-        let _request = logging::request_span(command).entered();
+        let request_id = logging::new_request_id();
+        let _request = logging::request_span_with_id(command, &request_id).entered();
         let start = Instant::now();
-        let result = self.run(f);
+        let result = crash::scoped(command, &request_id, || self.run(f));
         self.metrics
             .observe_command(command, result.is_ok(), start.elapsed());
         result

@@ -281,6 +281,11 @@ impl App {
         self.stop_driver().await;
     }
 
+    /// Cleans up after the app ended by itself (a crash on purpose).
+    pub async fn after_exit(mut self) {
+        self.stop_driver().await;
+    }
+
     async fn stop_driver(&mut self) {
         if let Some(pid) = self.driver.id() {
             for child in descendants(pid) {
@@ -317,17 +322,25 @@ pub fn http_get(url: &str) -> Result<(u16, String), String> {
     Ok((status, body))
 }
 
-/// A stand-in for PostHog (or any HTTP sink) on loopback: answers 200 to
-/// everything and records each request's path and JSON body.
+/// A stand-in for PostHog, Sentry (or any HTTP sink) on loopback: answers
+/// 200 to everything and records each request's path and body.
 #[derive(Clone)]
 pub struct Receiver {
     pub addr: std::net::SocketAddr,
-    requests: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
 }
 
 impl Receiver {
     pub async fn start() -> Receiver {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on(0).await
+    }
+
+    /// Listens on `port` (0: any free one), e.g. the port an earlier
+    /// launch was pointed at while nothing listened there.
+    pub async fn start_on(port: u16) -> Receiver {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
         let receiver = Receiver {
             addr: listener.local_addr().unwrap(),
             requests: Default::default(),
@@ -336,8 +349,7 @@ impl Receiver {
         let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: String| {
             let state = state.clone();
             async move {
-                let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
-                state.lock().unwrap().push((uri.path().to_owned(), json));
+                state.lock().unwrap().push((uri.path().to_owned(), body));
                 "{\"status\":1}"
             }
         });
@@ -351,8 +363,49 @@ impl Receiver {
         format!("http://{}", self.addr)
     }
 
+    /// Each request's path and JSON body (`null` when it is not JSON).
     pub fn requests(&self) -> Vec<(String, serde_json::Value)> {
+        self.raw()
+            .into_iter()
+            .map(|(path, body)| {
+                let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+                (path, json)
+            })
+            .collect()
+    }
+
+    /// Each request's path and body as received.
+    pub fn raw(&self) -> Vec<(String, String)> {
         self.requests.lock().unwrap().clone()
+    }
+
+    /// The items of each Sentry envelope received: one JSON header line,
+    /// then a header line and a payload line per item.
+    pub fn envelope_items(&self) -> Vec<(serde_json::Value, serde_json::Value)> {
+        let mut items = vec![];
+        for (path, body) in self.raw() {
+            assert!(path.ends_with("/envelope/"), "not an envelope: {path}");
+            let lines: Vec<&str> = body.lines().collect();
+            for pair in lines[1..].chunks(2) {
+                let header = serde_json::from_str(pair[0]).unwrap();
+                let payload = serde_json::from_str(pair.get(1).unwrap_or(&"null")).unwrap();
+                items.push((header, payload));
+            }
+        }
+        items
+    }
+
+    /// Waits until `n` requests arrived (panics after `timeout`).
+    pub async fn wait_for_requests(&self, n: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.raw().len() < n {
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} requests, got {:?}",
+                self.raw()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 

@@ -90,6 +90,10 @@ pub enum Error {
     },
     #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
     ConfigNoDataDir,
+    #[error("The test error could not be sent: the sending task stopped unexpectedly. Details are in the log.")]
+    CrashTestFailed,
+    #[error("This is a test aid; start TimeTracker with TIMETRACKER_TEST_HOOKS=1 to use it.")]
+    TestHooksDisabled,
     #[error("Database error: {0}")]
     Database(rusqlite::Error),
 }
@@ -125,6 +129,8 @@ impl Error {
             Error::LoggingOpenFailed { .. } => "logging.open_failed",
             Error::TelemetryExportFailed { .. } => "telemetry.export_failed",
             Error::ConfigNoDataDir => "config.no_data_dir",
+            Error::CrashTestFailed => "crash.test_failed",
+            Error::TestHooksDisabled => "test_hooks.disabled",
             Error::Database(_) => "storage.database",
         }
     }

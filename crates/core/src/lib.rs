@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod crash;
 pub mod entries;
 pub mod error;
 pub mod logging;

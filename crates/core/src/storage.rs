@@ -136,6 +136,7 @@ impl Storage {
         op: &'static str,
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
+        let _span = crate::crash::db_span(op);
         self.timed(op, || f(&self.conn))
             .map_err(|e| self.reclassify(e))
     }
@@ -147,6 +148,7 @@ impl Storage {
         op: &'static str,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        let _span = crate::crash::db_span(op);
         let metrics = self.metrics.clone();
         let start = Instant::now();
         let _busy = metrics.as_ref().map(|m| m.db_busy());

@@ -12,9 +12,11 @@ import type { LogStatus } from './bindings/LogStatus';
 import type { MetricsStatus } from './bindings/MetricsStatus';
 import type { TelemetryStatus } from './bindings/TelemetryStatus';
 import type { Inspection } from './bindings/Inspection';
+import type { CrashTestResult } from './bindings/CrashTestResult';
 
 export type {
   AppInfo,
+  CrashTestResult,
   Day,
   Entry,
   Inspection,
@@ -87,6 +89,7 @@ export const api = {
   deleteQueuedTelemetry: () => call<Inspection>('telemetry_delete_queued'),
   resetAnonymousId: () => call<TelemetryStatus>('telemetry_reset_id'),
   exportTelemetry: () => call<string>('telemetry_export'),
+  sendTestError: () => call<CrashTestResult>('crash_send_test_error'),
   loggingStatus: () => call<LogStatus | null>('logging_status'),
   openLogsFolder: () => call<void>('logs_open_folder'),
 };

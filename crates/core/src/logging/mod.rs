@@ -80,7 +80,15 @@ pub fn parse_level(raw: Option<&str>) -> Result<LevelFilter, String> {
 /// so a WARNING line still carries its request id when INFO is filtered out.
 pub fn subscriber(writer: Arc<LogWriter>, level: LevelFilter) -> impl Subscriber + Send + Sync {
     let filter = filter_fn(move |meta| meta.is_span() || *meta.level() <= level);
-    tracing_subscriber::registry().with(JsonLayer::new(writer).with_filter(filter))
+    tracing_subscriber::registry()
+        .with(JsonLayer::new(writer).with_filter(filter))
+        // Inert until crash reports are on; level-filtered by the same filter
+        // so LOG_LEVEL=error also keeps warnings out of breadcrumbs.
+        .with(
+            crate::crash::SentryBridge::default().with_filter(filter_fn(move |meta| {
+                meta.is_span() || *meta.level() <= level
+            })),
+        )
 }
 
 static GLOBAL: OnceLock<Arc<LogWriter>> = OnceLock::new();
@@ -198,7 +206,12 @@ pub fn new_request_id() -> String {
 /// The span around one UI command or CLI invocation: every line logged
 /// inside it carries `request_id` (and the command's name).
 pub fn request_span(command: &str) -> tracing::Span {
-    let request_id = new_request_id();
+    request_span_with_id(command, &new_request_id())
+}
+
+/// [`request_span`] with a known id, for callers that also hand the id to
+/// the crash reporter so a report leads to its log lines.
+pub fn request_span_with_id(command: &str, request_id: &str) -> tracing::Span {
     tracing::info_span!(target: "timetracker", "request", command, request_id)
 }
 

@@ -103,6 +103,10 @@ pub struct Inspection {
     pub anonymous_id: String,
     pub queued: Vec<Payload>,
     pub sent: Vec<Payload>,
+    /// Crash reports waiting on disk, as the exact envelopes.
+    pub crash_queued: Vec<String>,
+    /// Crash reports delivered lately (the last 20).
+    pub crash_sent: Vec<String>,
 }
 
 /// Shared between the tracker (which queues) and the sender (which sends).
@@ -119,6 +123,8 @@ pub struct Telemetry {
     /// The UTC day the lifecycle events were last checked for, so a long
     /// session still reports `app.active` on each new day.
     checked_day: Mutex<Option<String>>,
+    /// Follows the crash-reports answer and the anonymous id.
+    crash_reporter: std::sync::OnceLock<Arc<crate::crash::CrashReporter>>,
 }
 
 impl Telemetry {
@@ -135,6 +141,7 @@ impl Telemetry {
             sender: Mutex::new(None),
             metrics: Mutex::new(None),
             checked_day: Mutex::new(None),
+            crash_reporter: std::sync::OnceLock::new(),
         })
     }
 
@@ -170,6 +177,20 @@ impl Telemetry {
             allowed && self.config.sentry_dsn.is_some() && current.is_some_and(|c| c.crash_reports),
             Ordering::SeqCst,
         );
+        self.sync_crash_reporter();
+    }
+
+    /// Hands crash reporting to `reporter`, which from now on starts and
+    /// stops with the user's answer (and starts now if it is yes).
+    pub fn attach_crash_reporter(&self, reporter: Arc<crate::crash::CrashReporter>) {
+        let _ = self.crash_reporter.set(reporter);
+        self.sync_crash_reporter();
+    }
+
+    fn sync_crash_reporter(&self) {
+        if let Some(r) = self.crash_reporter.get() {
+            r.apply(self.crash_reports_allowed(), &self.distinct_id());
+        }
     }
 
     /// Counts sends in `metrics` from now on.
@@ -302,6 +323,7 @@ impl Tracker {
         if let Ok(mut d) = telemetry.distinct_id.lock() {
             *d = distinct_id(salt, &identity.install_id);
         }
+        telemetry.sync_crash_reporter();
     }
 
     /// Connects telemetry: creates the install id on first run, applies the
@@ -496,6 +518,12 @@ impl Tracker {
         let (queued, sent) = self.storage.read("telemetry_inspect", |c| {
             Ok((outbox::list_queued(c)?, outbox::list_sent(c)?))
         })?;
+        let crash = self
+            .telemetry
+            .as_ref()
+            .and_then(|t| t.crash_reporter.get())
+            .map(|r| r.inspect())
+            .unwrap_or_default();
         Ok(Inspection {
             anonymous_id: self
                 .telemetry
@@ -504,6 +532,8 @@ impl Tracker {
                 .unwrap_or_default(),
             queued,
             sent,
+            crash_queued: crash.0,
+            crash_sent: crash.1,
         })
     }
 

@@ -4,4 +4,12 @@ import type { Payload } from "./Payload";
 /**
  * The inspector's view: exactly what waits and what went.
  */
-export type Inspection = { anonymous_id: string, queued: Array<Payload>, sent: Array<Payload>, };
+export type Inspection = { anonymous_id: string, queued: Array<Payload>, sent: Array<Payload>, 
+/**
+ * Crash reports waiting on disk, as the exact envelopes.
+ */
+crash_queued: Array<string>, 
+/**
+ * Crash reports delivered lately (the last 20).
+ */
+crash_sent: Array<string>, };

@@ -1,0 +1,211 @@
+//! What a crash report must never carry: the host name, paths under the
+//! home folder, the user name, and anything the user typed (project and
+//! client names, tags, descriptions). Applied to every event, breadcrumb and
+//! transaction before it is written to disk or sent.
+
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use sentry::protocol::{Breadcrumb, Event};
+use serde_json::Value;
+
+pub const REDACTED: &str = "[redacted]";
+pub const HOST: &str = "[host]";
+pub const USER: &str = "[user]";
+
+/// Shorter terms are left alone: a project called "QA" must not turn every
+/// "qa" inside a stack trace into noise, and says little about the user.
+pub const MIN_TERM_CHARS: usize = 3;
+
+/// Object keys whose values are code locations (function, module, file):
+/// they get the path and host rules but not the user-content terms, which
+/// would shred symbols such as `timetracker_core::projects`.
+const CODE_KEYS: &[&str] = &[
+    "frames", "module", "function", "filename", "abs_path", "package",
+];
+
+pub struct Scrubber {
+    home: Option<String>,
+    user: Option<String>,
+    host: Option<String>,
+    db_path: Option<PathBuf>,
+}
+
+impl Scrubber {
+    /// Reads the home folder, user and host names of this machine; the
+    /// database at `db_path` supplies the user's own words at send time.
+    pub fn for_this_machine(db_path: Option<PathBuf>) -> Self {
+        let home =
+            directories::BaseDirs::new().map(|d| d.home_dir().to_string_lossy().into_owned());
+        let user = ["USER", "LOGNAME", "USERNAME"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok())
+            .or_else(|| {
+                home.as_deref()
+                    .and_then(|h| Path::new(h).file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+            });
+        let host = gethostname::gethostname().into_string().ok();
+        Self::new(home, user, host, db_path)
+    }
+
+    pub fn new(
+        home: Option<String>,
+        user: Option<String>,
+        host: Option<String>,
+        db_path: Option<PathBuf>,
+    ) -> Self {
+        let keep = |s: Option<String>, min: usize| {
+            s.map(|s| s.trim().trim_end_matches('/').to_owned())
+                .filter(|s| s.chars().count() >= min)
+        };
+        Self {
+            // "/" as a home folder would turn every path into "~".
+            home: keep(home, 2),
+            user: keep(user, 2),
+            host: keep(host, 2),
+            db_path,
+        }
+    }
+
+    /// The user's own words, as one matcher (case-insensitive for ASCII).
+    fn terms(&self) -> Option<AhoCorasick> {
+        let terms = self
+            .db_path
+            .as_deref()
+            .map(sensitive_terms)
+            .unwrap_or_default();
+        if terms.is_empty() {
+            return None;
+        }
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(terms)
+            .ok()
+    }
+
+    fn text(&self, text: &str, terms: Option<&AhoCorasick>) -> String {
+        let mut out = match terms {
+            Some(ac) => ac.replace_all(text, &vec![REDACTED; ac.patterns_len()]),
+            None => text.to_owned(),
+        };
+        if let Some(home) = &self.home {
+            out = out.replace(home.as_str(), "~");
+        }
+        if let Some(host) = &self.host {
+            out = out.replace(host.as_str(), HOST);
+        }
+        if let Some(user) = &self.user {
+            out = replace_word(&out, user, USER);
+        }
+        out
+    }
+
+    fn value(&self, value: &mut Value, terms: Option<&AhoCorasick>) {
+        match value {
+            Value::String(s) => *s = self.text(s, terms),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.value(v, terms)),
+            Value::Object(map) => {
+                // Keys can carry user data too (a tracing field named after
+                // nothing we chose is unlikely, but a map of names is not).
+                let entries = std::mem::take(map);
+                for (key, mut v) in entries {
+                    let code = CODE_KEYS.contains(&key.as_str());
+                    self.value(&mut v, if code { None } else { terms });
+                    map.insert(self.text(&key, if code { None } else { terms }), v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Scrubs any serialisable payload; `None` if it cannot be rebuilt, so
+    /// an unscrubbed payload is dropped rather than sent.
+    fn scrub<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        item: &T,
+        terms: Option<&AhoCorasick>,
+    ) -> Option<T> {
+        let mut value = serde_json::to_value(item).ok()?;
+        if let Value::Object(map) = &mut value {
+            map.remove("server_name");
+        }
+        self.value(&mut value, terms);
+        serde_json::from_value(value).ok()
+    }
+
+    pub fn event(&self, event: &Event<'static>) -> Option<Event<'static>> {
+        let mut event = self.scrub(event, self.terms().as_ref())?;
+        event.server_name = None;
+        Some(event)
+    }
+
+    pub fn transaction(
+        &self,
+        tx: &sentry::protocol::Transaction<'static>,
+    ) -> Option<sentry::protocol::Transaction<'static>> {
+        self.scrub(tx, self.terms().as_ref())
+    }
+
+    /// Breadcrumbs come with every warning, so they get the cheap rules
+    /// here; the user's words are removed when an event carries them out.
+    pub fn breadcrumb(&self, crumb: &Breadcrumb) -> Option<Breadcrumb> {
+        self.scrub(crumb, None)
+    }
+}
+
+/// Replaces `word` where it stands alone (not inside a longer word), so
+/// the user "dev" does not turn "development" into "[user]elopment".
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        let alone = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if alone(before) && alone(after) {
+            with
+        } else {
+            word
+        });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Project and client names, tags and descriptions from the database, read
+/// on a connection of its own: the command that panicked may hold the
+/// tracker's. Missing tables (an older schema) are skipped.
+pub fn sensitive_terms(db_path: &Path) -> Vec<String> {
+    use rusqlite::OpenFlags;
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        db_path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return Vec::new();
+    };
+    let _ = conn.busy_timeout(std::time::Duration::from_millis(500));
+    let queries = [
+        "SELECT name FROM projects",
+        "SELECT name FROM clients",
+        "SELECT name FROM tags",
+        "SELECT DISTINCT description FROM time_entries WHERE length(description) >= 3",
+    ];
+    let mut terms = Vec::new();
+    for sql in queries {
+        let Ok(mut stmt) = conn.prepare(sql) else {
+            continue;
+        };
+        if let Ok(rows) = stmt.query_map([], |r| r.get::<_, String>(0)) {
+            terms.extend(rows.filter_map(|r| r.ok()));
+        };
+    }
+    terms
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| t.chars().count() >= MIN_TERM_CHARS)
+        .collect()
+}
