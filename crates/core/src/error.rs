@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::entries::tags::TAG_MAX_CHARS;
 use crate::projects::NAME_MAX_CHARS;
 use crate::timer::DESCRIPTION_MAX_CHARS;
 
@@ -32,6 +33,18 @@ pub enum Error {
     EntryNotFound(i64),
     #[error("The start of a range must come before its end.")]
     EntryInvalidRange,
+    #[error("Another timer is already running. Stop it first; only one entry can run at a time.")]
+    EntryRunningConflict,
+    #[error("That entry is already back; there is nothing to undo.")]
+    EntryAlreadyExists,
+    #[error("\u{201c}{0}\u{201d} is not a valid tag: tags are 1 to {TAG_MAX_CHARS} characters, without commas, semicolons or line breaks.")]
+    TagInvalid(String),
+    #[error("Client names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
+    ClientNameTooLong(usize),
+    #[error("\u{201c}{0}\u{201d} is not a currency code: use three letters such as EUR or USD.")]
+    ProjectInvalidCurrency(String),
+    #[error("An hourly rate needs a currency, and cannot be negative.")]
+    ProjectInvalidRate,
     #[error("No timer is running.")]
     TimerNotRunning,
     #[error(
@@ -107,6 +120,12 @@ impl Error {
             Error::EntryDescriptionTooLong(_) => "entry.description_too_long",
             Error::EntryNotFound(_) => "entry.not_found",
             Error::EntryInvalidRange => "entry.invalid_range",
+            Error::EntryRunningConflict => "entry.running_conflict",
+            Error::EntryAlreadyExists => "entry.already_exists",
+            Error::TagInvalid(_) => "tag.invalid",
+            Error::ClientNameTooLong(_) => "client.name_too_long",
+            Error::ProjectInvalidCurrency(_) => "project.invalid_currency",
+            Error::ProjectInvalidRate => "project.invalid_rate",
             Error::TimerNotRunning => "timer.not_running",
             Error::StorageSchemaTooNew { .. } => "storage.schema_too_new",
             Error::StorageNotADatabase(_) => "storage.not_a_database",

@@ -2,6 +2,7 @@
 //! window and no Tauri dependency; the desktop shell and the `tt` CLI are thin
 //! front ends over [`Tracker`].
 
+pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod entries;
@@ -17,7 +18,9 @@ pub mod timer;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use clients::ProjectBilling;
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use entries::edit::{DeletedEntry, EntryPatch, NewEntry};
 pub use entries::{Day, Entry};
 pub use error::{Error, ErrorPayload, Result};
 pub use projects::Project;

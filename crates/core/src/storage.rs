@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_settings.sql"),
     include_str!("../migrations/0003_telemetry.sql"),
     include_str!("../migrations/0004_outbox_stats.sql"),
+    include_str!("../migrations/0005_tracking.sql"),
 ];
 
 /// The schema version this build writes.
