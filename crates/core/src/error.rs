@@ -45,6 +45,10 @@ pub enum Error {
     ProjectInvalidCurrency(String),
     #[error("An hourly rate needs a currency, and cannot be negative.")]
     ProjectInvalidRate,
+    #[error(
+        "Rounding is in minutes, one of 1 (none), 5, 6, 10, 15 or 30; \u{201c}{0}\u{201d} is not."
+    )]
+    ReportInvalidRounding(String),
     #[error("No timer is running.")]
     TimerNotRunning,
     #[error(
@@ -126,6 +130,7 @@ impl Error {
             Error::ClientNameTooLong(_) => "client.name_too_long",
             Error::ProjectInvalidCurrency(_) => "project.invalid_currency",
             Error::ProjectInvalidRate => "project.invalid_rate",
+            Error::ReportInvalidRounding(_) => "report.invalid_rounding",
             Error::TimerNotRunning => "timer.not_running",
             Error::StorageSchemaTooNew { .. } => "storage.schema_too_new",
             Error::StorageNotADatabase(_) => "storage.not_a_database",

@@ -10,6 +10,7 @@ pub mod error;
 pub mod logging;
 pub mod metrics;
 pub mod projects;
+pub mod reports;
 pub mod settings;
 pub mod storage;
 pub mod telemetry;
