@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::io::import::ImportError;
 use crate::projects::NAME_MAX_CHARS;
 use crate::timer::DESCRIPTION_MAX_CHARS;
 
@@ -90,6 +91,9 @@ pub enum Error {
     },
     #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
     ConfigNoDataDir,
+    /// Every problem found in an import file, each with its line.
+    #[error("{0}")]
+    ImportInvalid(#[from] ImportError),
     #[error("Database error: {0}")]
     Database(rusqlite::Error),
 }
@@ -125,6 +129,7 @@ impl Error {
             Error::LoggingOpenFailed { .. } => "logging.open_failed",
             Error::TelemetryExportFailed { .. } => "telemetry.export_failed",
             Error::ConfigNoDataDir => "config.no_data_dir",
+            Error::ImportInvalid(_) => "import.invalid",
             Error::Database(_) => "storage.database",
         }
     }
