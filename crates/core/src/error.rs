@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::io::import::ImportError;
 use crate::projects::NAME_MAX_CHARS;
 use crate::timer::DESCRIPTION_MAX_CHARS;
 
@@ -93,7 +92,7 @@ pub enum Error {
     ConfigNoDataDir,
     /// Every problem found in an import file, each with its line.
     #[error("{0}")]
-    ImportInvalid(#[from] ImportError),
+    ImportInvalid(#[from] crate::io::import::ImportError),
     #[error("Database error: {0}")]
     Database(rusqlite::Error),
 }
