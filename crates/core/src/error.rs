@@ -107,6 +107,9 @@ pub enum Error {
     },
     #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
     ConfigNoDataDir,
+    /// Every problem found in an import file, each with its line.
+    #[error("{0}")]
+    ImportInvalid(#[from] crate::io::import::ImportError),
     #[error("Database error: {0}")]
     Database(rusqlite::Error),
 }
@@ -149,6 +152,7 @@ impl Error {
             Error::LoggingOpenFailed { .. } => "logging.open_failed",
             Error::TelemetryExportFailed { .. } => "telemetry.export_failed",
             Error::ConfigNoDataDir => "config.no_data_dir",
+            Error::ImportInvalid(_) => "import.invalid",
             Error::Database(_) => "storage.database",
         }
     }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod entries;
 pub mod error;
+pub mod io;
 pub mod logging;
 pub mod metrics;
 pub mod projects;

@@ -1,0 +1,4 @@
+//! Moving entries in and out of TimeTracker: import from other trackers and
+//! our own export files.
+
+pub mod import;
