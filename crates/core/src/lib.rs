@@ -71,6 +71,14 @@ impl Tracker {
         self.storage.path()
     }
 
+    /// Moves whenever another process (the `tt` command line, a second app)
+    /// commits to this database, never for this tracker's own writes; the
+    /// desktop app polls it to refresh what it shows. Not timed like other
+    /// queries: it is one cheap pragma a second and would swamp the metrics.
+    pub fn data_version(&self) -> Result<i64> {
+        self.storage.data_version()
+    }
+
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
     }
