@@ -291,9 +291,13 @@ mod tests {
         let app = Storage::open(&path).unwrap();
         let cli = Storage::open(&path).unwrap();
         let before = app.data_version().unwrap();
-        app.conn().execute_batch("CREATE TABLE own (x INTEGER)").unwrap();
+        app.conn()
+            .execute_batch("CREATE TABLE own (x INTEGER)")
+            .unwrap();
         assert_eq!(app.data_version().unwrap(), before);
-        cli.conn().execute_batch("INSERT INTO own VALUES (1)").unwrap();
+        cli.conn()
+            .execute_batch("INSERT INTO own VALUES (1)")
+            .unwrap();
         assert_ne!(app.data_version().unwrap(), before);
     }
 
