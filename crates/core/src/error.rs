@@ -49,6 +49,8 @@ pub enum Error {
         "Rounding is in minutes, one of 1 (none), 5, 6, 10, 15 or 30; \u{201c}{0}\u{201d} is not."
     )]
     ReportInvalidRounding(String),
+    #[error("The export could not be written: {0}")]
+    ExportWriteFailed(std::io::Error),
     #[error("No timer is running.")]
     TimerNotRunning,
     #[error(
@@ -134,6 +136,7 @@ impl Error {
             Error::ProjectInvalidCurrency(_) => "project.invalid_currency",
             Error::ProjectInvalidRate => "project.invalid_rate",
             Error::ReportInvalidRounding(_) => "report.invalid_rounding",
+            Error::ExportWriteFailed(_) => "export.write_failed",
             Error::TimerNotRunning => "timer.not_running",
             Error::StorageSchemaTooNew { .. } => "storage.schema_too_new",
             Error::StorageNotADatabase(_) => "storage.not_a_database",

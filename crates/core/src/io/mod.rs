@@ -1,4 +1,5 @@
 //! Moving entries in and out of TimeTracker: import from other trackers and
 //! our own export files.
 
+pub mod export;
 pub mod import;
