@@ -49,6 +49,8 @@ pub enum Error {
         "Rounding is in minutes, one of 1 (none), 5, 6, 10, 15 or 30; \u{201c}{0}\u{201d} is not."
     )]
     ReportInvalidRounding(String),
+    #[error("This file is in none of the formats TimeTracker imports (Toggl or Clockify CSV, timew export, Watson frames, TimeTracker CSV or JSON). Name the format if you know it.")]
+    ImportUnknownFormat,
     #[error("The export could not be written: {0}")]
     ExportWriteFailed(std::io::Error),
     #[error("No timer is running.")]
@@ -136,6 +138,7 @@ impl Error {
             Error::ProjectInvalidCurrency(_) => "project.invalid_currency",
             Error::ProjectInvalidRate => "project.invalid_rate",
             Error::ReportInvalidRounding(_) => "report.invalid_rounding",
+            Error::ImportUnknownFormat => "import.unknown_format",
             Error::ExportWriteFailed(_) => "export.write_failed",
             Error::TimerNotRunning => "timer.not_running",
             Error::StorageSchemaTooNew { .. } => "storage.schema_too_new",
