@@ -6,9 +6,13 @@ use timetracker_core::config::AppInfo;
 use timetracker_core::crash::{self, TestResult};
 use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
+use timetracker_core::reports::{Report, ReportQuery, ReportRange};
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::telemetry::{Inspection, TelemetryStatus};
-use timetracker_core::{log_event, Day, Entry, Error, ErrorPayload, Project, StartOutcome};
+use timetracker_core::{
+    log_event, Day, DeletedEntry, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project,
+    ProjectBilling, StartOutcome,
+};
 
 use crate::state::AppState;
 
@@ -85,6 +89,69 @@ pub fn timer_status(state: State<'_, AppState>) -> CmdResult<Option<Entry>> {
 pub fn entries_recent(state: State<'_, AppState>, days: u16) -> CmdResult<Vec<Day>> {
     state.with("entries_recent", |t| {
         t.recent_days(days, &TimeZone::system())
+    })
+}
+
+#[tauri::command]
+pub fn entry_add(state: State<'_, AppState>, entry: NewEntry) -> CmdResult<Entry> {
+    state.with("entry_add", |t| t.add_entry(entry))
+}
+
+#[tauri::command]
+pub fn entry_update(state: State<'_, AppState>, id: i64, patch: EntryPatch) -> CmdResult<Entry> {
+    state.with("entry_update", |t| t.update_entry(id, patch))
+}
+
+#[tauri::command]
+pub fn entry_delete(state: State<'_, AppState>, id: i64) -> CmdResult<DeletedEntry> {
+    state.with("entry_delete", |t| t.delete_entry(id))
+}
+
+#[tauri::command]
+pub fn entry_restore(state: State<'_, AppState>, deleted: DeletedEntry) -> CmdResult<Entry> {
+    state.with("entry_restore", |t| t.restore_entry(deleted))
+}
+
+#[tauri::command]
+pub fn project_set_billing(
+    state: State<'_, AppState>,
+    id: i64,
+    billing: ProjectBilling,
+) -> CmdResult<Project> {
+    state.with("project_set_billing", |t| {
+        t.set_project_billing(id, billing)
+    })
+}
+
+#[tauri::command]
+pub fn clients_list(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
+    state.with("clients_list", |t| t.list_clients())
+}
+
+#[tauri::command]
+pub fn tags_list(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
+    state.with("tags_list", |t| t.list_tags())
+}
+
+/// A local calendar date from the UI's period picker.
+fn local_date(text: &str) -> timetracker_core::Result<jiff::civil::Date> {
+    text.parse().map_err(|_| Error::EntryInvalidRange)
+}
+
+/// The report for local days `from` through `to` (inclusive, `YYYY-MM-DD`)
+/// in the system time zone, rounded as the settings say.
+#[tauri::command]
+pub fn report(state: State<'_, AppState>, from: String, to: String) -> CmdResult<Report> {
+    let tz = TimeZone::system();
+    state.with("report", |t| {
+        let range = ReportRange::custom(local_date(&from)?, local_date(&to)?, &tz)?;
+        let rounding = t.rounding()?;
+        t.report(&ReportQuery {
+            from: range.from,
+            to: range.to,
+            tz,
+            rounding,
+        })
     })
 }
 

@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod live;
 mod state;
 
 use timetracker_core::log_event;
@@ -10,7 +11,12 @@ use timetracker_core::logging;
 fn main() {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::load())
+        .setup(|app| {
+            live::start(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::projects_list,
@@ -22,6 +28,14 @@ fn main() {
             commands::timer_stop,
             commands::timer_status,
             commands::entries_recent,
+            commands::entry_add,
+            commands::entry_update,
+            commands::entry_delete,
+            commands::entry_restore,
+            commands::project_set_billing,
+            commands::clients_list,
+            commands::tags_list,
+            commands::report,
             commands::metrics_status,
             commands::metrics_configure,
             commands::metrics_token_generate,

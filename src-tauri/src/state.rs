@@ -120,6 +120,17 @@ impl AppState {
         })
     }
 
+    /// The database's change counter for other connections' commits, read
+    /// outside any request: the live-refresh poll is not a user command and
+    /// must not fill the logs or the command metrics.
+    pub fn data_version(&self) -> Option<i64> {
+        let tracker = self.tracker.as_ref().ok()?;
+        let guard = tracker
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.data_version().ok()
+    }
+
     /// Like [`Self::with`], for commands that also drive the metrics endpoint.
     pub fn with_metrics<T>(
         &self,

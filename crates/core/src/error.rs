@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::entries::tags::TAG_MAX_CHARS;
 use crate::projects::NAME_MAX_CHARS;
 use crate::timer::DESCRIPTION_MAX_CHARS;
 
@@ -32,6 +33,26 @@ pub enum Error {
     EntryNotFound(i64),
     #[error("The start of a range must come before its end.")]
     EntryInvalidRange,
+    #[error("Another timer is already running. Stop it first; only one entry can run at a time.")]
+    EntryRunningConflict,
+    #[error("That entry is already back; there is nothing to undo.")]
+    EntryAlreadyExists,
+    #[error("\u{201c}{0}\u{201d} is not a valid tag: tags are 1 to {TAG_MAX_CHARS} characters, without commas, semicolons or line breaks.")]
+    TagInvalid(String),
+    #[error("Client names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
+    ClientNameTooLong(usize),
+    #[error("\u{201c}{0}\u{201d} is not a currency code: use three letters such as EUR or USD.")]
+    ProjectInvalidCurrency(String),
+    #[error("An hourly rate needs a currency, and cannot be negative.")]
+    ProjectInvalidRate,
+    #[error(
+        "Rounding is in minutes, one of 1 (none), 5, 6, 10, 15 or 30; \u{201c}{0}\u{201d} is not."
+    )]
+    ReportInvalidRounding(String),
+    #[error("This file is in none of the formats TimeTracker imports (Toggl or Clockify CSV, timew export, Watson frames, TimeTracker CSV or JSON). Name the format if you know it.")]
+    ImportUnknownFormat,
+    #[error("The export could not be written: {0}")]
+    ExportWriteFailed(std::io::Error),
     #[error("No timer is running.")]
     TimerNotRunning,
     #[error(
@@ -94,6 +115,9 @@ pub enum Error {
     CrashTestFailed,
     #[error("This is a test aid; start TimeTracker with TIMETRACKER_TEST_HOOKS=1 to use it.")]
     TestHooksDisabled,
+    /// Every problem found in an import file, each with its line.
+    #[error("{0}")]
+    ImportInvalid(#[from] crate::io::import::ImportError),
     #[error("Database error: {0}")]
     Database(rusqlite::Error),
 }
@@ -111,6 +135,15 @@ impl Error {
             Error::EntryDescriptionTooLong(_) => "entry.description_too_long",
             Error::EntryNotFound(_) => "entry.not_found",
             Error::EntryInvalidRange => "entry.invalid_range",
+            Error::EntryRunningConflict => "entry.running_conflict",
+            Error::EntryAlreadyExists => "entry.already_exists",
+            Error::TagInvalid(_) => "tag.invalid",
+            Error::ClientNameTooLong(_) => "client.name_too_long",
+            Error::ProjectInvalidCurrency(_) => "project.invalid_currency",
+            Error::ProjectInvalidRate => "project.invalid_rate",
+            Error::ReportInvalidRounding(_) => "report.invalid_rounding",
+            Error::ImportUnknownFormat => "import.unknown_format",
+            Error::ExportWriteFailed(_) => "export.write_failed",
             Error::TimerNotRunning => "timer.not_running",
             Error::StorageSchemaTooNew { .. } => "storage.schema_too_new",
             Error::StorageNotADatabase(_) => "storage.not_a_database",
@@ -131,6 +164,7 @@ impl Error {
             Error::ConfigNoDataDir => "config.no_data_dir",
             Error::CrashTestFailed => "crash.test_failed",
             Error::TestHooksDisabled => "test_hooks.disabled",
+            Error::ImportInvalid(_) => "import.invalid",
             Error::Database(_) => "storage.database",
         }
     }

@@ -2,14 +2,17 @@
 //! window and no Tauri dependency; the desktop shell and the `tt` CLI are thin
 //! front ends over [`Tracker`].
 
+pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod crash;
 pub mod entries;
 pub mod error;
+pub mod io;
 pub mod logging;
 pub mod metrics;
 pub mod projects;
+pub mod reports;
 pub mod settings;
 pub mod storage;
 pub mod telemetry;
@@ -18,7 +21,9 @@ pub mod timer;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use clients::ProjectBilling;
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use entries::edit::{DeletedEntry, EntryPatch, NewEntry};
 pub use entries::{Day, Entry};
 pub use error::{Error, ErrorPayload, Result};
 pub use projects::Project;
@@ -65,6 +70,14 @@ impl Tracker {
 
     pub fn database_path(&self) -> Option<&Path> {
         self.storage.path()
+    }
+
+    /// Moves whenever another process (the `tt` command line, a second app)
+    /// commits to this database, never for this tracker's own writes; the
+    /// desktop app polls it to refresh what it shows. Not timed like other
+    /// queries: it is one cheap pragma a second and would swamp the metrics.
+    pub fn data_version(&self) -> Result<i64> {
+        self.storage.data_version()
     }
 
     pub fn now(&self) -> jiff::Timestamp {

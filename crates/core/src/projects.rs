@@ -31,9 +31,19 @@ pub struct Project {
     pub created_at: Timestamp,
     #[ts(type = "string")]
     pub updated_at: Timestamp,
+    /// The client billed for this project, if any.
+    pub client: Option<String>,
+    pub billable: bool,
+    /// Per hour, in the currency's minor unit (cents).
+    #[ts(type = "number | null")]
+    pub hourly_rate_cents: Option<i64>,
+    /// ISO 4217 code, upper case (`EUR`).
+    pub currency: Option<String>,
 }
 
-const SELECT: &str = "SELECT id, name, color, archived, created_at, updated_at FROM projects";
+const SELECT: &str = "SELECT p.id, p.name, p.color, p.archived, p.created_at, p.updated_at,
+        c.name, p.billable, p.hourly_rate_cents, p.currency
+     FROM projects p LEFT JOIN clients c ON c.id = p.client_id";
 
 impl Project {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -44,6 +54,10 @@ impl Project {
             archived: row.get(3)?,
             created_at: ts_from_ms(4, row.get(4)?)?,
             updated_at: ts_from_ms(5, row.get(5)?)?,
+            client: row.get(6)?,
+            billable: row.get(7)?,
+            hourly_rate_cents: row.get(8)?,
+            currency: row.get(9)?,
         })
     }
 }
@@ -75,7 +89,8 @@ fn normalize_color(raw: &str) -> Result<String> {
 }
 
 pub(crate) fn get(tx: &rusqlite::Connection, id: i64) -> Result<Project> {
-    tx.query_row(&format!("{SELECT} WHERE id = ?1"), [id], Project::from_row)
+    tx.prepare_cached(&format!("{SELECT} WHERE p.id = ?1"))?
+        .query_row([id], Project::from_row)
         .optional()?
         .ok_or(Error::ProjectNotFound(id))
 }
@@ -220,13 +235,28 @@ impl Tracker {
         })
     }
 
+    /// The project named `name` ignoring case: the active one, else the
+    /// most recently archived one.
+    pub fn find_project(&self, name: &str) -> Result<Option<Project>> {
+        let key = name.trim().to_lowercase();
+        self.storage.read("project_find", |conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "{SELECT} WHERE p.name_key = ?1 ORDER BY p.archived, p.updated_at DESC LIMIT 1"
+                ))?
+                .query_row([key], Project::from_row)
+                .optional()?)
+        })
+    }
+
     pub fn project(&self, id: i64) -> Result<Project> {
         self.storage.read("project_get", |conn| get(conn, id))
     }
 
     /// Active projects by name, then (when asked) archived ones by name.
     pub fn list_projects(&self, include_archived: bool) -> Result<Vec<Project>> {
-        let sql = format!("{SELECT} WHERE archived = 0 OR ?1 ORDER BY archived, name_key, id");
+        let sql =
+            format!("{SELECT} WHERE p.archived = 0 OR ?1 ORDER BY p.archived, p.name_key, p.id");
         self.storage.read("projects_list", |conn| {
             let mut stmt = conn.prepare_cached(&sql)?;
             let rows = stmt.query_map([include_archived], Project::from_row)?;

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_settings.sql"),
     include_str!("../migrations/0003_telemetry.sql"),
     include_str!("../migrations/0004_outbox_stats.sql"),
+    include_str!("../migrations/0005_tracking.sql"),
 ];
 
 /// The schema version this build writes.
@@ -97,6 +98,14 @@ impl Storage {
     pub fn schema_version(&self) -> Result<i64> {
         self.conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| self.classify(e))
+    }
+
+    /// SQLite's `PRAGMA data_version`: it moves when another connection
+    /// commits to the file, never for this connection's own writes.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))
             .map_err(|e| self.classify(e))
     }
 
@@ -275,6 +284,23 @@ mod tests {
         assert_eq!(fk, 1);
         // A fresh file has nothing worth backing up.
         assert!(files_with_suffix(&dir.path().join("nested"), ".bak").is_empty());
+    }
+
+    #[test]
+    fn data_version_moves_for_other_connections_commits_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let app = Storage::open(&path).unwrap();
+        let cli = Storage::open(&path).unwrap();
+        let before = app.data_version().unwrap();
+        app.conn()
+            .execute_batch("CREATE TABLE own (x INTEGER)")
+            .unwrap();
+        assert_eq!(app.data_version().unwrap(), before);
+        cli.conn()
+            .execute_batch("INSERT INTO own VALUES (1)")
+            .unwrap();
+        assert_ne!(app.data_version().unwrap(), before);
     }
 
     #[test]

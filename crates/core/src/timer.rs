@@ -22,7 +22,7 @@ pub struct StartOutcome {
     pub stopped: Option<Entry>,
 }
 
-fn normalize_description(raw: &str) -> Result<String> {
+pub(crate) fn normalize_description(raw: &str) -> Result<String> {
     let description = raw.trim();
     let chars = description.chars().count();
     if chars > DESCRIPTION_MAX_CHARS {
@@ -52,7 +52,18 @@ impl Tracker {
         project_id: Option<i64>,
         description: &str,
     ) -> Result<StartOutcome> {
+        self.start_timer_tagged(project_id, description, &[])
+    }
+
+    /// [`Tracker::start_timer`] with tags on the new entry.
+    pub fn start_timer_tagged(
+        &mut self,
+        project_id: Option<i64>,
+        description: &str,
+        tags: &[String],
+    ) -> Result<StartOutcome> {
         let description = normalize_description(description)?;
+        let tags = entries::tags::normalize(tags)?;
         let now = self.clock.now();
         let ms = now.as_millisecond();
         let out = self.storage.write("timer_start", |tx| {
@@ -68,7 +79,11 @@ impl Tracker {
                  VALUES (?1, ?2, ?3, ?3, ?3)",
                 params![project_id, description, ms],
             )?;
-            let started = entries::get(tx, tx.last_insert_rowid(), now)?;
+            let id = tx.last_insert_rowid();
+            if !tags.is_empty() {
+                entries::tags::set(tx, id, &tags)?;
+            }
+            let started = entries::get(tx, id, now)?;
             let stopped = stopped.map(|id| entries::get(tx, id, now)).transpose()?;
             Ok(StartOutcome { started, stopped })
         })?;
@@ -124,13 +139,17 @@ impl Tracker {
     pub fn timer_status(&self) -> Result<Option<Entry>> {
         let now = self.clock.now();
         self.storage.read("timer_status", |conn| {
-            Ok(conn
-                .query_row(
-                    &format!("{} WHERE e.stopped_at IS NULL", entries::SELECT),
-                    [],
-                    |r| entries::from_row(r, now),
-                )
-                .optional()?)
+            let running = conn
+                .prepare_cached(&format!("{} WHERE e.stopped_at IS NULL", entries::SELECT))?
+                .query_row([], |r| entries::from_row(r, now))
+                .optional()?;
+            let Some(entry) = running else {
+                return Ok(None);
+            };
+            let mut one = [entry];
+            entries::decorate(conn, &mut one, now)?;
+            let [entry] = one;
+            Ok(Some(entry))
         })
     }
 }

@@ -13,28 +13,65 @@ import type { MetricsStatus } from './bindings/MetricsStatus';
 import type { TelemetryStatus } from './bindings/TelemetryStatus';
 import type { Inspection } from './bindings/Inspection';
 import type { CrashTestResult } from './bindings/CrashTestResult';
+import type { DeletedEntry } from './bindings/DeletedEntry';
+import type { EntryPatch } from './bindings/EntryPatch';
+import type { NewEntry } from './bindings/NewEntry';
+import type { ProjectBilling } from './bindings/ProjectBilling';
+import type { Amount } from './bindings/Amount';
+import type { DayTotal } from './bindings/DayTotal';
+import type { ProjectTotal } from './bindings/ProjectTotal';
+import type { Report } from './bindings/Report';
+import type { TagTotal } from './bindings/TagTotal';
+import type { ExportSummary, ImportPreview, ImportSummary, LineError } from './pending';
 
 export type {
+  Amount,
   AppInfo,
   CrashTestResult,
   Day,
+  DayTotal,
+  DeletedEntry,
   Entry,
+  EntryPatch,
+  ExportSummary,
+  ImportPreview,
+  ImportSummary,
   Inspection,
+  LineError,
   LogStatus,
   MetricsStatus,
+  NewEntry,
   Project,
+  ProjectBilling,
+  ProjectTotal,
+  Report,
   StartOutcome,
+  TagTotal,
   TelemetryStatus,
 };
+
+/** Formats `tt import` and the Import panel understand; null = detect from the content. */
+export type ImportFormat = 'toggl' | 'clockify' | 'timewarrior' | 'watson' | 'csv' | 'json';
+export type ExportFormat = 'csv' | 'json';
 
 export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Line-numbered problems, for errors about a file (`import.invalid`). */
+    readonly lines: LineError[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+function lineErrors(value: unknown): LineError[] {
+  const lines = (value as { lines?: unknown }).lines;
+  if (!Array.isArray(lines)) return [];
+  return lines.filter(
+    (l): l is LineError => typeof l?.line === 'number' && typeof l?.message === 'string',
+  );
 }
 
 function isPayload(value: unknown): value is ErrorPayload {
@@ -48,7 +85,7 @@ function isPayload(value: unknown): value is ErrorPayload {
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isPayload(error)) return new ApiError(error.code, error.message);
+  if (isPayload(error)) return new ApiError(error.code, error.message, lineErrors(error));
   return new ApiError('app.unexpected', error instanceof Error ? error.message : String(error));
 }
 
@@ -77,6 +114,20 @@ export const api = {
   stopTimer: () => call<Entry>('timer_stop'),
   timerStatus: () => call<Entry | null>('timer_status'),
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
+  addEntry: (entry: NewEntry) => call<Entry>('entry_add', { entry }),
+  updateEntry: (id: number, patch: EntryPatch) => call<Entry>('entry_update', { id, patch }),
+  deleteEntry: (id: number) => call<DeletedEntry>('entry_delete', { id }),
+  restoreEntry: (deleted: DeletedEntry) => call<Entry>('entry_restore', { deleted }),
+  setProjectBilling: (id: number, billing: ProjectBilling) =>
+    call<Project>('project_set_billing', { id, billing }),
+  /** The report for local days `from` through `to` (inclusive, `YYYY-MM-DD`). */
+  report: (from: string, to: string) => call<Report>('report', { from, to }),
+  exportEntries: (path: string, format: ExportFormat, from: string, to: string) =>
+    call<ExportSummary>('export_entries', { path, format, from, to }),
+  importPreview: (path: string, format: ImportFormat | null) =>
+    call<ImportPreview>('import_preview', { path, format }),
+  importCommit: (path: string, format: ImportFormat | null) =>
+    call<ImportSummary>('import_commit', { path, format }),
   metricsStatus: () => call<MetricsStatus>('metrics_status'),
   configureMetrics: (enabled: boolean, port: number, perProject: boolean) =>
     call<MetricsStatus>('metrics_configure', { enabled, port, perProject }),

@@ -47,3 +47,29 @@ export function dayLabel(day: string, today: Date, locale?: string): string {
     year: sameYear ? undefined : 'numeric',
   }).format(date);
 }
+
+/** Hours as a decimal for charts, e.g. 5400 s → 1.5. */
+export function hours(seconds: number): number {
+  return Math.round((seconds / 3600) * 100) / 100;
+}
+
+/** `H:MM` for report totals, e.g. `12:05`; hours keep counting past 24. */
+export function formatHoursMinutes(totalSeconds: number): string {
+  const minutes = Math.round(Math.max(0, totalSeconds) / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** An amount of money in minor units (cents) in its currency, e.g. `€1,234.50`. */
+export function formatMoney(cents: number, currency: string, locale?: string): string {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(cents / 100);
+  } catch {
+    // An unknown code still reads sensibly.
+    return `${(cents / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+/** A share between 0 and 1 as a whole percentage, e.g. `42%`. */
+export function formatShare(share: number, locale?: string): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(share);
+}

@@ -28,6 +28,7 @@ pub enum ProjectChange {
     Name,
     Color,
     Restored,
+    Billing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,4 +8,13 @@ stopped_at: string | null,
 /**
  * Whole seconds; for a running entry, up to the moment it was read.
  */
-duration_seconds: number, };
+duration_seconds: number, 
+/**
+ * Sorted, ignoring case.
+ */
+tags: Array<string>, 
+/**
+ * True when another entry overlaps this one (a running one counts up
+ * to now). Overlaps are allowed, and flagged so the user can fix them.
+ */
+overlaps: boolean, };

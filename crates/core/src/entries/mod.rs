@@ -1,10 +1,15 @@
-//! Time entries as the user reads them: one entry with its duration, and
-//! entries grouped by local calendar day with daily totals.
+//! Time entries as the user reads them: one entry with its duration, tags
+//! and overlap flag, a range of entries, and entries grouped by local
+//! calendar day with daily totals. Editing lives in [`edit`].
+
+pub mod edit;
+pub(crate) mod overlaps;
+pub mod tags;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -29,6 +34,11 @@ pub struct Entry {
     /// Whole seconds; for a running entry, up to the moment it was read.
     #[ts(type = "number")]
     pub duration_seconds: i64,
+    /// Sorted, ignoring case.
+    pub tags: Vec<String>,
+    /// True when another entry overlaps this one (a running one counts up
+    /// to now). Overlaps are allowed, and flagged so the user can fix them.
+    pub overlaps: bool,
 }
 
 impl Entry {
@@ -70,18 +80,54 @@ pub(crate) fn from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<Entry>
         started_at,
         stopped_at,
         duration_seconds,
+        tags: Vec::new(),
+        overlaps: false,
     })
 }
 
-pub(crate) fn get(conn: &rusqlite::Connection, id: i64, now: Timestamp) -> Result<Entry> {
-    conn.query_row(&format!("{SELECT} WHERE e.id = ?1"), [id], |r| {
+/// Fills in the tags and overlap flags of `entries` with two queries,
+/// however many entries there are.
+pub(crate) fn decorate(conn: &Connection, entries: &mut [Entry], now: Timestamp) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    tags::fill(conn, entries)?;
+    overlaps::mark(conn, entries, now)?;
+    Ok(())
+}
+
+pub(crate) fn get(conn: &Connection, id: i64, now: Timestamp) -> Result<Entry> {
+    let entry = conn
+        .query_row(&format!("{SELECT} WHERE e.id = ?1"), [id], |r| {
+            from_row(r, now)
+        })
+        .optional()?
+        .ok_or(Error::EntryNotFound(id))?;
+    let mut one = [entry];
+    decorate(conn, &mut one, now)?;
+    let [entry] = one;
+    Ok(entry)
+}
+
+/// Entries that started in `[from, to)`, oldest first, decorated.
+pub(crate) fn started_between(
+    conn: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE e.started_at >= ?1 AND e.started_at < ?2 ORDER BY e.started_at, e.id"
+    ))?;
+    let rows = stmt.query_map(params![from.as_millisecond(), to.as_millisecond()], |r| {
         from_row(r, now)
-    })
-    .optional()?
-    .ok_or(Error::EntryNotFound(id))
+    })?;
+    let mut entries = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    decorate(conn, &mut entries, now)?;
+    Ok(entries)
 }
 
-fn day_start(date: Date, tz: &TimeZone) -> Result<Timestamp> {
+pub(crate) fn day_start(date: Date, tz: &TimeZone) -> Result<Timestamp> {
     // Midnight can be skipped by a DST change; jiff's compatible
     // disambiguation then picks the first instant of the day.
     date.to_zoned_datetime(tz.clone())
@@ -90,6 +136,17 @@ fn day_start(date: Date, tz: &TimeZone) -> Result<Timestamp> {
 }
 
 impl Tracker {
+    /// Entries that started at or after `from` and before `to`, oldest
+    /// first, with their tags and overlap flags.
+    pub fn list_entries(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Entry>> {
+        if from > to {
+            return Err(Error::EntryInvalidRange);
+        }
+        let now = self.clock.now();
+        self.storage
+            .read("entries_list", |conn| started_between(conn, from, to, now))
+    }
+
     pub fn entry(&self, id: i64) -> Result<Entry> {
         let now = self.clock.now();
         self.storage.read("entry_get", |conn| get(conn, id, now))
@@ -115,7 +172,9 @@ impl Tracker {
             let rows = stmt.query_map(params![start.as_millisecond(), end.as_millisecond()], |r| {
                 from_row(r, now)
             })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let mut entries = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            decorate(conn, &mut entries, now)?;
+            Ok(entries)
         })?;
 
         let mut days: Vec<Day> = Vec::new();

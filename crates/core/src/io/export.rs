@@ -1,0 +1,265 @@
+//! Our own export files, CSV and JSON, written straight from the database
+//! to any writer (a file, standard output) without holding every entry in
+//! memory. Both carry every field an import needs to rebuild the entries,
+//! their projects, clients, tags and billing: see docs/export-format.md.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use jiff::Timestamp;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::telemetry::events::bucket_count;
+use crate::telemetry::Event;
+use crate::{entries, ts_from_ms, Tracker};
+
+/// The CSV header, in column order. Part of the file format: only ever add
+/// columns at the end.
+pub const CSV_COLUMNS: [&str; 11] = [
+    "id",
+    "project",
+    "client",
+    "description",
+    "start",
+    "end",
+    "duration_seconds",
+    "tags",
+    "billable",
+    "hourly_rate",
+    "currency",
+];
+
+/// The `version` written in JSON exports.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExportOptions {
+    /// Start the CSV with a UTF-8 byte-order mark, which older Excel needs
+    /// to read accents right. Off by default: other tools show it as junk.
+    pub bom: bool,
+}
+
+/// One exported entry, as the JSON export writes it (field order is part
+/// of the format).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportEntry {
+    pub id: i64,
+    pub project: Option<String>,
+    pub client: Option<String>,
+    pub description: String,
+    pub start: Timestamp,
+    pub end: Option<Timestamp>,
+    pub duration_seconds: Option<i64>,
+    pub tags: Vec<String>,
+    pub billable: bool,
+    pub hourly_rate_cents: Option<i64>,
+    pub currency: Option<String>,
+}
+
+#[derive(Default)]
+struct ProjectInfo {
+    name: String,
+    client: Option<String>,
+    billable: bool,
+    rate: Option<i64>,
+    currency: Option<String>,
+}
+
+fn projects(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.name, c.name, p.billable, p.hourly_rate_cents, p.currency
+         FROM projects p LEFT JOIN clients c ON c.id = p.client_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            ProjectInfo {
+                name: r.get(1)?,
+                client: r.get(2)?,
+                billable: r.get(3)?,
+                rate: r.get(4)?,
+                currency: r.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn tags(conn: &Connection, from: i64, to: i64) -> Result<HashMap<i64, Vec<String>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT et.entry_id, t.name FROM time_entries e
+           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
+         WHERE e.started_at >= ?1 AND e.started_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![from, to])?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_default().push(r.get(1)?);
+    }
+    for list in out.values_mut() {
+        entries::tags::sort(list);
+    }
+    Ok(out)
+}
+
+/// Calls `each` with every entry that started in `[from, to)`, oldest
+/// first, reading as it goes.
+fn for_each_entry(
+    conn: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+    mut each: impl FnMut(ExportEntry) -> Result<()>,
+) -> Result<u32> {
+    let (from, to) = (from.as_millisecond(), to.as_millisecond());
+    let projects = projects(conn)?;
+    let mut tags = tags(conn, from, to)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, project_id, description, started_at, stopped_at FROM time_entries
+         WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, id",
+    )?;
+    let mut rows = stmt.query(params![from, to])?;
+    let mut count = 0u32;
+    let none = ProjectInfo::default();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let project_id: Option<i64> = r.get(1)?;
+        let start = ts_from_ms(3, r.get(3)?)?;
+        let end = r
+            .get::<_, Option<i64>>(4)?
+            .map(|ms| ts_from_ms(4, ms))
+            .transpose()?;
+        let project = project_id.and_then(|p| projects.get(&p));
+        let info = project.unwrap_or(&none);
+        each(ExportEntry {
+            id,
+            project: project.map(|p| p.name.clone()),
+            client: info.client.clone(),
+            description: r.get(2)?,
+            start,
+            end,
+            duration_seconds: end
+                .map(|e| (e.as_millisecond() - start.as_millisecond()).max(0) / 1000),
+            tags: tags.remove(&id).unwrap_or_default(),
+            billable: info.billable,
+            hourly_rate_cents: info.rate,
+            currency: info.currency.clone(),
+        })?;
+        count = count.saturating_add(1);
+    }
+    Ok(count)
+}
+
+fn write_failed(err: std::io::Error) -> Error {
+    Error::ExportWriteFailed(err)
+}
+
+fn csv_failed(err: csv::Error) -> Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(e) => write_failed(e),
+        other => write_failed(std::io::Error::other(format!("{other:?}"))),
+    }
+}
+
+/// `8500` cents as `85.00`.
+pub fn format_rate(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Writes the entries that started in `[from, to)` as RFC 4180 CSV (UTF-8,
+/// CRLF line ends, a header row) and returns how many were written.
+pub fn csv(
+    tracker: &mut Tracker,
+    from: Timestamp,
+    to: Timestamp,
+    out: impl Write,
+    options: ExportOptions,
+) -> Result<u32> {
+    check_range(from, to)?;
+    let mut out = out;
+    if options.bom {
+        out.write_all("\u{feff}".as_bytes()).map_err(write_failed)?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(CSV_COLUMNS).map_err(csv_failed)?;
+    let count = tracker.storage.read("export_csv", |conn| {
+        for_each_entry(conn, from, to, |e| {
+            let id = e.id.to_string();
+            let start = e.start.to_string();
+            let end = e.end.map(|t| t.to_string()).unwrap_or_default();
+            let duration = e
+                .duration_seconds
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            let tags = e.tags.join(";");
+            let rate = e.hourly_rate_cents.map(format_rate).unwrap_or_default();
+            writer
+                .write_record([
+                    id.as_str(),
+                    e.project.as_deref().unwrap_or(""),
+                    e.client.as_deref().unwrap_or(""),
+                    e.description.as_str(),
+                    start.as_str(),
+                    end.as_str(),
+                    duration.as_str(),
+                    tags.as_str(),
+                    if e.billable { "true" } else { "false" },
+                    rate.as_str(),
+                    e.currency.as_deref().unwrap_or(""),
+                ])
+                .map_err(csv_failed)
+        })
+    })?;
+    writer.flush().map_err(write_failed)?;
+    crate::log_event!("export.csv", entries = count);
+    tracker.track(Event::ExportCsv {
+        entries: bucket_count(count as usize),
+    });
+    Ok(count)
+}
+
+/// Writes the entries that started in `[from, to)` as our JSON export (one
+/// entry a line inside `entries`) and returns how many were written.
+pub fn json(tracker: &mut Tracker, from: Timestamp, to: Timestamp, out: impl Write) -> Result<u32> {
+    check_range(from, to)?;
+    let mut out = std::io::BufWriter::new(out);
+    let exported_at = tracker.now();
+    write!(
+        out,
+        "{{\"format\":\"timetracker\",\"version\":{JSON_VERSION},\"exported_at\":\"{exported_at}\",\
+         \"from\":\"{from}\",\"to\":\"{to}\",\"entries\":["
+    )
+    .map_err(write_failed)?;
+    let count = tracker.storage.read("export_json", |conn| {
+        let mut first = true;
+        for_each_entry(conn, from, to, |e| {
+            out.write_all(if first { b"\n" } else { b",\n" })
+                .map_err(write_failed)?;
+            first = false;
+            serde_json::to_writer(&mut out, &e).map_err(|e| write_failed(e.into()))
+        })
+    })?;
+    out.write_all(b"\n]}\n").map_err(write_failed)?;
+    out.flush().map_err(write_failed)?;
+    crate::log_event!("export.json", entries = count);
+    tracker.track(Event::ExportJson {
+        entries: bucket_count(count as usize),
+    });
+    Ok(count)
+}
+
+fn check_range(from: Timestamp, to: Timestamp) -> Result<()> {
+    if from > to {
+        Err(Error::EntryInvalidRange)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,107 @@
+// Import: preview first, then commit; a file with errors lists them by line
+// and offers no commit.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import ImportPanel from './ImportPanel.svelte';
+
+let calls: { cmd: string; args: Record<string, unknown> }[];
+let imported: number;
+
+beforeEach(() => {
+  calls = [];
+  imported = 0;
+  mockIPC((cmd, raw) => {
+    const args = (raw ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    if (String(args.path).includes('broken')) {
+      throw {
+        code: 'import.invalid',
+        message: 'The file has 2 problems; nothing was imported.',
+        lines: [
+          { line: 3, message: 'start is not a date: "tomorrow"' },
+          { line: 7, message: 'end before start' },
+        ],
+      };
+    }
+    switch (cmd) {
+      case 'import_preview':
+        return {
+          total: 3,
+          new_entries: 3 - imported,
+          duplicates: imported,
+          new_projects: imported ? [] : ['Owl Census'],
+          new_tags: imported ? [] : ['field'],
+        };
+      case 'import_commit': {
+        const added = 3 - imported;
+        imported = 3;
+        return { imported: added, duplicates: 3 - added, new_projects: ['Owl Census'], new_tags: ['field'] };
+      }
+      default:
+        throw new Error(`unexpected command ${cmd}`);
+    }
+  });
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+async function preview(path: string, format = '') {
+  await fireEvent.input(screen.getByTestId('import-path'), { target: { value: path } });
+  await fireEvent.change(screen.getByTestId('import-format'), { target: { value: format } });
+  await fireEvent.click(screen.getByTestId('import-preview'));
+}
+
+describe('ImportPanel', () => {
+  it('previews, commits, and finds nothing new the second time', async () => {
+    render(ImportPanel);
+    await preview('/tmp/toggl.csv', 'toggl');
+    const summary = await screen.findByTestId('import-preview-summary');
+    expect(summary.textContent).toContain('3 entries');
+    expect(summary.textContent).toContain('3 new');
+    expect(summary.textContent).toContain('Owl Census');
+    expect(summary.textContent).toContain('field');
+    expect(calls[0]).toEqual({ cmd: 'import_preview', args: { path: '/tmp/toggl.csv', format: 'toggl' } });
+
+    await fireEvent.click(screen.getByTestId('import-commit'));
+    const result = await screen.findByTestId('import-result');
+    expect(result.textContent).toContain('Imported 3 entries');
+    expect(calls[1]).toEqual({ cmd: 'import_commit', args: { path: '/tmp/toggl.csv', format: 'toggl' } });
+    expect(screen.queryByTestId('import-preview-summary')).toBeNull();
+
+    await preview('/tmp/toggl.csv');
+    const again = await screen.findByTestId('import-preview-summary');
+    expect(again.textContent).toContain('0 new');
+    expect(again.textContent).toContain('3 already here');
+    expect((screen.getByTestId('import-commit') as HTMLButtonElement).disabled).toBe(true);
+    expect(calls[2].args.format).toBeNull();
+  });
+
+  it('lists every problem by line and offers no commit', async () => {
+    render(ImportPanel);
+    await preview('/tmp/broken.csv');
+    const errors = await screen.findByTestId('import-errors');
+    expect(errors.textContent).toContain('nothing was imported');
+    const lines = screen.getAllByTestId('import-error-line').map((l) => l.textContent);
+    expect(lines).toEqual(['Line 3: start is not a date: "tomorrow"', 'Line 7: end before start']);
+    expect(screen.queryByTestId('import-commit')).toBeNull();
+  });
+
+  it('asks for a file before previewing', async () => {
+    render(ImportPanel);
+    await fireEvent.click(screen.getByTestId('import-preview'));
+    expect((await screen.findByTestId('import-errors')).textContent).toContain('Choose a file');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('forgets a preview when the file changes', async () => {
+    render(ImportPanel);
+    await preview('/tmp/toggl.csv');
+    await screen.findByTestId('import-preview-summary');
+    await fireEvent.input(screen.getByTestId('import-path'), { target: { value: '/tmp/other.csv' } });
+    await waitFor(() => expect(screen.queryByTestId('import-preview-summary')).toBeNull());
+  });
+});

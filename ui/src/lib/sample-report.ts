@@ -1,0 +1,59 @@
+// A small report as the core returns it, shared by the unit tests.
+import type { Report } from './api';
+
+export function sampleReport(): Report {
+  return {
+    from: '2026-11-23T00:00:00Z',
+    to: '2026-11-30T00:00:00Z',
+    rounding_minutes: 1,
+    entry_count: 4,
+    total_seconds: 5 * 3600,
+    rounded_total_seconds: 5 * 3600,
+    by_project: [
+      {
+        project_id: 1,
+        name: 'Owl Census',
+        color: '#3b82f6',
+        client: 'Audubon',
+        seconds: 3 * 3600,
+        rounded_seconds: 3 * 3600,
+        share: 0.6,
+        billable_cents: 25500,
+        currency: 'EUR',
+      },
+      {
+        project_id: null,
+        name: null,
+        color: null,
+        client: null,
+        seconds: 2 * 3600,
+        rounded_seconds: 2 * 3600,
+        share: 0.4,
+        billable_cents: null,
+        currency: null,
+      },
+    ],
+    by_tag: [{ tag: 'field', seconds: 3600, rounded_seconds: 3600 }],
+    by_day: [
+      {
+        date: '2026-11-23',
+        seconds: 3 * 3600,
+        rounded_seconds: 3 * 3600,
+        by_project: [
+          { project_id: 1, seconds: 2 * 3600 },
+          { project_id: null, seconds: 3600 },
+        ],
+      },
+      {
+        date: '2026-11-25',
+        seconds: 2 * 3600,
+        rounded_seconds: 2 * 3600,
+        by_project: [
+          { project_id: 1, seconds: 3600 },
+          { project_id: null, seconds: 3600 },
+        ],
+      },
+    ],
+    billable: [{ currency: 'EUR', cents: 25500 }],
+  };
+}

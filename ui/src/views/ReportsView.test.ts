@@ -1,0 +1,83 @@
+// The Reports view against a fake backend: the period picker asks the core
+// for the right days, and totals, rows, billable amounts and rounding show.
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import ReportsView from './ReportsView.svelte';
+import type { Report } from '../lib/api';
+import { rangeFor, shiftRange } from '../lib/range';
+import { sampleReport } from '../lib/sample-report';
+
+let asked: { from: string; to: string }[];
+let report: Report;
+
+beforeAll(() => {
+  // jsdom has no canvas: the charts draw nothing, everything else renders.
+  HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+});
+
+beforeEach(() => {
+  asked = [];
+  report = sampleReport();
+  mockIPC((cmd, raw) => {
+    const args = raw as { from: string; to: string };
+    if (cmd === 'report') {
+      asked.push({ from: args.from, to: args.to });
+      return report;
+    }
+    throw new Error(`unexpected command ${cmd}`);
+  });
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('ReportsView', () => {
+  it('shows this week by project, tag and day, with billable amounts', async () => {
+    render(ReportsView);
+    expect((await screen.findByTestId('report-total')).textContent?.trim()).toBe('5:00');
+    const week = rangeFor('week', new Date());
+    expect(asked[0]).toEqual({ from: week.from, to: week.to });
+    const projects = screen.getAllByTestId('report-project-row');
+    expect(projects.map((r) => r.textContent)).toEqual([
+      expect.stringContaining('Owl Census'),
+      expect.stringContaining('No project'),
+    ]);
+    expect(projects[0].textContent).toContain('Audubon');
+    expect(projects[0].textContent).toContain('60%');
+    expect(projects[0].textContent).toContain('255');
+    expect(screen.getAllByTestId('report-tag-row')[0].textContent).toContain('field');
+    expect(screen.getAllByTestId('report-day-row')).toHaveLength(2);
+    expect(screen.getByTestId('report-billable').textContent).toMatch(/255\.00/);
+    expect(screen.getByTestId('report-day-chart').textContent).toContain('3:00');
+    expect(screen.queryByTestId('report-rounding')).toBeNull();
+  });
+
+  it('steps through periods and switches to months', async () => {
+    render(ReportsView);
+    await screen.findByTestId('report-total');
+    const week = rangeFor('week', new Date());
+    await fireEvent.click(screen.getByTestId('report-prev'));
+    await waitFor(() => expect(asked).toHaveLength(2));
+    const previous = shiftRange(week, -1);
+    expect(asked[1]).toEqual({ from: previous.from, to: previous.to });
+    expect(screen.getByTestId('report-today')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('report-next'));
+    await fireEvent.click(screen.getByTestId('report-kind-month'));
+    await waitFor(() => expect(asked).toHaveLength(4));
+    const month = rangeFor('month', new Date());
+    expect(asked[3]).toEqual({ from: month.from, to: month.to });
+    expect(screen.getByTestId('report-kind-month').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('shows rounded totals and says so when rounding is on', async () => {
+    report = { ...sampleReport(), rounding_minutes: 15, rounded_total_seconds: 5 * 3600 + 900 };
+    render(ReportsView);
+    expect((await screen.findByTestId('report-total')).textContent?.trim()).toBe('5:15');
+    const note = screen.getByTestId('report-rounding').textContent ?? '';
+    expect(note).toContain('15 minutes');
+    expect(note).toContain('5:00');
+  });
+});
