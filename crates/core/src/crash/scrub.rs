@@ -68,12 +68,15 @@ impl Scrubber {
         }
     }
 
-    /// The user's own words, as one matcher (case-insensitive for ASCII).
-    fn terms(&self) -> Option<AhoCorasick> {
+    /// A matcher for those of the user's own words that occur in
+    /// `haystack` (case-insensitive for ASCII). SQLite finds them, so a
+    /// history of 100,000 different descriptions costs a scan, not a
+    /// matcher with 100,000 patterns.
+    fn terms(&self, haystack: &str) -> Option<AhoCorasick> {
         let terms = self
             .db_path
             .as_deref()
-            .map(sensitive_terms)
+            .map(|db| sensitive_terms_in(db, haystack))
             .unwrap_or_default();
         if terms.is_empty() {
             return None;
@@ -87,7 +90,14 @@ impl Scrubber {
 
     fn text(&self, text: &str, terms: Option<&AhoCorasick>) -> String {
         let mut out = match terms {
-            Some(ac) => ac.replace_all(text, &vec![REDACTED; ac.patterns_len()]),
+            Some(ac) => {
+                let mut out = String::with_capacity(text.len());
+                ac.replace_all_with(text, &mut out, |_, _, dst| {
+                    dst.push_str(REDACTED);
+                    true
+                });
+                out
+            }
             None => text.to_owned(),
         };
         if let Some(home) = &self.home {
@@ -125,18 +135,25 @@ impl Scrubber {
     fn scrub<T: serde::Serialize + serde::de::DeserializeOwned>(
         &self,
         item: &T,
-        terms: Option<&AhoCorasick>,
+        with_terms: bool,
     ) -> Option<T> {
         let mut value = serde_json::to_value(item).ok()?;
         if let Value::Object(map) = &mut value {
             map.remove("server_name");
         }
-        self.value(&mut value, terms);
+        let terms = if with_terms {
+            let mut haystack = String::new();
+            collect_text(&value, &mut haystack);
+            self.terms(&haystack.to_ascii_lowercase())
+        } else {
+            None
+        };
+        self.value(&mut value, terms.as_ref());
         serde_json::from_value(value).ok()
     }
 
     pub fn event(&self, event: &Event<'static>) -> Option<Event<'static>> {
-        let mut event = self.scrub(event, self.terms().as_ref())?;
+        let mut event = self.scrub(event, true)?;
         event.server_name = None;
         Some(event)
     }
@@ -145,13 +162,13 @@ impl Scrubber {
         &self,
         tx: &sentry::protocol::Transaction<'static>,
     ) -> Option<sentry::protocol::Transaction<'static>> {
-        self.scrub(tx, self.terms().as_ref())
+        self.scrub(tx, true)
     }
 
     /// Breadcrumbs come with every warning, so they get the cheap rules
     /// here; the user's words are removed when an event carries them out.
     pub fn breadcrumb(&self, crumb: &Breadcrumb) -> Option<Breadcrumb> {
-        self.scrub(crumb, None)
+        self.scrub(crumb, false)
     }
 }
 
@@ -176,10 +193,41 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
+/// Every string and key outside code locations, one per line: where the
+/// user's words could be.
+fn collect_text(value: &Value, out: &mut String) {
+    match value {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_text(v, out)),
+        Value::Object(map) => {
+            for (key, v) in map {
+                if !CODE_KEYS.contains(&key.as_str()) {
+                    out.push_str(key);
+                    out.push('\n');
+                    collect_text(v, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Project and client names, tags and descriptions from the database, read
 /// on a connection of its own: the command that panicked may hold the
 /// tracker's. Missing tables (an older schema) are skipped.
 pub fn sensitive_terms(db_path: &Path) -> Vec<String> {
+    query_terms(db_path, None)
+}
+
+/// Those of [`sensitive_terms`] that occur in `haystack` (lower-case).
+pub fn sensitive_terms_in(db_path: &Path, haystack: &str) -> Vec<String> {
+    query_terms(db_path, Some(haystack))
+}
+
+fn query_terms(db_path: &Path, haystack: Option<&str>) -> Vec<String> {
     use rusqlite::OpenFlags;
     let Ok(conn) = rusqlite::Connection::open_with_flags(
         db_path,
@@ -188,24 +236,28 @@ pub fn sensitive_terms(db_path: &Path) -> Vec<String> {
         return Vec::new();
     };
     let _ = conn.busy_timeout(std::time::Duration::from_millis(500));
-    let queries = [
-        "SELECT name FROM projects",
-        "SELECT name FROM clients",
-        "SELECT name FROM tags",
-        "SELECT DISTINCT description FROM time_entries WHERE length(description) >= 3",
+    // lower() folds ASCII only, like the matcher built from the result.
+    let filter = if haystack.is_some() {
+        "AND instr(?1, lower(trim(t))) > 0"
+    } else {
+        "AND ?1 IS NULL"
+    };
+    let sources = [
+        "SELECT name AS t FROM projects",
+        "SELECT name AS t FROM clients",
+        "SELECT name AS t FROM tags",
+        "SELECT DISTINCT description AS t FROM time_entries",
     ];
     let mut terms = Vec::new();
-    for sql in queries {
-        let Ok(mut stmt) = conn.prepare(sql) else {
+    for source in sources {
+        let sql =
+            format!("SELECT t FROM ({source}) WHERE length(trim(t)) >= {MIN_TERM_CHARS} {filter}");
+        let Ok(mut stmt) = conn.prepare(&sql) else {
             continue;
         };
-        if let Ok(rows) = stmt.query_map([], |r| r.get::<_, String>(0)) {
+        if let Ok(rows) = stmt.query_map([haystack], |r| r.get::<_, String>(0)) {
             terms.extend(rows.filter_map(|r| r.ok()));
         };
     }
-    terms
-        .into_iter()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| t.chars().count() >= MIN_TERM_CHARS)
-        .collect()
+    terms.into_iter().map(|t| t.trim().to_owned()).collect()
 }
