@@ -133,7 +133,7 @@ pub fn tags_list(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
 }
 
 /// A local calendar date from the UI's period picker.
-fn local_date(text: &str) -> timetracker_core::Result<jiff::civil::Date> {
+pub(crate) fn local_date(text: &str) -> timetracker_core::Result<jiff::civil::Date> {
     text.parse().map_err(|_| Error::EntryInvalidRange)
 }
 
