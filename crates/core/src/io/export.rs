@@ -228,7 +228,9 @@ pub fn csv(
 pub fn json(tracker: &mut Tracker, from: Timestamp, to: Timestamp, out: impl Write) -> Result<u32> {
     check_range(from, to)?;
     let mut out = std::io::BufWriter::new(out);
-    let exported_at = tracker.now();
+    // Milliseconds, like every instant we store.
+    let exported_at = Timestamp::from_millisecond(tracker.now().as_millisecond())
+        .unwrap_or_else(|_| tracker.now());
     write!(
         out,
         "{{\"format\":\"timetracker\",\"version\":{JSON_VERSION},\"exported_at\":\"{exported_at}\",\
