@@ -133,6 +133,21 @@ struct Piece {
     end: i64,
 }
 
+pub(crate) const PIECES_SQL: &str =
+    "SELECT id, project_id, started_at, stopped_at FROM time_entries
+         WHERE started_at >= ?1 AND started_at < ?2
+         UNION ALL
+         SELECT id, project_id, started_at, stopped_at FROM time_entries
+         WHERE id = (SELECT id FROM time_entries WHERE stopped_at IS NULL) AND started_at < ?1";
+
+pub(crate) const TAGS_SQL: &str = "SELECT et.entry_id, t.name FROM time_entries e
+           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
+         WHERE e.started_at >= ?1 AND e.started_at < ?2
+         UNION ALL
+         SELECT et.entry_id, t.name FROM time_entries e
+           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
+         WHERE e.id = (SELECT id FROM time_entries WHERE stopped_at IS NULL) AND e.started_at < ?1";
+
 fn project_infos(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.name, p.color, c.name, p.billable, p.hourly_rate_cents, p.currency
@@ -156,15 +171,11 @@ fn project_infos(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
 
 /// The parts of entries inside `[from, to)`: the index on started_at is
 /// searched from the longest entry's length before `from`, plus the
-/// running entry wherever it started.
+/// running entry wherever it started. (The running entry is found through
+/// its own index by id: written as `stopped_at IS NULL AND started_at < ?`,
+/// SQLite walks the started_at index over every older entry instead.)
 fn pieces(conn: &Connection, lookback: i64, from: i64, to: i64, now: i64) -> Result<Vec<Piece>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, project_id, started_at, stopped_at FROM time_entries
-         WHERE started_at >= ?1 AND started_at < ?2
-         UNION ALL
-         SELECT id, project_id, started_at, stopped_at FROM time_entries
-         WHERE stopped_at IS NULL AND started_at < ?1",
-    )?;
+    let mut stmt = conn.prepare_cached(PIECES_SQL)?;
     let mut rows = stmt.query(params![lookback, to])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -190,15 +201,7 @@ fn pieces(conn: &Connection, lookback: i64, from: i64, to: i64, now: i64) -> Res
 /// Tag names of the entries started from `lookback` to `to` and of the
 /// running entry, by entry id.
 fn entry_tags(conn: &Connection, lookback: i64, to: i64) -> Result<HashMap<i64, Vec<String>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT et.entry_id, t.name FROM time_entries e
-           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
-         WHERE e.started_at >= ?1 AND e.started_at < ?2
-         UNION ALL
-         SELECT et.entry_id, t.name FROM time_entries e
-           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
-         WHERE e.stopped_at IS NULL AND e.started_at < ?1",
-    )?;
+    let mut stmt = conn.prepare_cached(TAGS_SQL)?;
     let mut rows = stmt.query(params![lookback, to])?;
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     while let Some(r) = rows.next()? {
