@@ -163,6 +163,19 @@ async fn import_report_export_reimport_edit_and_undo() {
     let (tmp, data) = fresh_data_dir();
     let app = App::launch(&data).await;
 
+    // A file with mistakes: every one listed by line, nothing imported.
+    app.click("nav-settings").await;
+    app.fill("import-path", fixture("toggl-bad.csv").to_str().unwrap())
+        .await;
+    app.click("import-preview").await;
+    let errors = wait_text(&app, "import-errors", "nothing was imported").await;
+    assert!(
+        errors.contains("Line 3") && errors.contains("Line 4"),
+        "{errors}"
+    );
+    assert!(app.all("import-commit").await.is_empty());
+    assert!(all_entries(&data).is_empty());
+
     // Import: a preview first, nothing written until the commit.
     let summary = import(&app, &fixture("toggl-november.csv")).await;
     assert!(summary.contains("5 entries"), "{summary}");
@@ -248,12 +261,19 @@ async fn import_report_export_reimport_edit_and_undo() {
         app.screenshot(&Path::new(&dir).join("reports.png")).await;
     }
 
-    // Export the month as CSV through the window.
+    // Export the month as CSV through the window; a folder that does not
+    // exist is reported, and leaves nothing behind.
+    let nowhere = tmp.path().join("no such folder/november.csv");
+    app.fill("export-path", nowhere.to_str().unwrap()).await;
+    app.click("export-run").await;
+    wait_text(&app, "export-error", "could not be written").await;
     let export = tmp.path().join("november.csv");
     app.fill("export-path", export.to_str().unwrap()).await;
     app.click("export-run").await;
     let exported = wait_text(&app, "export-result", "Exported").await;
     assert!(exported.contains("5 entries"), "{exported}");
+    assert!(app.all("export-error").await.is_empty());
+    assert!(!tmp.path().join("november.csv.partial").exists());
     let csv = std::fs::read_to_string(&export).unwrap();
     assert!(
         csv.starts_with("id,project,client,description,start,end"),
