@@ -318,7 +318,9 @@ fn plan(t: &Tracker, sql: &str) -> String {
     let count = stmt.parameter_count();
     let params: Vec<i64> = vec![0; count];
     let rows = stmt
-        .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            r.get::<_, String>(3)
+        })
         .unwrap();
     rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
 }
