@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "clients_list",
     "tags_list",
     "report",
+    "rounding_set",
     "export_entries",
     "import_preview",
     "import_commit",

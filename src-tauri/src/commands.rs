@@ -5,7 +5,7 @@ use tauri::State;
 use timetracker_core::config::AppInfo;
 use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
-use timetracker_core::reports::{Report, ReportQuery, ReportRange};
+use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::telemetry::{Inspection, TelemetryStatus};
 use timetracker_core::{
@@ -152,6 +152,12 @@ pub fn report(state: State<'_, AppState>, from: String, to: String) -> CmdResult
             rounding,
         })
     })
+}
+
+/// Stores the rounding reports use (`ROUNDING_MINUTES` still wins).
+#[tauri::command]
+pub fn rounding_set(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
+    state.with("rounding_set", |t| t.set_rounding(Rounding::new(minutes)?))
 }
 
 #[tauri::command]

@@ -37,6 +37,7 @@ fn main() {
             commands::clients_list,
             commands::tags_list,
             commands::report,
+            commands::rounding_set,
             files::export_entries,
             files::import_preview,
             files::import_commit,

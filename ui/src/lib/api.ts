@@ -140,6 +140,8 @@ export const api = {
   /** The report for local days `from` through `to` (inclusive, `YYYY-MM-DD`). */
   report: (from: string, to: string) => call<Report>('report', { from, to }),
   /** Writes the entries of local days `from`..`to` to `path`; returns how many. */
+  /** Rounds each entry to `minutes` in reports (1 = none); ROUNDING_MINUTES wins. */
+  setRounding: (minutes: number) => call<void>('rounding_set', { minutes }),
   exportEntries: (path: string, format: ExportFormat, bom: boolean, from: string, to: string) =>
     call<number>('export_entries', { path, format, bom, from, to }),
   importPreview: (path: string, format: ImportFormat | null) =>
