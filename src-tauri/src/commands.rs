@@ -6,7 +6,7 @@ use timetracker_core::config::AppInfo;
 use timetracker_core::crash::{self, TestResult};
 use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
-use timetracker_core::reports::{Report, ReportQuery, ReportRange};
+use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::telemetry::{Inspection, TelemetryStatus};
 use timetracker_core::{
@@ -134,7 +134,7 @@ pub fn tags_list(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
 }
 
 /// A local calendar date from the UI's period picker.
-fn local_date(text: &str) -> timetracker_core::Result<jiff::civil::Date> {
+pub(crate) fn local_date(text: &str) -> timetracker_core::Result<jiff::civil::Date> {
     text.parse().map_err(|_| Error::EntryInvalidRange)
 }
 
@@ -153,6 +153,12 @@ pub fn report(state: State<'_, AppState>, from: String, to: String) -> CmdResult
             rounding,
         })
     })
+}
+
+/// Stores the rounding reports use (`ROUNDING_MINUTES` still wins).
+#[tauri::command]
+pub fn rounding_set(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
+    state.with("rounding_set", |t| t.set_rounding(Rounding::new(minutes)?))
 }
 
 #[tauri::command]

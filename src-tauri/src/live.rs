@@ -21,7 +21,9 @@ pub fn start(app: AppHandle) {
     let _ = std::thread::Builder::new()
         .name("live-refresh".into())
         .spawn(move || {
-            let mut seen: Option<i64> = None;
+            // The baseline is read before the window has loaded anything, so
+            // a commit made while it loads is not taken for the baseline.
+            let mut seen = app.state::<AppState>().data_version();
             loop {
                 std::thread::sleep(POLL_EVERY);
                 let Some(version) = app.state::<AppState>().data_version() else {

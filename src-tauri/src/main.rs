@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod files;
 mod live;
 mod state;
 
@@ -36,6 +37,10 @@ fn main() {
             commands::clients_list,
             commands::tags_list,
             commands::report,
+            commands::rounding_set,
+            files::export_entries,
+            files::import_preview,
+            files::import_commit,
             commands::metrics_status,
             commands::metrics_configure,
             commands::metrics_token_generate,

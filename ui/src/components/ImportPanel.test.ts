@@ -17,11 +17,13 @@ beforeEach(() => {
     if (String(args.path).includes('broken')) {
       throw {
         code: 'import.invalid',
-        message: 'The file has 2 problems; nothing was imported.',
+        message:
+          'The file has 2 problems, so nothing was imported.\nLine 3: start is not a date: "tomorrow"\nLine 7: end before start',
         lines: [
           { line: 3, message: 'start is not a date: "tomorrow"' },
           { line: 7, message: 'end before start' },
         ],
+        omitted: 2,
       };
     }
     switch (cmd) {
@@ -36,7 +38,13 @@ beforeEach(() => {
       case 'import_commit': {
         const added = 3 - imported;
         imported = 3;
-        return { imported: added, duplicates: 3 - added, new_projects: ['Owl Census'], new_tags: ['field'] };
+        return {
+          total: 3,
+          imported: added,
+          duplicates: 3 - added,
+          new_projects: ['Owl Census'],
+          new_tags: ['field'],
+        };
       }
       default:
         throw new Error(`unexpected command ${cmd}`);
@@ -84,9 +92,12 @@ describe('ImportPanel', () => {
     render(ImportPanel);
     await preview('/tmp/broken.csv');
     const errors = await screen.findByTestId('import-errors');
-    expect(errors.textContent).toContain('nothing was imported');
+    expect(errors.textContent).toContain('The file has 2 problems, so nothing was imported.');
     const lines = screen.getAllByTestId('import-error-line').map((l) => l.textContent);
     expect(lines).toEqual(['Line 3: start is not a date: "tomorrow"', 'Line 7: end before start']);
+    // The headline is not repeated line by line; what was not listed is counted.
+    expect(errors.textContent?.match(/Line 3/g)).toHaveLength(1);
+    expect(errors.textContent).toContain('…and 2 more.');
     expect(screen.queryByTestId('import-commit')).toBeNull();
   });
 

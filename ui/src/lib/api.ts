@@ -22,7 +22,8 @@ import type { DayTotal } from './bindings/DayTotal';
 import type { ProjectTotal } from './bindings/ProjectTotal';
 import type { Report } from './bindings/Report';
 import type { TagTotal } from './bindings/TagTotal';
-import type { ExportSummary, ImportPreview, ImportSummary, LineError } from './pending';
+import type { ImportPreview } from './bindings/ImportPreview';
+import type { ImportSummary } from './bindings/ImportSummary';
 
 export type {
   Amount,
@@ -33,11 +34,9 @@ export type {
   DeletedEntry,
   Entry,
   EntryPatch,
-  ExportSummary,
   ImportPreview,
   ImportSummary,
   Inspection,
-  LineError,
   LogStatus,
   MetricsStatus,
   NewEntry,
@@ -54,12 +53,22 @@ export type {
 export type ImportFormat = 'toggl' | 'clockify' | 'timewarrior' | 'watson' | 'csv' | 'json';
 export type ExportFormat = 'csv' | 'json';
 
+/** One problem in an import file. The import commands add these as `lines`
+ * (with `omitted`, how many more were found) to an `import.invalid` error:
+ * the message itself lists only the first few. */
+export interface LineError {
+  line: number;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
     /** Line-numbered problems, for errors about a file (`import.invalid`). */
     readonly lines: LineError[] = [],
+    /** Problems found beyond those in `lines`. */
+    readonly omitted = 0,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -85,7 +94,15 @@ function isPayload(value: unknown): value is ErrorPayload {
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isPayload(error)) return new ApiError(error.code, error.message, lineErrors(error));
+  if (isPayload(error)) {
+    const omitted = (error as { omitted?: unknown }).omitted;
+    return new ApiError(
+      error.code,
+      error.message,
+      lineErrors(error),
+      typeof omitted === 'number' ? omitted : 0,
+    );
+  }
   return new ApiError('app.unexpected', error instanceof Error ? error.message : String(error));
 }
 
@@ -120,10 +137,15 @@ export const api = {
   restoreEntry: (deleted: DeletedEntry) => call<Entry>('entry_restore', { deleted }),
   setProjectBilling: (id: number, billing: ProjectBilling) =>
     call<Project>('project_set_billing', { id, billing }),
+  listClients: () => call<string[]>('clients_list'),
+  listTags: () => call<string[]>('tags_list'),
   /** The report for local days `from` through `to` (inclusive, `YYYY-MM-DD`). */
   report: (from: string, to: string) => call<Report>('report', { from, to }),
-  exportEntries: (path: string, format: ExportFormat, from: string, to: string) =>
-    call<ExportSummary>('export_entries', { path, format, from, to }),
+  /** Writes the entries of local days `from`..`to` to `path`; returns how many. */
+  /** Rounds each entry to `minutes` in reports (1 = none); ROUNDING_MINUTES wins. */
+  setRounding: (minutes: number) => call<void>('rounding_set', { minutes }),
+  exportEntries: (path: string, format: ExportFormat, bom: boolean, from: string, to: string) =>
+    call<number>('export_entries', { path, format, bom, from, to }),
   importPreview: (path: string, format: ImportFormat | null) =>
     call<ImportPreview>('import_preview', { path, format }),
   importCommit: (path: string, format: ImportFormat | null) =>

@@ -10,6 +10,9 @@ import { sampleReport } from '../lib/sample-report';
 
 let asked: { from: string; to: string }[];
 let report: Report;
+/** What the fake core rounds to; null follows the stored setting. */
+let forced: number | null;
+let stored: number;
 
 beforeAll(() => {
   // jsdom has no canvas: the charts draw nothing, everything else renders.
@@ -19,11 +22,17 @@ beforeAll(() => {
 beforeEach(() => {
   asked = [];
   report = sampleReport();
+  forced = null;
+  stored = 1;
   mockIPC((cmd, raw) => {
-    const args = raw as { from: string; to: string };
+    const args = raw as { from: string; to: string; minutes: number };
     if (cmd === 'report') {
       asked.push({ from: args.from, to: args.to });
-      return report;
+      return { ...report, rounding_minutes: forced ?? stored };
+    }
+    if (cmd === 'rounding_set') {
+      stored = args.minutes;
+      return null;
     }
     throw new Error(`unexpected command ${cmd}`);
   });
@@ -73,11 +82,34 @@ describe('ReportsView', () => {
   });
 
   it('shows rounded totals and says so when rounding is on', async () => {
-    report = { ...sampleReport(), rounding_minutes: 15, rounded_total_seconds: 5 * 3600 + 900 };
+    stored = 15;
+    report = { ...sampleReport(), rounded_total_seconds: 5 * 3600 + 900 };
     render(ReportsView);
     expect((await screen.findByTestId('report-total')).textContent?.trim()).toBe('5:15');
     const note = screen.getByTestId('report-rounding').textContent ?? '';
     expect(note).toContain('15 minutes');
     expect(note).toContain('5:00');
+  });
+
+  it('stores the rounding picked and reloads', async () => {
+    render(ReportsView);
+    await screen.findByTestId('report-total');
+    const select = screen.getByTestId('report-rounding-select') as HTMLSelectElement;
+    expect(select.value).toBe('1');
+    await fireEvent.change(select, { target: { value: '15' } });
+    expect(await screen.findByTestId('report-rounding')).toBeTruthy();
+    expect(stored).toBe(15);
+    expect(select.value).toBe('15');
+    expect(screen.queryByText(/takes precedence/)).toBeNull();
+  });
+
+  it('says when ROUNDING_MINUTES overrides the choice', async () => {
+    forced = 6;
+    render(ReportsView);
+    await screen.findByTestId('report-total');
+    await fireEvent.change(screen.getByTestId('report-rounding-select'), { target: { value: '30' } });
+    expect(await screen.findByText(/takes precedence/)).toBeTruthy();
+    const select = screen.getByTestId('report-rounding-select') as HTMLSelectElement;
+    await waitFor(() => expect(select.value).toBe('6'));
   });
 });

@@ -147,6 +147,26 @@ impl Tracker {
             .read("entries_list", |conn| started_between(conn, from, to, now))
     }
 
+    /// A range holding every entry, for "all time": from the first start to
+    /// past the last end (or now, if later). `None` with no entries. Two
+    /// index lookups, whatever the number of entries.
+    pub fn all_time(&self) -> Result<Option<(Timestamp, Timestamp)>> {
+        let now = self.clock.now();
+        self.storage.read("entries_all_time", |conn| {
+            let (first, last): (Option<i64>, Option<i64>) = conn
+                .prepare_cached("SELECT (SELECT min(started_at) FROM time_entries), (SELECT max(started_at) FROM time_entries)")?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (Some(first), Some(last)) = (first, last) else {
+                return Ok(None);
+            };
+            let end = last
+                .saturating_add(overlaps::longest_ms(conn)?)
+                .saturating_add(1)
+                .max(now.as_millisecond().saturating_add(1));
+            Ok(Some((ts_from_ms(0, first)?, ts_from_ms(1, end)?)))
+        })
+    }
+
     pub fn entry(&self, id: i64) -> Result<Entry> {
         let now = self.clock.now();
         self.storage.read("entry_get", |conn| get(conn, id, now))

@@ -64,6 +64,11 @@ struct NewProject {
     used: bool,
 }
 
+/// Is this entry stored already? (start, end, project id, description)
+pub(crate) const STORED_SQL: &str = "SELECT 1 FROM time_entries INDEXED BY time_entries_started_at
+         WHERE started_at = ?1 AND (stopped_at IS ?2 OR ?2 IS NULL)
+         AND project_id IS ?3 AND description = ?4 LIMIT 1";
+
 /// One record, checked and resolved.
 struct Planned {
     project: ProjectRef,
@@ -119,11 +124,10 @@ fn plan(conn: &Connection, records: &[ImportRecord]) -> Result<Plan> {
     )?;
     let mut find_tag = conn.prepare_cached("SELECT 1 FROM tags WHERE name_key = ?1")?;
     // A running entry in the file matches the stored one even after that
-    // was stopped: it is the same entry, exported while it ran.
-    let mut stored = conn.prepare_cached(
-        "SELECT 1 FROM time_entries WHERE started_at = ?1 AND (stopped_at IS ?2 OR ?2 IS NULL)
-         AND project_id IS ?3 AND description = ?4 LIMIT 1",
-    )?;
+    // was stopped: it is the same entry, exported while it ran. INDEXED BY:
+    // without statistics SQLite prefers the project_id index, which holds
+    // thousands of rows per project; a start time holds one.
+    let mut stored = conn.prepare_cached(STORED_SQL)?;
 
     let mut entries = Vec::with_capacity(records.len());
     for record in records {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::telemetry::events::bucket_count;
 use crate::telemetry::Event;
-use crate::{entries, ts_from_ms, Tracker};
+use crate::{ts_from_ms, Tracker};
 
 /// The CSV header, in column order. Part of the file format: only ever add
 /// columns at the end.
@@ -44,18 +44,18 @@ pub struct ExportOptions {
 /// One exported entry, as the JSON export writes it (field order is part
 /// of the format).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExportEntry {
+pub struct ExportEntry<'a> {
     pub id: i64,
-    pub project: Option<String>,
-    pub client: Option<String>,
+    pub project: Option<&'a str>,
+    pub client: Option<&'a str>,
     pub description: String,
     pub start: Timestamp,
     pub end: Option<Timestamp>,
     pub duration_seconds: Option<i64>,
-    pub tags: Vec<String>,
+    pub tags: Vec<&'a str>,
     pub billable: bool,
     pub hourly_rate_cents: Option<i64>,
-    pub currency: Option<String>,
+    pub currency: Option<&'a str>,
 }
 
 #[derive(Default)]
@@ -87,20 +87,42 @@ fn projects(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn tags(conn: &Connection, from: i64, to: i64) -> Result<HashMap<i64, Vec<String>>> {
+/// Every tag name, with its place in the sorted order.
+struct TagNames {
+    /// By tag id: (rank ignoring case, name).
+    by_id: HashMap<i64, (usize, String)>,
+}
+
+fn tag_names(conn: &Connection) -> Result<TagNames> {
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM tags")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut all = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    all.sort_by_cached_key(|(_, name)| name.to_lowercase());
+    Ok(TagNames {
+        by_id: all
+            .into_iter()
+            .enumerate()
+            .map(|(rank, (id, name))| (id, (rank, name)))
+            .collect(),
+    })
+}
+
+/// `(entry id, tag rank)` for the entries started in `[from, to)`, sorted,
+/// so each entry's tags are one run, already in order: no string is copied
+/// or compared per entry.
+fn tag_pairs(conn: &Connection, names: &TagNames, from: i64, to: i64) -> Result<Vec<(i64, usize)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT et.entry_id, t.name FROM time_entries e
-           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
+        "SELECT et.entry_id, et.tag_id FROM time_entries e JOIN entry_tags et ON et.entry_id = e.id
          WHERE e.started_at >= ?1 AND e.started_at < ?2",
     )?;
     let mut rows = stmt.query(params![from, to])?;
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(r.get(1)?);
+        if let Some((rank, _)) = names.by_id.get(&r.get::<_, i64>(1)?) {
+            out.push((r.get(0)?, *rank));
+        }
     }
-    for list in out.values_mut() {
-        entries::tags::sort(list);
-    }
+    out.sort_unstable();
     Ok(out)
 }
 
@@ -110,11 +132,21 @@ fn for_each_entry(
     conn: &Connection,
     from: Timestamp,
     to: Timestamp,
-    mut each: impl FnMut(ExportEntry) -> Result<()>,
+    mut each: impl FnMut(ExportEntry<'_>) -> Result<()>,
 ) -> Result<u32> {
     let (from, to) = (from.as_millisecond(), to.as_millisecond());
     let projects = projects(conn)?;
-    let mut tags = tags(conn, from, to)?;
+    let names = tag_names(conn)?;
+    let ranked: Vec<&str> = {
+        let mut v = vec![""; names.by_id.len()];
+        for (rank, name) in names.by_id.values() {
+            if let Some(slot) = v.get_mut(*rank) {
+                *slot = name.as_str();
+            }
+        }
+        v
+    };
+    let pairs = tag_pairs(conn, &names, from, to)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, project_id, description, started_at, stopped_at FROM time_entries
          WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, id",
@@ -134,17 +166,24 @@ fn for_each_entry(
         let info = project.unwrap_or(&none);
         each(ExportEntry {
             id,
-            project: project.map(|p| p.name.clone()),
-            client: info.client.clone(),
+            project: project.map(|p| p.name.as_str()),
+            client: info.client.as_deref(),
             description: r.get(2)?,
             start,
             end,
             duration_seconds: end
                 .map(|e| (e.as_millisecond() - start.as_millisecond()).max(0) / 1000),
-            tags: tags.remove(&id).unwrap_or_default(),
+            tags: {
+                let at = pairs.partition_point(|&(e, _)| e < id);
+                pairs[at..]
+                    .iter()
+                    .take_while(|&&(e, _)| e == id)
+                    .filter_map(|&(_, rank)| ranked.get(rank).copied())
+                    .collect()
+            },
             billable: info.billable,
             hourly_rate_cents: info.rate,
-            currency: info.currency.clone(),
+            currency: info.currency.as_deref(),
         })?;
         count = count.saturating_add(1);
     }
@@ -201,8 +240,8 @@ pub fn csv(
             writer
                 .write_record([
                     id.as_str(),
-                    e.project.as_deref().unwrap_or(""),
-                    e.client.as_deref().unwrap_or(""),
+                    e.project.unwrap_or(""),
+                    e.client.unwrap_or(""),
                     e.description.as_str(),
                     start.as_str(),
                     end.as_str(),
@@ -210,7 +249,7 @@ pub fn csv(
                     tags.as_str(),
                     if e.billable { "true" } else { "false" },
                     rate.as_str(),
-                    e.currency.as_deref().unwrap_or(""),
+                    e.currency.unwrap_or(""),
                 ])
                 .map_err(csv_failed)
         })
@@ -228,7 +267,9 @@ pub fn csv(
 pub fn json(tracker: &mut Tracker, from: Timestamp, to: Timestamp, out: impl Write) -> Result<u32> {
     check_range(from, to)?;
     let mut out = std::io::BufWriter::new(out);
-    let exported_at = tracker.now();
+    // Milliseconds, like every instant we store.
+    let exported_at = Timestamp::from_millisecond(tracker.now().as_millisecond())
+        .unwrap_or_else(|_| tracker.now());
     write!(
         out,
         "{{\"format\":\"timetracker\",\"version\":{JSON_VERSION},\"exported_at\":\"{exported_at}\",\

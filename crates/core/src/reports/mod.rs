@@ -133,6 +133,21 @@ struct Piece {
     end: i64,
 }
 
+pub(crate) const PIECES_SQL: &str =
+    "SELECT id, project_id, started_at, stopped_at FROM time_entries
+         WHERE started_at >= ?1 AND started_at < ?2
+         UNION ALL
+         SELECT id, project_id, started_at, stopped_at FROM time_entries
+         WHERE id = (SELECT id FROM time_entries WHERE stopped_at IS NULL) AND started_at < ?1";
+
+pub(crate) const TAGS_SQL: &str = "SELECT et.entry_id, et.tag_id FROM time_entries e
+           JOIN entry_tags et ON et.entry_id = e.id
+         WHERE e.started_at >= ?1 AND e.started_at < ?2
+         UNION ALL
+         SELECT et.entry_id, et.tag_id FROM time_entries e
+           JOIN entry_tags et ON et.entry_id = e.id
+         WHERE e.id = (SELECT id FROM time_entries WHERE stopped_at IS NULL) AND e.started_at < ?1";
+
 fn project_infos(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.name, p.color, c.name, p.billable, p.hourly_rate_cents, p.currency
@@ -156,15 +171,11 @@ fn project_infos(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
 
 /// The parts of entries inside `[from, to)`: the index on started_at is
 /// searched from the longest entry's length before `from`, plus the
-/// running entry wherever it started.
+/// running entry wherever it started. (The running entry is found through
+/// its own index by id: written as `stopped_at IS NULL AND started_at < ?`,
+/// SQLite walks the started_at index over every older entry instead.)
 fn pieces(conn: &Connection, lookback: i64, from: i64, to: i64, now: i64) -> Result<Vec<Piece>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, project_id, started_at, stopped_at FROM time_entries
-         WHERE started_at >= ?1 AND started_at < ?2
-         UNION ALL
-         SELECT id, project_id, started_at, stopped_at FROM time_entries
-         WHERE stopped_at IS NULL AND started_at < ?1",
-    )?;
+    let mut stmt = conn.prepare_cached(PIECES_SQL)?;
     let mut rows = stmt.query(params![lookback, to])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -187,24 +198,30 @@ fn pieces(conn: &Connection, lookback: i64, from: i64, to: i64, now: i64) -> Res
     Ok(out)
 }
 
-/// Tag names of the entries started from `lookback` to `to` and of the
-/// running entry, by entry id.
-fn entry_tags(conn: &Connection, lookback: i64, to: i64) -> Result<HashMap<i64, Vec<String>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT et.entry_id, t.name FROM time_entries e
-           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
-         WHERE e.started_at >= ?1 AND e.started_at < ?2
-         UNION ALL
-         SELECT et.entry_id, t.name FROM time_entries e
-           JOIN entry_tags et ON et.entry_id = e.id JOIN tags t ON t.id = et.tag_id
-         WHERE e.stopped_at IS NULL AND e.started_at < ?1",
-    )?;
-    let mut rows = stmt.query(params![lookback, to])?;
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(r.get(1)?);
-    }
-    Ok(out)
+/// `(entry id, tag id)` of the entries started from `lookback` to `to` and
+/// of the running entry, sorted: ids, not names, so 100,000 entries cost
+/// no string copies.
+fn entry_tags(conn: &Connection, lookback: i64, to: i64) -> Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(TAGS_SQL)?;
+    let rows = stmt.query_map(params![lookback, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut pairs = rows.collect::<rusqlite::Result<Vec<(i64, i64)>>>()?;
+    pairs.sort_unstable();
+    Ok(pairs)
+}
+
+/// The tag ids of `entry` in sorted `pairs`.
+fn tags_of(pairs: &[(i64, i64)], entry: i64) -> impl Iterator<Item = i64> + '_ {
+    let at = pairs.partition_point(|&(e, _)| e < entry);
+    pairs[at..]
+        .iter()
+        .take_while(move |&&(e, _)| e == entry)
+        .map(|&(_, tag)| tag)
+}
+
+fn tag_names(conn: &Connection) -> Result<HashMap<i64, String>> {
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM tags")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Splits `total` over `weights` in proportion, exactly (the remainder goes
@@ -285,20 +302,20 @@ impl Tracker {
         let range = ReportRange::instants(query.from, query.to)?;
         let (from, to) = (range.from.as_millisecond(), range.to.as_millisecond());
         let now = self.clock.now().as_millisecond();
-        let (projects, pieces, tags) = self.storage.read("report", |conn| {
+        let (projects, pieces, tags, names) = self.storage.read("report", |conn| {
             let lookback = from.saturating_sub(overlaps::longest_ms(conn)?);
             let pieces = pieces(conn, lookback, from, to, now)?;
-            let tags = if pieces.is_empty() {
-                HashMap::new()
+            let (tags, names) = if pieces.is_empty() {
+                (Vec::new(), HashMap::new())
             } else {
-                entry_tags(conn, lookback, to)?
+                (entry_tags(conn, lookback, to)?, tag_names(conn)?)
             };
-            Ok((project_infos(conn)?, pieces, tags))
+            Ok((project_infos(conn)?, pieces, tags, names))
         })?;
 
         let mut total = Sum::default();
         let mut by_project: HashMap<Option<i64>, Sum> = HashMap::new();
-        let mut by_tag: HashMap<&str, Sum> = HashMap::new();
+        let mut by_tag: HashMap<i64, Sum> = HashMap::new();
         let mut by_day: BTreeMap<Date, DaySum> = BTreeMap::new();
         let mut days = Days {
             tz: query.tz.clone(),
@@ -311,22 +328,28 @@ impl Tracker {
                 sum.seconds += seconds;
                 sum.rounded += rounded;
             }
-            for tag in tags.get(&piece.id).into_iter().flatten() {
+            for tag in tags_of(&tags, piece.id) {
                 let sum = by_tag.entry(tag).or_default();
                 sum.seconds += seconds;
                 sum.rounded += rounded;
             }
-            let mut dates = Vec::new();
-            let mut weights = Vec::new();
-            let mut at = piece.start;
-            loop {
+            let (date, next) = days.at(piece.start)?;
+            if piece.end <= next {
+                // Most entries fit in one day: no splitting to do.
+                let day = by_day.entry(date).or_default();
+                day.sum.seconds += seconds;
+                day.sum.rounded += rounded;
+                *day.by_project.entry(piece.project_id).or_default() += seconds;
+                continue;
+            }
+            let mut dates = vec![date];
+            let mut weights = vec![next - piece.start];
+            let mut at = next;
+            while at < piece.end {
                 let (date, next) = days.at(at)?;
                 let end = next.min(piece.end);
                 dates.push(date);
                 weights.push(end - at);
-                if end >= piece.end {
-                    break;
-                }
                 at = end;
             }
             let day_seconds = split(seconds, &weights);
@@ -347,7 +370,7 @@ impl Tracker {
             total_seconds: total.seconds,
             rounded_total_seconds: total.rounded,
             by_project: project_totals(by_project, &projects, total.seconds),
-            by_tag: tag_totals(by_tag),
+            by_tag: tag_totals(by_tag, &names),
             by_day: day_totals(by_day),
             billable: Vec::new(),
         };
@@ -453,11 +476,11 @@ fn amounts(projects: &[ProjectTotal]) -> Vec<Amount> {
         .collect()
 }
 
-fn tag_totals(sums: HashMap<&str, Sum>) -> Vec<TagTotal> {
+fn tag_totals(sums: HashMap<i64, Sum>, names: &HashMap<i64, String>) -> Vec<TagTotal> {
     let mut out: Vec<TagTotal> = sums
         .into_iter()
         .map(|(tag, sum)| TagTotal {
-            tag: tag.to_owned(),
+            tag: names.get(&tag).cloned().unwrap_or_default(),
             seconds: sum.seconds,
             rounded_seconds: sum.rounded,
         })

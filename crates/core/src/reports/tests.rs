@@ -310,3 +310,32 @@ fn split_keeps_the_whole() {
     assert_eq!(split(7, &[0, 0]), [7, 0]);
     assert_eq!(split(3600, &[3600 * 1000, 1800 * 1000]), [2400, 1200]);
 }
+
+/// The plan of `sql`, one step a line.
+fn plan(t: &Tracker, sql: &str) -> String {
+    let conn = t.storage.conn();
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let count = stmt.parameter_count();
+    let params: Vec<i64> = vec![0; count];
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap();
+    rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn range_queries_stay_on_their_indexes() {
+    // Walking the started_at index from the beginning (`started_at<?`
+    // alone) or a project's thousands of rows made a week's report and a
+    // re-import of 100,000 entries scale with the whole history.
+    let (t, _) = tracker_at("2026-11-30T12:00:00Z");
+    for sql in [PIECES_SQL, TAGS_SQL, crate::io::apply::STORED_SQL] {
+        let plan = plan(&t, sql);
+        assert!(!plan.contains("(started_at<?)"), "{sql}\n{plan}");
+        assert!(!plan.contains("time_entries_project_id"), "{sql}\n{plan}");
+        assert!(!plan.contains("SCAN e "), "{sql}\n{plan}");
+        assert!(!plan.contains("SCAN et"), "{sql}\n{plan}");
+    }
+}

@@ -1,0 +1,271 @@
+//! `tt`: TimeTracker on the command line, over the same core and the same
+//! SQLite database as the desktop app (WAL mode, so both can have it open).
+//! Exit codes and `--json` output are documented in docs/cli.md.
+
+// A command-line program: standard output is its user interface.
+#![allow(clippy::print_stdout)]
+
+mod commands;
+mod dates;
+mod text;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use timetracker_core::io::import::Format;
+use timetracker_core::Error;
+
+use dates::{parse_bound, Bound};
+
+#[derive(Debug, Parser)]
+#[command(name = "tt", version, about = "TimeTracker on the command line")]
+pub struct Cli {
+    /// Folder holding timetracker.sqlite3 [default: $TIMETRACKER_DATA_DIR,
+    /// else the platform data folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON (see docs/cli.md)
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// A range of time: `--from`/`--to` take a date (local, `--to` inclusive)
+/// or an RFC 3339 instant.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RangeArgs {
+    /// Start: YYYY-MM-DD (local) or an RFC 3339 instant
+    #[arg(long, value_parser = parse_bound)]
+    from: Option<Bound>,
+    /// End: YYYY-MM-DD (local, inclusive) or an RFC 3339 instant (exclusive)
+    #[arg(long, value_parser = parse_bound)]
+    to: Option<Bound>,
+    /// Everything ever tracked (instead of the default range)
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a timer (stopping the running one at the same instant)
+    Start {
+        /// Project name; created if it does not exist yet
+        project: Option<String>,
+        #[arg(short, long, default_value = "")]
+        description: String,
+        /// A tag; repeat for more
+        #[arg(long = "tag", short = 't', value_name = "TAG")]
+        tags: Vec<String>,
+    },
+    /// Stop the running timer
+    Stop,
+    /// Show the running timer, if any
+    Status,
+    /// List entries (default: the last 7 days)
+    Log {
+        #[command(flatten)]
+        range: RangeArgs,
+    },
+    /// Totals by project, tag or day (default: this week)
+    Report {
+        #[command(flatten)]
+        range: RangeArgs,
+        #[arg(long, value_enum, default_value_t = By::Project)]
+        by: By,
+        /// Round each entry to 1, 5, 6, 10, 15 or 30 minutes
+        /// [default: $ROUNDING_MINUTES, else the app's setting]
+        #[arg(long, value_name = "MINUTES")]
+        round: Option<u32>,
+    },
+    /// Write entries as CSV or JSON (default: all of them, to standard output)
+    Export {
+        #[command(flatten)]
+        range: RangeArgs,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Write to FILE instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Start the CSV with a UTF-8 byte-order mark (for old Excel)
+        #[arg(long)]
+        bom: bool,
+    },
+    /// Import a file from Toggl, Clockify, Timewarrior, Watson or TimeTracker
+    Import {
+        /// The file; - reads standard input
+        file: PathBuf,
+        /// The file's format [default: detected from the content]
+        #[arg(long, value_enum)]
+        format: Option<ImportFormat>,
+        /// Show what would be imported, change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Time zone of Toggl and Clockify times [default: the system's]
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+    },
+    /// List, add, rename or archive projects
+    Projects {
+        #[command(subcommand)]
+        action: Option<ProjectAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectAction {
+    /// List active projects
+    List {
+        /// Include archived projects
+        #[arg(long)]
+        archived: bool,
+    },
+    Add {
+        name: String,
+    },
+    Rename {
+        old: String,
+        new: String,
+    },
+    Archive {
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    Project,
+    Tag,
+    Day,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Toggl,
+    Clockify,
+    Timewarrior,
+    Watson,
+    Csv,
+    Json,
+}
+
+impl From<ImportFormat> for Format {
+    fn from(f: ImportFormat) -> Format {
+        match f {
+            ImportFormat::Toggl => Format::Toggl,
+            ImportFormat::Clockify => Format::Clockify,
+            ImportFormat::Timewarrior => Format::Timewarrior,
+            ImportFormat::Watson => Format::Watson,
+            ImportFormat::Csv => Format::Csv,
+            ImportFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// Why `tt` failed: a core error, or something about its own arguments and
+/// files.
+#[derive(Debug)]
+pub enum Failure {
+    Core(Error),
+    /// A file that could not be read or written.
+    Io(String),
+    /// An argument clap could not check (a zone name).
+    Usage(String),
+    /// No project has this name.
+    ProjectNotFound(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_BAD_FILE: u8 = 3;
+pub const EXIT_TIMER_STATE: u8 = 4;
+pub const EXIT_NOT_FOUND: u8 = 5;
+pub const EXIT_STORAGE: u8 = 6;
+pub const EXIT_IO: u8 = 7;
+
+impl Failure {
+    fn code(&self) -> String {
+        match self {
+            Failure::Core(e) => e.code().to_owned(),
+            Failure::Io(_) => "cli.io".to_owned(),
+            Failure::Usage(_) => "cli.usage".to_owned(),
+            Failure::ProjectNotFound(_) => "project.not_found".to_owned(),
+        }
+    }
+
+    fn exit_code(&self) -> u8 {
+        let Failure::Core(e) = self else {
+            return match self {
+                Failure::Usage(_) => EXIT_USAGE,
+                Failure::ProjectNotFound(_) => EXIT_NOT_FOUND,
+                _ => EXIT_IO,
+            };
+        };
+        let code = e.code();
+        if code.starts_with("import.") {
+            EXIT_BAD_FILE
+        } else if matches!(code, "timer.not_running" | "entry.running_conflict") {
+            EXIT_TIMER_STATE
+        } else if code.ends_with(".not_found") {
+            EXIT_NOT_FOUND
+        } else if code.starts_with("storage.") || code.starts_with("config.") {
+            EXIT_STORAGE
+        } else if code == "export.write_failed" {
+            EXIT_IO
+        } else {
+            EXIT_FAILURE
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Failure::Core(e) => e.to_string(),
+            Failure::Io(m) | Failure::Usage(m) => m.clone(),
+            Failure::ProjectNotFound(name) => {
+                format!("No project is named \u{201c}{name}\u{201d}. See tt projects list.")
+            }
+        }
+    }
+
+    fn report(&self, json: bool) {
+        let mut err = std::io::stderr().lock();
+        let _ = if json {
+            let mut value = serde_json::json!({
+                "error": { "code": self.code(), "message": self.message() }
+            });
+            if let Failure::Core(Error::ImportInvalid(details)) = self {
+                value["error"]["lines"] = serde_json::json!(details.errors);
+                value["error"]["omitted"] = serde_json::json!(details.omitted);
+            }
+            writeln!(err, "{value}")
+        } else {
+            writeln!(err, "tt: {}", self.message())
+        };
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            failure.report(json);
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

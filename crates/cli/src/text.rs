@@ -1,0 +1,216 @@
+//! Human-readable output. Machine-readable output is `--json`, whose shape
+//! is documented; this text may change between versions.
+
+use std::fmt::Write as _;
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use timetracker_core::io::export::format_rate;
+use timetracker_core::reports::Report;
+use timetracker_core::{Entry, Project};
+
+use crate::By;
+
+/// `3725` seconds as `1:02:05`.
+pub fn duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+pub fn clock(t: Timestamp, tz: &TimeZone) -> String {
+    tz.to_datetime(t).strftime("%H:%M").to_string()
+}
+
+pub fn project_label(name: Option<&str>) -> &str {
+    name.unwrap_or("(no project)")
+}
+
+fn tags(list: &[String]) -> String {
+    list.iter().map(|t| format!(" #{t}")).collect()
+}
+
+/// `Website "Landing page" #design`, for one-line messages.
+pub fn entry_label(e: &Entry) -> String {
+    let mut out = project_label(e.project_name.as_deref()).to_owned();
+    if !e.description.is_empty() {
+        let _ = write!(out, " \u{201c}{}\u{201d}", e.description);
+    }
+    out.push_str(&tags(&e.tags));
+    out
+}
+
+pub fn status(entry: Option<&Entry>, tz: &TimeZone) -> String {
+    match entry {
+        None => "No timer is running.\n".to_owned(),
+        Some(e) => format!(
+            "Running: {} since {} ({})\n",
+            entry_label(e),
+            clock(e.started_at, tz),
+            duration(e.duration_seconds)
+        ),
+    }
+}
+
+/// Entries grouped by local day, oldest first, with daily totals.
+pub fn log(entries: &[Entry], tz: &TimeZone) -> String {
+    if entries.is_empty() {
+        return "No entries in this range.\n".to_owned();
+    }
+    let mut out = String::new();
+    let mut day = None;
+    let mut lines = String::new();
+    let mut total = 0;
+    let flush = |out: &mut String, day: Option<jiff::civil::Date>, lines: &str, total: i64| {
+        if let Some(d) = day {
+            let _ = writeln!(out, "{}  {}  {}", d, d.strftime("%a"), duration(total));
+            out.push_str(lines);
+        }
+    };
+    for e in entries {
+        let date = tz.to_datetime(e.started_at).date();
+        if day != Some(date) {
+            flush(&mut out, day, &lines, total);
+            day = Some(date);
+            lines.clear();
+            total = 0;
+        }
+        total += e.duration_seconds;
+        let end = e
+            .stopped_at
+            .map_or_else(|| "now  ".to_owned(), |t| clock(t, tz));
+        let _ = writeln!(
+            lines,
+            "  {:>6}  {}-{}  {:>8}  {}{}",
+            e.id,
+            clock(e.started_at, tz),
+            end,
+            duration(e.duration_seconds),
+            entry_label(e),
+            if e.overlaps { "  (overlaps)" } else { "" }
+        );
+    }
+    flush(&mut out, day, &lines, total);
+    out
+}
+
+fn money(cents: i64, currency: &str) -> String {
+    format!("{currency} {}", format_rate(cents))
+}
+
+pub fn report(r: &Report, by: By, tz: &TimeZone) -> String {
+    let mut out = String::new();
+    let last =
+        r.to.checked_sub(jiff::SignedDuration::from_millis(1))
+            .unwrap_or(r.to);
+    let _ = writeln!(
+        out,
+        "{} to {}{}",
+        tz.to_datetime(r.from).strftime("%Y-%m-%d %H:%M"),
+        tz.to_datetime(last).strftime("%Y-%m-%d %H:%M"),
+        if r.rounding_minutes > 1 {
+            format!(", each entry rounded to {} min", r.rounding_minutes)
+        } else {
+            String::new()
+        }
+    );
+    let rows: Vec<(String, i64, i64, String)> = match by {
+        By::Project => r
+            .by_project
+            .iter()
+            .map(|p| {
+                let mut extra = format!("{:>4.0}%", p.share * 100.0);
+                if let (Some(c), Some(cur)) = (p.billable_cents, &p.currency) {
+                    let _ = write!(extra, "  {}", money(c, cur));
+                }
+                (
+                    project_label(p.name.as_deref()).to_owned(),
+                    p.seconds,
+                    p.rounded_seconds,
+                    extra,
+                )
+            })
+            .collect(),
+        By::Tag => r
+            .by_tag
+            .iter()
+            .map(|t| {
+                (
+                    format!("#{}", t.tag),
+                    t.seconds,
+                    t.rounded_seconds,
+                    String::new(),
+                )
+            })
+            .collect(),
+        By::Day => r
+            .by_day
+            .iter()
+            .map(|d| (d.date.clone(), d.seconds, d.rounded_seconds, String::new()))
+            .collect(),
+    };
+    let width = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let rounded = r.rounding_minutes > 1;
+    for (label, seconds, rounded_seconds, extra) in &rows {
+        let pad = width - label.chars().count();
+        let _ = write!(out, "{label}{}  {:>9}", " ".repeat(pad), duration(*seconds));
+        if rounded {
+            let _ = write!(out, "  {:>9}", duration(*rounded_seconds));
+        }
+        let _ = writeln!(out, "{}", format!("  {extra}").trim_end());
+    }
+    let _ = write!(
+        out,
+        "Total{}  {:>9}",
+        " ".repeat(width - 5),
+        duration(r.total_seconds)
+    );
+    if rounded {
+        let _ = write!(out, "  {:>9}", duration(r.rounded_total_seconds));
+    }
+    out.push('\n');
+    for a in &r.billable {
+        let _ = writeln!(out, "Billable: {}", money(a.cents, &a.currency));
+    }
+    out
+}
+
+pub fn projects(list: &[Project]) -> String {
+    if list.is_empty() {
+        return "No projects yet: tt projects add NAME\n".to_owned();
+    }
+    let mut out = String::new();
+    for p in list {
+        let _ = write!(out, "{}", p.name);
+        if let Some(client) = &p.client {
+            let _ = write!(out, "  (client: {client})");
+        }
+        if let (Some(rate), Some(cur)) = (p.hourly_rate_cents, &p.currency) {
+            let _ = write!(out, "  {}/h", money(rate, cur));
+        }
+        if p.billable {
+            out.push_str("  billable");
+        }
+        if p.archived {
+            out.push_str("  [archived]");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_hours_minutes_seconds() {
+        assert_eq!(duration(0), "0:00:00");
+        assert_eq!(duration(3725), "1:02:05");
+        assert_eq!(duration(100 * 3600), "100:00:00");
+    }
+}
