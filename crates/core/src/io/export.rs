@@ -11,6 +11,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::reports::{project_infos as projects, ProjectInfo};
 use crate::telemetry::events::bucket_count;
 use crate::telemetry::Event;
 use crate::{ts_from_ms, Tracker};
@@ -56,35 +57,6 @@ pub struct ExportEntry<'a> {
     pub billable: bool,
     pub hourly_rate_cents: Option<i64>,
     pub currency: Option<&'a str>,
-}
-
-#[derive(Default)]
-struct ProjectInfo {
-    name: String,
-    client: Option<String>,
-    billable: bool,
-    rate: Option<i64>,
-    currency: Option<String>,
-}
-
-fn projects(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.name, c.name, p.billable, p.hourly_rate_cents, p.currency
-         FROM projects p LEFT JOIN clients c ON c.id = p.client_id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            ProjectInfo {
-                name: r.get(1)?,
-                client: r.get(2)?,
-                billable: r.get(3)?,
-                rate: r.get(4)?,
-                currency: r.get(5)?,
-            },
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every tag name, with its place in the sorted order.

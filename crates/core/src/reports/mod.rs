@@ -116,13 +116,16 @@ pub struct Amount {
     pub cents: i64,
 }
 
-struct ProjectInfo {
-    name: String,
-    color: String,
-    client: Option<String>,
-    billable: bool,
-    rate: Option<i64>,
-    currency: Option<String>,
+/// A project as reports and exports show it: shared so both read the
+/// same columns the same way.
+#[derive(Default)]
+pub(crate) struct ProjectInfo {
+    pub(crate) name: String,
+    pub(crate) color: String,
+    pub(crate) client: Option<String>,
+    pub(crate) billable: bool,
+    pub(crate) rate: Option<i64>,
+    pub(crate) currency: Option<String>,
 }
 
 /// One entry's time inside the range.
@@ -148,7 +151,7 @@ pub(crate) const TAGS_SQL: &str = "SELECT et.entry_id, et.tag_id FROM time_entri
            JOIN entry_tags et ON et.entry_id = e.id
          WHERE e.id = (SELECT id FROM time_entries WHERE stopped_at IS NULL) AND e.started_at < ?1";
 
-fn project_infos(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
+pub(crate) fn project_infos(conn: &Connection) -> Result<HashMap<i64, ProjectInfo>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.name, p.color, c.name, p.billable, p.hourly_rate_cents, p.currency
          FROM projects p LEFT JOIN clients c ON c.id = p.client_id",
