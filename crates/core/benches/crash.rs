@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sentry::protocol::{Breadcrumb, Event, Exception, Frame, Stacktrace};
-use timetracker_core::crash::scrub::Scrubber;
+use timetracker_core::crash::{self, scrub::Scrubber};
+use timetracker_core::telemetry::TelemetryConfig;
 use timetracker_core::{SystemClock, Tracker};
 
 fn panic_event() -> Event<'static> {
@@ -78,6 +79,21 @@ fn bench(c: &mut Criterion) {
     c.bench_function("scrub a breadcrumb", |b| {
         b.iter(|| scrubber.breadcrumb(&crumb))
     });
+
+    // What crash reporting adds to every UI command: off, then on (no
+    // traces). The DSN points at a closed port; nothing is captured here.
+    c.bench_function("command scope, reports off", |b| {
+        b.iter(|| crash::scoped("bench", "id", || Ok::<_, ()>(())))
+    });
+    let env = |k: &str| (k == "SENTRY_DSN").then(|| "http://k@127.0.0.1:9/1".to_owned());
+    let config = crash::CrashConfig::from_lookup(&TelemetryConfig::from_lookup(env), env);
+    let quiet = Scrubber::new(None, None, None, None);
+    let reporter = crash::CrashReporter::with_parts(config, tmp.path(), quiet).install();
+    reporter.apply(true, "bench");
+    c.bench_function("command scope, reports on", |b| {
+        b.iter(|| crash::scoped("bench", "id", || Ok::<_, ()>(())))
+    });
+    reporter.apply(false, "bench");
 }
 
 criterion_group! {
