@@ -54,6 +54,15 @@ fn overlapping(mut spans: Vec<Span>) -> HashSet<i64> {
 }
 
 /// Sets `overlaps` on each of `entries` against every stored entry.
+/// The entries near a range, plus the running one. `UNION ALL` with the
+/// running entry excluded from the first arm: a plain `UNION` made SQLite
+/// sort the second arm by scanning the whole table (57% of `tt start` on
+/// 100,000 entries) instead of using the running-entry index.
+pub(crate) const NEIGHBOURS_SQL: &str = "SELECT id, started_at, stopped_at FROM time_entries
+     WHERE started_at >= ?1 AND started_at < ?2 AND stopped_at IS NOT NULL
+     UNION ALL
+     SELECT id, started_at, stopped_at FROM time_entries WHERE stopped_at IS NULL";
+
 pub(crate) fn mark(conn: &Connection, entries: &mut [Entry], now: Timestamp) -> Result<()> {
     let now_ms = now.as_millisecond();
     let (Some(lo), Some(hi)) = (
@@ -67,10 +76,7 @@ pub(crate) fn mark(conn: &Connection, entries: &mut [Entry], now: Timestamp) -> 
     };
     let from = lo.saturating_sub(longest_ms(conn)?);
     // The running entry may have started long before `from`: fetch it too.
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, started_at, stopped_at FROM time_entries WHERE started_at >= ?1 AND started_at < ?2
-         UNION SELECT id, started_at, stopped_at FROM time_entries WHERE stopped_at IS NULL",
-    )?;
+    let mut stmt = conn.prepare_cached(NEIGHBOURS_SQL)?;
     let rows = stmt.query_map(params![from, hi.max(lo + 1)], |r| {
         let start: i64 = r.get(1)?;
         Ok(Span {

@@ -331,11 +331,23 @@ fn range_queries_stay_on_their_indexes() {
     // alone) or a project's thousands of rows made a week's report and a
     // re-import of 100,000 entries scale with the whole history.
     let (t, _) = tracker_at("2026-11-30T12:00:00Z");
-    for sql in [PIECES_SQL, TAGS_SQL, crate::io::apply::STORED_SQL] {
+    for sql in [
+        PIECES_SQL,
+        TAGS_SQL,
+        crate::io::apply::STORED_SQL,
+        crate::entries::overlaps::NEIGHBOURS_SQL,
+    ] {
         let plan = plan(&t, sql);
         assert!(!plan.contains("(started_at<?)"), "{sql}\n{plan}");
         assert!(!plan.contains("time_entries_project_id"), "{sql}\n{plan}");
         assert!(!plan.contains("SCAN e "), "{sql}\n{plan}");
         assert!(!plan.contains("SCAN et"), "{sql}\n{plan}");
+        // Scanning the one-row running-entry index is fine; the table is not.
+        assert!(
+            plan.lines()
+                .filter(|l| l.starts_with("SCAN time_entries"))
+                .all(|l| l.contains("time_entries_one_running")),
+            "{sql}\n{plan}"
+        );
     }
 }
