@@ -86,7 +86,11 @@ pub fn run(cli: Cli) -> Outcome {
     let mut tracker = Tracker::open_in_dir(&data_dir, Arc::new(SystemClock))?;
     let logging = logs(&cli.command);
     if logging {
-        logging::init(&data_dir);
+        // A command logs a line or two: the app's 16k-line queue would be
+        // allocated for nothing on every run.
+        let mut config = logging::WriterConfig::new(logging::logs_dir(&data_dir));
+        config.queue_capacity = 64;
+        logging::init_with(config);
     }
     let span = logging::request_span(command_name(&cli.command));
     let result = {
