@@ -222,3 +222,22 @@ def write_tt_csv(h: History, path: Path) -> Path:
                         "true" if p.billable else "false", _rate(p.hourly_rate_cents),
                         p.currency or ""])
     return path
+
+
+def write_tt_json(h: History, path: Path) -> Path:
+    projects = {p.name: p for p in h.projects}
+    entries = []
+    for i, e in enumerate(h.entries, 1):
+        p = projects[e.project]
+        entries.append({
+            "id": i, "project": e.project, "client": p.client, "description": e.description,
+            "start": _rfc3339(e.start), "end": _rfc3339(e.end), "duration_seconds": e.end - e.start,
+            "tags": list(e.tags), "billable": p.billable, "hourly_rate_cents": p.hourly_rate_cents,
+            "currency": p.currency,
+        })
+    doc = {"format": "timetracker", "version": 1,
+           "exported_at": _rfc3339(int(dt.datetime(h.anchor.year, h.anchor.month, h.anchor.day,
+                                                   tzinfo=dt.timezone.utc).timestamp())),
+           "entries": entries}
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False))
+    return path

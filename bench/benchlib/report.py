@@ -59,7 +59,7 @@ def ratio(tt: Samples | None, peer: Samples | None) -> str:
         return "–"
     r = peer.median / tt.median
     if r >= 1:
-        return f"**{r:,.1f}× faster**" if r >= 10 else f"**{r:.2f}× faster**"
+        return f"**{r:.2f}× faster**" if r < 10 else f"**{r:.1f}× faster**" if r < 100 else f"**{r:,.0f}× faster**"
     return f"{1 / r:.2f}× slower"
 
 
@@ -67,7 +67,7 @@ def render(meta: dict, results: dict[str, dict[str, list[Samples]]], tools: list
            skipped: dict[str, str], na: dict[tuple[str, str], str], notes: list[str]) -> str:
     by_key = {t.key: t for t in tools}
     cols = [("tt", "TimeTracker"), ("timew", "Timewarrior"), ("watson", "Watson")]
-    out = [f"# Benchmark: {meta['entries']:,} entries, {meta['runs']} runs each",
+    out = [f"# Benchmark: {meta['entries']:,} entries",
            "",
            f"- date: {meta['date']}",
            f"- command: `{meta['command']}`",
@@ -78,8 +78,9 @@ def render(meta: dict, results: dict[str, dict[str, list[Samples]]], tools: list
                for k, name in cols),
            f"- history: {meta['history']}",
            "",
-           "Median wall-clock time of the whole process (fork + exec to exit), "
-           "min in brackets; lower is better. The ratio is the peer's median over TimeTracker's.",
+           f"Median wall-clock time of the whole process (fork + exec to exit), min in brackets, over "
+           f"{meta['runs']} runs after one warm-up ({meta['quick_runs']} runs for cells under 0.25 s); "
+           "lower is better. The ratio is the peer's median over TimeTracker's.",
            "",
            "| operation | TimeTracker | Timewarrior | Watson | vs Timewarrior | vs Watson |",
            "| --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -110,12 +111,13 @@ def render(meta: dict, results: dict[str, dict[str, list[Samples]]], tools: list
         out.append("")
     out += ["## What each cell ran", "",
             "Where a tool has more than one way to do a row, each is timed and the table shows the fastest.", "",
-            "| operation | tool | command | median | min |", "| --- | --- | --- | ---: | ---: |"]
+            "CPU is the processes' user + system time (median), which other load on the machine disturbs less.", "",
+            "| operation | tool | command | median | min | CPU |", "| --- | --- | --- | ---: | ---: | ---: |"]
     for op in meta["ops"]:
         for key, name in cols:
             for s in results.get(op, {}).get(key, []):
                 if s.seconds:
-                    out.append(f"| {OP_TITLES[op]} | {name} | `{s.label}` | {fmt_ms(s.median)} | {fmt_ms(s.min)} |")
+                    out.append(f"| {OP_TITLES[op]} | {name} | `{s.label}` | {fmt_ms(s.median)} | {fmt_ms(s.min)} | {fmt_ms(s.cpu_median)} |")
     if notes:
         out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
