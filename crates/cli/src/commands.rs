@@ -111,7 +111,9 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
-    let tz = TimeZone::system();
+    // Looking up the system zone walks /usr/share/zoneinfo (about 1 ms, a
+    // quarter of `tt status`): only commands that show local times pay it.
+    let tz = std::cell::LazyCell::new(TimeZone::system);
     match command {
         Command::Start {
             project,
@@ -138,7 +140,10 @@ fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
                     "entry": running,
                 }));
             }
-            out.text(text::status(running.as_ref(), &tz));
+            out.text(match running.as_ref() {
+                Some(entry) => text::status(Some(entry), &tz),
+                None => text::status(None, &TimeZone::UTC),
+            });
             Ok(())
         }
         Command::Log { range } => {
@@ -198,7 +203,7 @@ fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
                         "{name:?} is not a time zone name like Europe/Paris"
                     ))
                 })?,
-                None => tz,
+                None => (*tz).clone(),
             };
             import(t, &file, format.map(Format::from), dry_run, tz, out)
         }
