@@ -70,8 +70,9 @@ pub fn log_forgotten_prompted(entry_id: i64, running_seconds: i64) {
 impl Tracker {
     /// The running entry when it has run for at least `threshold` at `now`.
     pub fn forgotten_timer(&self, now: Timestamp, threshold: Duration) -> Result<Option<Entry>> {
-        let _ = (now, threshold);
-        Ok(None)
+        Ok(self
+            .timer_status()?
+            .filter(|e| now.duration_since(e.started_at) >= signed(threshold)))
     }
 
     /// Records that the app is running now.
@@ -91,13 +92,76 @@ impl Tracker {
     /// heartbeat is older than `grace`: it kept running while the app did
     /// not. Call at start-up, before the first [`Tracker::heartbeat`].
     pub fn stale_timer(&mut self, grace: Duration) -> Result<Option<StaleTimer>> {
-        let _ = grace;
-        Ok(None)
+        let now = self.clock.now();
+        let (Some(last_heartbeat), Some(entry)) = (self.last_heartbeat()?, self.timer_status()?)
+        else {
+            return Ok(None);
+        };
+        // A timer started after the last heartbeat was started while the app
+        // was closed (by the tt CLI): the user knows it runs.
+        let away = now.duration_since(last_heartbeat);
+        if entry.started_at >= last_heartbeat || away <= signed(grace) {
+            return Ok(None);
+        }
+        let pending = Pending {
+            entry_id: entry.id,
+            heartbeat_ms: last_heartbeat.as_millisecond(),
+        };
+        self.put_setting(STALE_KEY, &pending)?;
+        crate::log_event!(
+            "timer.stale_found",
+            entry_id = entry.id,
+            away_seconds = away.as_secs(),
+        );
+        Ok(Some(StaleTimer {
+            entry,
+            last_heartbeat,
+        }))
     }
 
     /// Applies the user's answer about a stale timer and returns the entry.
+    /// `StopAtHeartbeat` ends it at the heartbeat [`Tracker::stale_timer`]
+    /// offered (or, without one, the last heartbeat), never before its start.
     pub fn resolve_stale(&mut self, entry_id: i64, decision: StaleDecision) -> Result<Entry> {
-        let _ = decision;
-        self.entry(entry_id)
+        let now = self.clock.now();
+        let pending = self
+            .setting_opt::<Pending>(STALE_KEY)?
+            .filter(|p| p.entry_id == entry_id);
+        let entry = match decision {
+            StaleDecision::Keep => self.entry(entry_id)?,
+            StaleDecision::StopAtHeartbeat => {
+                let heartbeat_ms = match pending {
+                    Some(p) => p.heartbeat_ms,
+                    None => self
+                        .last_heartbeat()?
+                        .ok_or(Error::TimerNoHeartbeat)?
+                        .as_millisecond(),
+                };
+                self.storage.write("stale_resolve", |tx| {
+                    let entry = entries::get(tx, entry_id, now)?;
+                    if !entry.is_running() {
+                        return Err(Error::TimerNotRunning);
+                    }
+                    tx.execute(
+                        "UPDATE time_entries SET stopped_at = max(?1, started_at), updated_at = ?2
+                         WHERE id = ?3",
+                        params![heartbeat_ms, now.as_millisecond(), entry_id],
+                    )?;
+                    entries::get(tx, entry_id, now)
+                })?
+            }
+        };
+        if pending.is_some() {
+            self.storage.write("stale_clear", |tx| {
+                tx.execute("DELETE FROM settings WHERE key = ?1", [STALE_KEY])?;
+                Ok(())
+            })?;
+        }
+        crate::log_event!(
+            "timer.stale_resolved",
+            entry_id = entry_id,
+            decision = decision.as_str(),
+        );
+        Ok(entry)
     }
 }

@@ -12,3 +12,8 @@ pub use heartbeat::{log_forgotten_prompted, StaleDecision, StaleTimer, HEARTBEAT
 pub use idle::{IdleDecision, IdleDetector, IdlePrompt, IdleSource, IdleSources};
 pub use reminders::{log_reminder_shown, reminder_due};
 pub use settings::{DesktopSettings, Reminders, DESKTOP_KEY, IDLE_TIMEOUT_ENV};
+
+#[cfg(test)]
+mod idle_tests;
+#[cfg(test)]
+mod tests;
