@@ -104,3 +104,59 @@ async fn a_timer_left_running_while_closed_stops_at_the_last_heartbeat() {
     assert_eq!(entry.started_at.as_millisecond(), started.as_millisecond());
     assert!(db.timer_status().unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_report_a_shortcut_that_cannot_be_registered_and_help_lists_the_keys() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
+
+    // `?` outside a text field opens the help overlay; Escape closes it.
+    app.client
+        .execute(
+            "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '?', bubbles: true}))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let help = app.wait_for("help-overlay").await.text().await.unwrap();
+    assert!(help.contains("Alt+S"), "{help}");
+    assert!(help.contains("Alt+N"), "{help}");
+    app.click("help-close").await;
+
+    app.click("nav-settings").await;
+    let shortcut = app.wait_for("settings-desktop-shortcut").await;
+    assert_eq!(
+        shortcut.prop("value").await.unwrap().as_deref(),
+        Some("Ctrl+Alt+T")
+    );
+    assert!(app.all("settings-shortcut-error").await.is_empty());
+
+    app.fill("settings-desktop-shortcut", "Ctrl+Nonsense+Q")
+        .await;
+    app.click("settings-desktop-save").await;
+    let error = app.text("settings-shortcut-error").await;
+    assert!(error.contains("Ctrl+Nonsense+Q"), "{error}");
+
+    // Saved all the same, and a good one clears the error.
+    app.fill("settings-desktop-shortcut", "Ctrl+Alt+Y").await;
+    app.click("settings-desktop-save").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !app.all("settings-shortcut-error").await.is_empty() {
+        assert!(Instant::now() < deadline, "the shortcut error stayed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.quit().await;
+
+    let db = Tracker::open_in_dir(&data, Arc::new(SystemClock)).unwrap();
+    assert_eq!(db.desktop_settings().unwrap().shortcut, "Ctrl+Alt+Y");
+    let log = std::fs::read_to_string(data.join("logs/app.jsonl")).unwrap();
+    assert!(
+        log.contains("\"shortcut.failed\""),
+        "no shortcut.failed in the log"
+    );
+    assert!(
+        log.contains("\"shortcut.registered\""),
+        "no shortcut.registered in the log"
+    );
+}
