@@ -160,3 +160,35 @@ async fn settings_report_a_shortcut_that_cannot_be_registered_and_help_lists_the
         "no shortcut.registered in the log"
     );
 }
+
+/// Alt+S takes the path the tray and the global shortcut take
+/// (stop the running timer, else start the last project).
+#[tokio::test(flavor = "multi_thread")]
+async fn alt_s_stops_the_timer_then_starts_the_last_project_again() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    {
+        let mut db = Tracker::open_in_dir(&data, Arc::new(SystemClock)).unwrap();
+        let project = db.create_project("Kestrel Count", None).unwrap();
+        db.start_timer(Some(project.id), "").unwrap();
+    }
+    let app = App::launch(&data).await;
+    app.wait_for_text("timer-status", |t| t == "running").await;
+    let alt_s = "document.body.dispatchEvent(new KeyboardEvent('keydown', \
+                 {key: 's', altKey: true, bubbles: true}))";
+    app.client.execute(alt_s, vec![]).await.unwrap();
+    app.wait_for_text("timer-status", |t| t == "stopped").await;
+    app.client.execute(alt_s, vec![]).await.unwrap();
+    app.wait_for_text("timer-status", |t| t == "running").await;
+    app.quit().await;
+
+    let db = Tracker::open_in_dir(&data, Arc::new(SystemClock)).unwrap();
+    let running = db.timer_status().unwrap().expect("a running timer");
+    assert_eq!(running.project_name.as_deref(), Some("Kestrel Count"));
+    let log = std::fs::read_to_string(data.join("logs/app.jsonl")).unwrap();
+    let toggles = log
+        .lines()
+        .filter(|l| l.contains("\"tray.action\"") && l.contains("\"via\":\"window\""))
+        .count();
+    assert_eq!(toggles, 2, "{log}");
+}
