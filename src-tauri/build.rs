@@ -38,6 +38,12 @@ const COMMANDS: &[&str] = &[
     "ui_error_log",
     "crash_send_test_error",
     "crash_test_panic",
+    "desktop_settings_get",
+    "desktop_settings_set",
+    "stale_timer_check",
+    "stale_resolve",
+    "idle_resolve",
+    "timer_toggle",
 ];
 
 fn main() {

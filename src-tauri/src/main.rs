@@ -2,22 +2,36 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod desktop;
 mod files;
 mod live;
 mod state;
 
+use tauri::Manager;
 use timetracker_core::log_event;
 use timetracker_core::logging;
 
 fn main() {
     let app = tauri::Builder::default()
+        // First: a second launch hands over to the running app and exits
+        // here, before it opens the database or a window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            log_event!("app.second_instance");
+            desktop::tray::show_window(app);
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_autostart::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(desktop::shortcut_plugin())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
-        .manage(state::AppState::load())
         .setup(|app| {
+            app.manage(state::AppState::load());
             live::start(app.handle().clone());
+            desktop::setup(app.handle());
             Ok(())
         })
+        .on_window_event(desktop::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::projects_list,
@@ -56,6 +70,12 @@ fn main() {
             commands::ui_error_log,
             commands::crash_send_test_error,
             commands::crash_test_panic,
+            desktop::commands::desktop_settings_get,
+            desktop::commands::desktop_settings_set,
+            desktop::commands::stale_timer_check,
+            desktop::commands::stale_resolve,
+            desktop::commands::idle_resolve,
+            desktop::commands::timer_toggle,
         ])
         .build(tauri::generate_context!());
     let app = match app {
@@ -71,8 +91,9 @@ fn main() {
         if let tauri::RunEvent::Exit = event {
             let _exit = logging::request_span("exit").entered();
             // What is not delivered in two seconds goes at the next launch.
-            use tauri::Manager;
-            let state = handle.state::<state::AppState>();
+            let Some(state) = handle.try_state::<state::AppState>() else {
+                return;
+            };
             state.telemetry.shutdown(std::time::Duration::from_secs(2));
             if let Some(crash) = &state.crash {
                 crash.flush(std::time::Duration::from_secs(2));

@@ -148,3 +148,19 @@ impl AppState {
         })
     }
 }
+
+impl AppState {
+    /// Runs `f` outside any request: the tray and background polls are not
+    /// user commands and must not fill the logs or the command metrics.
+    /// None when the tracker is unavailable or `f` failed.
+    pub fn quiet<T>(
+        &self,
+        f: impl FnOnce(&mut Tracker) -> timetracker_core::Result<T>,
+    ) -> Option<T> {
+        let tracker = self.tracker.as_ref().ok()?;
+        let mut guard = tracker
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard).ok()
+    }
+}

@@ -113,6 +113,11 @@ pub enum Error {
     ConfigNoDataDir,
     #[error("The test error could not be sent: the sending task stopped unexpectedly. Details are in the log.")]
     CrashTestFailed,
+    /// A setting out of range; the message names the field and the range.
+    #[error("{0}")]
+    SettingsInvalid(String),
+    #[error("TimeTracker has no record of when it last ran, so there is no time to stop this timer at. Edit its end instead.")]
+    TimerNoHeartbeat,
     #[error("This is a test aid; start TimeTracker with TIMETRACKER_TEST_HOOKS=1 to use it.")]
     TestHooksDisabled,
     /// Every problem found in an import file, each with its line.
@@ -164,6 +169,8 @@ impl Error {
             Error::ConfigNoDataDir => "config.no_data_dir",
             Error::CrashTestFailed => "crash.test_failed",
             Error::TestHooksDisabled => "test_hooks.disabled",
+            Error::SettingsInvalid(_) => "settings.invalid",
+            Error::TimerNoHeartbeat => "timer.no_heartbeat",
             Error::ImportInvalid(_) => "import.invalid",
             Error::Database(_) => "storage.database",
         }

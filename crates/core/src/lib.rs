@@ -6,6 +6,7 @@ pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod crash;
+pub mod desktop;
 pub mod entries;
 pub mod error;
 pub mod io;

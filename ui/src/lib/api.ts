@@ -24,6 +24,12 @@ import type { Report } from './bindings/Report';
 import type { TagTotal } from './bindings/TagTotal';
 import type { ImportPreview } from './bindings/ImportPreview';
 import type { ImportSummary } from './bindings/ImportSummary';
+import type { DesktopSettings } from './bindings/DesktopSettings';
+import type { Reminders } from './bindings/Reminders';
+import type { IdlePrompt } from './bindings/IdlePrompt';
+import type { IdleDecision } from './bindings/IdleDecision';
+import type { StaleTimer } from './bindings/StaleTimer';
+import type { StaleDecision } from './bindings/StaleDecision';
 
 export type {
   Amount,
@@ -32,10 +38,13 @@ export type {
   Day,
   DayTotal,
   DeletedEntry,
+  DesktopSettings,
   Entry,
   EntryPatch,
   ImportPreview,
   ImportSummary,
+  IdleDecision,
+  IdlePrompt,
   Inspection,
   LogStatus,
   MetricsStatus,
@@ -43,7 +52,10 @@ export type {
   Project,
   ProjectBilling,
   ProjectTotal,
+  Reminders,
   Report,
+  StaleDecision,
+  StaleTimer,
   StartOutcome,
   TagTotal,
   TelemetryStatus,
@@ -59,6 +71,15 @@ export type ExportFormat = 'csv' | 'json';
 export interface LineError {
   line: number;
   message: string;
+}
+
+/** Settings › Desktop: the stored settings and what the shell found applying them. */
+export interface DesktopStatus {
+  settings: DesktopSettings;
+  /** Why the global shortcut is not active, when it is not. */
+  shortcut_error: string | null;
+  /** Where idle time is read from ("mutter", "x11"); null: idle detection cannot work. */
+  idle_source: string | null;
 }
 
 export class ApiError extends Error {
@@ -165,6 +186,17 @@ export const api = {
   sendTestError: () => call<CrashTestResult>('crash_send_test_error'),
   loggingStatus: () => call<LogStatus | null>('logging_status'),
   openLogsFolder: () => call<void>('logs_open_folder'),
+  desktopSettings: () => call<DesktopStatus>('desktop_settings_get'),
+  setDesktopSettings: (settings: DesktopSettings) =>
+    call<DesktopStatus>('desktop_settings_set', { settings }),
+  /** The timer found running while the app was not, checked at start-up. */
+  staleTimer: () => call<StaleTimer | null>('stale_timer_check'),
+  resolveStale: (entryId: number, decision: StaleDecision) =>
+    call<Entry>('stale_resolve', { entryId, decision }),
+  resolveIdle: (prompt: IdlePrompt, decision: IdleDecision) =>
+    call<Entry | null>('idle_resolve', { prompt, decision }),
+  /** Stops the running timer, else starts the last project (like the tray). */
+  toggleTimer: () => call<void>('timer_toggle'),
 };
 
 export interface UiErrorReport {

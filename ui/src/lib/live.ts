@@ -22,6 +22,12 @@ export function onDataChanged(reload: () => void): () => void {
   return () => subscribers.delete(reload);
 }
 
+/** Reloads the views after a change made in this window outside them (a
+ * prompt's answer): our own commits do not move SQLite's data_version. */
+export function notifyChanged(): void {
+  for (const reload of [...subscribers]) reload();
+}
+
 /** Forgets the listener (tests replace the IPC mock between cases). */
 export function resetLiveRefresh(): void {
   started = null;
