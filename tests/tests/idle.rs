@@ -42,7 +42,10 @@ async fn idle_time_is_asked_about_on_return_and_discard_ends_the_entry_when_inpu
     let last_input = Timestamp::now();
     // Over a minute without input, then the user is back.
     tokio::time::sleep(Duration::from_secs(75)).await;
-    assert!(app.all("idle-dialog").await.is_empty(), "asked before the user came back");
+    assert!(
+        app.all("idle-dialog").await.is_empty(),
+        "asked before the user came back"
+    );
     real_input(200);
     let dialog = app.wait_for("idle-dialog").await.text().await.unwrap();
     assert!(dialog.contains("You were away"), "{dialog}");
