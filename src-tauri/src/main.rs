@@ -19,7 +19,16 @@ fn main() {
             log_event!("app.second_instance");
             desktop::tray::show_window(app);
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Size, position, maximized; not visibility: quitting from the tray
+        // while hidden must not bring the next launch up hidden.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_autostart::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .plugin(desktop::shortcut_plugin())
