@@ -38,27 +38,10 @@ pub fn export_entries(
     let tz = TimeZone::system();
     state.with("export_entries", |t| {
         let range = ReportRange::custom(local_date(&from)?, local_date(&to)?, &tz)?;
-        // Written beside the target and renamed over it, as `tt export`
-        // does: a failed export never leaves a half-written file behind.
-        let mut partial = path.clone().into_os_string();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        let written = std::fs::File::create(&partial)
-            .map_err(Error::ExportWriteFailed)
-            .and_then(|file| match format {
-                ExportFormat::Csv => {
-                    export::csv(t, range.from, range.to, file, ExportOptions { bom })
-                }
-                ExportFormat::Json => export::json(t, range.from, range.to, file),
-            })
-            .and_then(|n| {
-                std::fs::rename(&partial, &path).map_err(Error::ExportWriteFailed)?;
-                Ok(n)
-            });
-        if written.is_err() {
-            let _ = std::fs::remove_file(&partial);
-        }
-        written
+        export::to_file(&path, |out| match format {
+            ExportFormat::Csv => export::csv(t, range.from, range.to, out, ExportOptions { bom }),
+            ExportFormat::Json => export::json(t, range.from, range.to, out),
+        })
     })
 }
 

@@ -1,7 +1,7 @@
 //! What each subcommand does: open the database, call the core, print.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
@@ -113,7 +113,7 @@ pub fn run(cli: Cli) -> Outcome {
 fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
     // Looking up the system zone walks /usr/share/zoneinfo (about 1 ms, a
     // quarter of `tt status`): only commands that show local times pay it.
-    let tz = std::cell::LazyCell::new(TimeZone::system);
+    let tz: std::cell::LazyCell<TimeZone> = std::cell::LazyCell::new(TimeZone::system);
     match command {
         Command::Start {
             project,
@@ -140,10 +140,7 @@ fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
                     "entry": running,
                 }));
             }
-            out.text(match running.as_ref() {
-                Some(entry) => text::status(Some(entry), &tz),
-                None => text::status(None, &TimeZone::UTC),
-            });
+            out.text(text::status(running.as_ref(), &tz));
             Ok(())
         }
         Command::Log { range } => {
@@ -307,28 +304,9 @@ fn export_to(
             other => other.map(|_| ()).map_err(Failure::from),
         };
     };
-    // Written beside the target and renamed over it, so a failed export
-    // never leaves a half-written file where a good one was.
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let file = std::fs::File::create(&partial)
-        .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
-    let mut w = std::io::BufWriter::new(file);
-    let written = write(t, &mut w).and_then(|n| {
-        w.flush().map_err(Error::ExportWriteFailed)?;
-        Ok(n)
-    });
-    let count = match written {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e.into());
-        }
-    };
-    std::fs::rename(&partial, path).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        Failure::Io(format!("{}: {e}", path.display()))
+    let count = export::to_file(path, |w| write(t, w)).map_err(|e| match e {
+        Error::ExportWriteFailed(io) => Failure::Io(format!("{}: {io}", path.display())),
+        other => other.into(),
     })?;
     if out.json {
         return out.json(&serde_json::json!({

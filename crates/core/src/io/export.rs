@@ -173,6 +173,35 @@ fn csv_failed(err: csv::Error) -> Error {
     }
 }
 
+/// Runs `write` into `<path>.partial` and renames that over `path` only once
+/// it is complete and flushed, so a failed export (a full disk, a bad
+/// entry) never leaves a half-written file where a good one was. Shared by
+/// `tt export -o` and the app's export panel.
+pub fn to_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<u32>,
+) -> Result<u32> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let written = std::fs::File::create(&partial)
+        .map_err(Error::ExportWriteFailed)
+        .and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            let n = write(&mut out)?;
+            out.flush().map_err(Error::ExportWriteFailed)?;
+            Ok(n)
+        })
+        .and_then(|n| {
+            std::fs::rename(&partial, path).map_err(Error::ExportWriteFailed)?;
+            Ok(n)
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
 /// `8500` cents as `85.00`.
 pub fn format_rate(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
