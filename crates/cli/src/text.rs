@@ -39,7 +39,9 @@ pub fn entry_label(e: &Entry) -> String {
     out
 }
 
-pub fn status(entry: Option<&Entry>, tz: &TimeZone) -> String {
+/// The zone is looked up only if a timer runs (`tt status` with none stays
+/// clear of /usr/share/zoneinfo).
+pub fn status(entry: Option<&Entry>, tz: &std::cell::LazyCell<TimeZone>) -> String {
     match entry {
         None => "No timer is running.\n".to_owned(),
         Some(e) => format!(

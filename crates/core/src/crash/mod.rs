@@ -146,7 +146,7 @@ impl CrashReporter {
     /// the anonymous id, the only user field a report carries.
     pub fn apply(&self, consent: bool, user_id: &str) {
         if let Ok(mut id) = self.user_id.lock() {
-            id.clone_from(&user_id.to_owned());
+            user_id.clone_into(&mut id);
         }
         let dsn = self.dsn.as_ref().ok().and_then(Option::as_ref);
         match (consent && self.config.forced_off.is_none(), dsn) {
