@@ -12,7 +12,7 @@
 //! at most `max_files` files (the active one included) remain.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
@@ -24,11 +24,13 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
+use crate::clock::{Clock, SystemClock};
+
 pub const ACTIVE_FILE: &str = "app.jsonl";
 const PREFIX: &str = "app.";
 const SUFFIX: &str = ".jsonl";
 
-#[derive(Debug, Clone)]
+#[derive(Clone, Debug)]
 pub struct WriterConfig {
     pub dir: PathBuf,
     /// Size cap of one file in bytes (default 10 MB).
@@ -40,6 +42,9 @@ pub struct WriterConfig {
     /// How often a failed log folder is tried again, and how often the
     /// writer checks that its file was not deleted under it.
     pub recheck_every: Duration,
+    /// What "today" is for rotation; the lines' own `asctime` comes from
+    /// the same wall clock.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl WriterConfig {
@@ -50,6 +55,7 @@ impl WriterConfig {
             max_files: 14,
             queue_capacity: 16 * 1024,
             recheck_every: Duration::from_secs(5),
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -226,6 +232,29 @@ fn utc_day(at: Timestamp) -> Date {
     at.to_zoned_datetime(TimeZone::UTC).date()
 }
 
+/// The UTC day of the last line in the log file at `path`, read from its
+/// `asctime`: what the file holds, not its modification time, which a
+/// clock change, a copy or a restored backup moves. `None` for an empty
+/// file or one whose last line is not ours.
+fn last_line_day(path: &Path) -> Option<Date> {
+    // A line is at most a few kilobytes; the tail holds the last one whole.
+    const TAIL: u64 = 64 * 1024;
+    let mut file = File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
+    let mut tail = Vec::new();
+    file.take(TAIL).read_to_end(&mut tail).ok()?;
+    let text = String::from_utf8_lossy(&tail);
+    let last = text.lines().rev().find(|l| !l.trim().is_empty())?;
+    #[derive(serde::Deserialize)]
+    struct Line {
+        asctime: Timestamp,
+    }
+    serde_json::from_str::<Line>(last)
+        .ok()
+        .map(|line| utc_day(line.asctime))
+}
+
 /// `(day, n)` of a rotated file name `app.YYYY-MM-DD.N.jsonl`.
 pub fn parse_rotated(name: &str) -> Option<(Date, u32)> {
     let middle = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
@@ -255,7 +284,7 @@ impl Sink {
             shared,
             file: None,
             size: 0,
-            day: utc_day(Timestamp::now()),
+            day: Date::default(),
             next_attempt: now,
             last_check: now,
         };
@@ -273,19 +302,13 @@ impl Sink {
             fs::create_dir_all(&self.config.dir)?;
             let path = self.active_path();
             // An active file left from an earlier day is rotated before use.
-            if let Ok(meta) = fs::metadata(&path) {
-                let modified = meta
-                    .modified()
-                    .ok()
-                    .and_then(|m| Timestamp::try_from(m).ok())
-                    .map(utc_day);
-                if let Some(day) = modified.filter(|d| *d != utc_day(Timestamp::now())) {
-                    self.rename_active(day)?;
-                }
+            let today = self.today();
+            if let Some(day) = last_line_day(&path).filter(|d| *d != today) {
+                self.rename_active(day)?;
             }
             let file = OpenOptions::new().create(true).append(true).open(&path)?;
             self.size = file.metadata()?.len();
-            self.day = utc_day(Timestamp::now());
+            self.day = today;
             self.file = Some(BufWriter::with_capacity(64 * 1024, file));
             Ok(())
         })();
@@ -310,8 +333,12 @@ impl Sink {
         }
     }
 
+    fn today(&self) -> Date {
+        utc_day(self.config.clock.now())
+    }
+
     fn write(&mut self, line: &str) {
-        let today = utc_day(Timestamp::now());
+        let today = self.today();
         let bytes = line.len() as u64 + 1;
         if self.file.is_some()
             && (today != self.day

@@ -1,5 +1,18 @@
 //! Tests of the rotating writer, kept apart from it for length.
 use super::*;
+use crate::FakeClock;
+
+/// A writer config whose "today" is 2026-11-28 (UTC), whatever the date.
+fn pinned(dir: &Path) -> (WriterConfig, FakeClock) {
+    let clock = FakeClock::at("2026-11-28T23:59:00Z".parse().unwrap());
+    let mut config = WriterConfig::new(dir.into());
+    config.clock = Arc::new(clock.clone());
+    (config, clock)
+}
+
+fn day(s: &str) -> Date {
+    s.parse().unwrap()
+}
 
 fn lines_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<_> = fs::read_dir(dir)
@@ -67,7 +80,7 @@ fn a_full_queue_drops_and_counts_instead_of_blocking() {
 #[test]
 fn rotation_by_size_names_files_by_day_and_caps_their_number() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = WriterConfig::new(dir.path().into());
+    let (mut config, _clock) = pinned(dir.path());
     config.max_file_bytes = 200;
     config.max_files = 3;
     let writer = LogWriter::start(config);
@@ -79,7 +92,7 @@ fn rotation_by_size_names_files_by_day_and_caps_their_number() {
     }
     writer.shutdown(Duration::from_secs(5));
 
-    let today = utc_day(Timestamp::now());
+    let today = day("2026-11-28");
     let mut names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -104,24 +117,80 @@ fn rotation_by_size_names_files_by_day_and_caps_their_number() {
 }
 
 #[test]
-fn an_active_file_from_an_earlier_day_is_rotated_under_that_day() {
+fn an_active_file_from_an_earlier_day_is_rotated_under_the_day_of_its_lines() {
     let dir = tempfile::tempdir().unwrap();
     let active = dir.path().join(ACTIVE_FILE);
-    fs::write(&active, "{\"old\":true}\n").unwrap();
-    let old = std::time::SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
-    File::options()
-        .write(true)
-        .open(&active)
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
-    let writer = LogWriter::start(WriterConfig::new(dir.path().into()));
+    let old = "{\"asctime\":\"2026-11-25T08:00:00.000Z\",\"message\":\"a\"}\n\
+               {\"asctime\":\"2026-11-26T23:59:59.999Z\",\"message\":\"b\"}\n";
+    fs::write(&active, old).unwrap();
+    // Written just now by the file system's clock: the lines decide.
+    let (config, _clock) = pinned(dir.path());
+    let writer = LogWriter::start(config);
     writer.write_line("{\"new\":true}".into());
     writer.shutdown(Duration::from_secs(5));
-    let old_day = utc_day(Timestamp::try_from(old).unwrap());
-    let rotated = fs::read_to_string(dir.path().join(rotated_name(old_day, 1))).unwrap();
-    assert_eq!(rotated, "{\"old\":true}\n");
+    let rotated = fs::read_to_string(dir.path().join(rotated_name(day("2026-11-26"), 1))).unwrap();
+    assert_eq!(rotated, old);
     assert_eq!(fs::read_to_string(&active).unwrap(), "{\"new\":true}\n");
+}
+
+#[test]
+fn a_file_of_todays_lines_is_kept_whatever_its_modification_time() {
+    // A clock change, a restored backup or a copy moves the modification
+    // time; a file of today's lines is still today's file.
+    let dir = tempfile::tempdir().unwrap();
+    let active = dir.path().join(ACTIVE_FILE);
+    let today = "{\"asctime\":\"2026-11-28T00:00:01.000Z\",\"message\":\"a\"}\n";
+    fs::write(&active, today).unwrap();
+    for mtime in [
+        std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(86_400),
+        std::time::SystemTime::now() + Duration::from_secs(400 * 86_400),
+    ] {
+        File::options()
+            .write(true)
+            .open(&active)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let (config, _clock) = pinned(dir.path());
+        let writer = LogWriter::start(config);
+        writer.shutdown(Duration::from_secs(5));
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert_eq!(fs::read_to_string(&active).unwrap(), today);
+    }
+}
+
+#[test]
+fn the_day_changing_while_running_rotates_under_the_day_that_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, clock) = pinned(dir.path());
+    let writer = LogWriter::start(config);
+    writer.write_line("{\"n\":1}".into());
+    assert!(writer.flush(Duration::from_secs(5)));
+    clock.advance(jiff::SignedDuration::from_mins(2));
+    writer.write_line("{\"n\":2}".into());
+    writer.shutdown(Duration::from_secs(5));
+    let rotated = fs::read_to_string(dir.path().join(rotated_name(day("2026-11-28"), 1))).unwrap();
+    assert_eq!(rotated, "{\"n\":1}\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join(ACTIVE_FILE)).unwrap(),
+        "{\"n\":2}\n"
+    );
+}
+
+#[test]
+fn an_unreadable_last_line_keeps_the_file_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let active = dir.path().join(ACTIVE_FILE);
+    fs::write(&active, "not json\n").unwrap();
+    let (config, _clock) = pinned(dir.path());
+    let writer = LogWriter::start(config);
+    writer.write_line("{\"n\":1}".into());
+    writer.shutdown(Duration::from_secs(5));
+    assert_eq!(
+        fs::read_to_string(&active).unwrap(),
+        "not json\n{\"n\":1}\n"
+    );
 }
 
 #[test]
