@@ -16,5 +16,10 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
+    setupFiles: ['src/test/setup.ts'],
+    // One jsdom per worker instead of one per file: 7 s instead of 30 s on
+    // two cores. Every test file unmounts (cleanup) and clears its IPC mocks
+    // after each test, so files share no state through the environment.
+    isolate: false,
   },
 });

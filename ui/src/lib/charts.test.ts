@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sampleReport } from './sample-report';
+import { SAMPLE_WEEK as WEEK, sampleReport } from '../test/sample-report';
 import { dayChart, describeDays, describeShares, NO_PROJECT_COLOR, shareChart } from './charts';
-
-const WEEK = { kind: 'week' as const, from: '2026-11-23', to: '2026-11-29' };
 
 describe('report charts', () => {
   it('gives every day a bar, stacked by project in its colour', () => {

@@ -1,5 +1,13 @@
-// A small report as the core returns it, shared by the unit tests.
-import type { Report } from './api';
+// A small report as the core returns it, shared by the unit tests. Its
+// days are the week of SAMPLE_NOW, the instant every unit test's clock is
+// pinned to (src/test/setup.ts), so "this week" in a view under test is the
+// week this report covers, whatever the real date is.
+import type { Report } from '../lib/api';
+
+/** Wednesday 25 November 2026, 10:30 local time, in whatever zone runs the tests. */
+export const SAMPLE_NOW = new Date(2026, 10, 25, 10, 30);
+/** The Monday-to-Sunday week holding SAMPLE_NOW. */
+export const SAMPLE_WEEK = { kind: 'week' as const, from: '2026-11-23', to: '2026-11-29' };
 
 export function sampleReport(): Report {
   return {

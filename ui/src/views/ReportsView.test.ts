@@ -5,8 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import ReportsView from './ReportsView.svelte';
 import type { Report } from '../lib/api';
-import { rangeFor, shiftRange } from '../lib/range';
-import { sampleReport } from '../lib/sample-report';
+import { SAMPLE_WEEK, sampleReport } from '../test/sample-report';
 
 let asked: { from: string; to: string }[];
 let report: Report;
@@ -47,8 +46,8 @@ describe('ReportsView', () => {
   it('shows this week by project, tag and day, with billable amounts', async () => {
     render(ReportsView);
     expect((await screen.findByTestId('report-total')).textContent?.trim()).toBe('5:00');
-    const week = rangeFor('week', new Date());
-    expect(asked[0]).toEqual({ from: week.from, to: week.to });
+    // The clock is pinned inside the sample report's week (src/test/setup.ts).
+    expect(asked[0]).toEqual({ from: SAMPLE_WEEK.from, to: SAMPLE_WEEK.to });
     const projects = screen.getAllByTestId('report-project-row');
     expect(projects.map((r) => r.textContent)).toEqual([
       expect.stringContaining('Owl Census'),
@@ -67,17 +66,14 @@ describe('ReportsView', () => {
   it('steps through periods and switches to months', async () => {
     render(ReportsView);
     await screen.findByTestId('report-total');
-    const week = rangeFor('week', new Date());
     await fireEvent.click(screen.getByTestId('report-prev'));
     await waitFor(() => expect(asked).toHaveLength(2));
-    const previous = shiftRange(week, -1);
-    expect(asked[1]).toEqual({ from: previous.from, to: previous.to });
+    expect(asked[1]).toEqual({ from: '2026-11-16', to: '2026-11-22' });
     expect(screen.getByTestId('report-today')).toBeTruthy();
     await fireEvent.click(screen.getByTestId('report-next'));
     await fireEvent.click(screen.getByTestId('report-kind-month'));
     await waitFor(() => expect(asked).toHaveLength(4));
-    const month = rangeFor('month', new Date());
-    expect(asked[3]).toEqual({ from: month.from, to: month.to });
+    expect(asked[3]).toEqual({ from: '2026-11-01', to: '2026-11-30' });
     expect(screen.getByTestId('report-kind-month').getAttribute('aria-pressed')).toBe('true');
   });
 
