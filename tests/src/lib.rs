@@ -31,6 +31,37 @@ pub fn app_binary() -> PathBuf {
     target.join("debug/timetracker")
 }
 
+/// The time zone the app under test and the tests' own "today" use: a
+/// fixed-offset zone (`Etc/GMT-3` is UTC+3) where it is about noon when the
+/// test binary starts. A test that adds an entry "today" or finds it in
+/// today's list then never straddles a midnight, whatever the real time is;
+/// what happens around midnight, across DST and on leap days is tested in
+/// the core with a fake clock (and the whole core again under faketime).
+pub fn midday_zone() -> &'static (String, jiff::tz::TimeZone) {
+    static ZONE: std::sync::OnceLock<(String, jiff::tz::TimeZone)> = std::sync::OnceLock::new();
+    ZONE.get_or_init(|| {
+        let utc_hour = i32::from(
+            jiff::Timestamp::now()
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .hour(),
+        );
+        // Local = UTC + offset, offset in -11..=12; Etc/GMT signs are inverted.
+        let offset = 12 - utc_hour;
+        let name = match offset {
+            0 => "Etc/UTC".to_owned(),
+            o if o > 0 => format!("Etc/GMT-{o}"),
+            o => format!("Etc/GMT+{}", -o),
+        };
+        let tz = jiff::tz::TimeZone::get(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (name, tz)
+    })
+}
+
+/// Now, in [`midday_zone`].
+pub fn local_now() -> jiff::ZonedDateTime {
+    jiff::Timestamp::now().to_zoned_datetime(midday_zone().1.clone())
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -120,6 +151,8 @@ impl App {
                 &native_port.to_string(),
             ])
             .env("TIMETRACKER_DATA_DIR", data_dir)
+            // WebKitWebDriver passes its environment on to the app.
+            .env("TZ", &midday_zone().0)
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .kill_on_drop(true);

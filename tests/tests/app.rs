@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use timetracker_core::{SystemClock, Tracker};
-use timetracker_e2e::{fresh_data_dir, parse_hms, App, SERIAL};
+use timetracker_e2e::{fresh_data_dir, midday_zone, parse_hms, App, SERIAL};
 
 fn open_db(dir: &std::path::Path) -> Tracker {
     Tracker::open_in_dir(dir, Arc::new(SystemClock)).unwrap()
@@ -88,7 +88,7 @@ async fn track_time_on_a_project_then_find_it_after_a_restart() {
         let db = open_db(&data);
         let projects = db.list_projects(true).unwrap();
         assert_eq!(projects.len(), 1);
-        let days = db.recent_days(2, &jiff::tz::TimeZone::system()).unwrap();
+        let days = db.recent_days(2, &midday_zone().1).unwrap();
         let entries: Vec<_> = days.iter().flat_map(|d| &d.entries).collect();
         assert_eq!(entries.len(), 1);
         assert!(entries[0].duration_seconds >= 2);

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::Locator;
 use timetracker_core::{SystemClock, Tracker};
-use timetracker_e2e::{app_binary, fresh_data_dir, App, SERIAL, UI_TIMEOUT};
+use timetracker_e2e::{app_binary, fresh_data_dir, local_now, App, SERIAL, UI_TIMEOUT};
 
 fn open_db(dir: &Path) -> Tracker {
     Tracker::open_in_dir(dir, Arc::new(SystemClock)).unwrap()
@@ -152,9 +152,9 @@ async fn wait_for_chart(app: &App, test_id: &str, rgb: [u8; 3]) {
     }
 }
 
-/// Local `YYYY-MM-DD` today, as the entry form reads it.
+/// Local `YYYY-MM-DD` today, as the entry form reads it (in the app's zone).
 fn today() -> String {
-    jiff::ZonedDateTime::now().date().to_string()
+    local_now().date().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -218,10 +218,15 @@ async fn import_report_export_reimport_edit_and_undo() {
     // Reports: the month of the fixture, reached with the period buttons.
     app.click("nav-reports").await;
     app.click("report-kind-month").await;
-    let now = jiff::ZonedDateTime::now();
+    let now = local_now();
     let back = (i32::from(now.year()) - 2026) * 12 + i32::from(now.month()) - 11;
-    for _ in 0..back {
-        app.click("report-prev").await;
+    let step = if back >= 0 {
+        "report-prev"
+    } else {
+        "report-next"
+    };
+    for _ in 0..back.abs() {
+        app.click(step).await;
     }
     wait_text(&app, "report-range", "2026").await;
     // 2:30 + 2:00 Heron, 1:30 + 1:00 Owl, 0:45 without a project.
@@ -383,6 +388,7 @@ fn tt(data: &Path, args: &[&str]) -> String {
     let output = std::process::Command::new(tt_binary())
         .arg("--data-dir")
         .arg(data)
+        .env("TZ", &timetracker_e2e::midday_zone().0)
         .args(args)
         .output()
         .unwrap();
