@@ -14,23 +14,23 @@ use timetracker_core::reports::{ReportQuery, ReportRange, Rounding};
 use timetracker_core::{config, logging, Error, Project, SystemClock, Tracker};
 
 use crate::dates::{days_back, end_of, start_of};
-use crate::{text, Cli, Command, ExportFormat, Failure, ProjectAction, RangeArgs};
+use crate::{text, Cli, Command, ExportFormat, Failure, ProjectAction, RangeArgs, SyncAction};
 
-type Outcome = Result<(), Failure>;
+pub(crate) type Outcome = Result<(), Failure>;
 
 /// Where output goes: gathered, then written at once, so a closed pipe
 /// (`tt log | head`) ends the program quietly instead of with an error.
-struct Out {
-    json: bool,
+pub(crate) struct Out {
+    pub json: bool,
     text: String,
 }
 
 impl Out {
-    fn text(&mut self, s: impl Into<String>) {
+    pub(crate) fn text(&mut self, s: impl Into<String>) {
         self.text.push_str(&s.into());
     }
 
-    fn json(&mut self, value: &impl Serialize) -> Outcome {
+    pub(crate) fn json(&mut self, value: &impl Serialize) -> Outcome {
         let s = serde_json::to_string_pretty(value)
             .map_err(|e| Failure::Io(format!("could not write JSON: {e}")))?;
         self.text.push_str(&s);
@@ -62,6 +62,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::Export { .. } => "tt_export",
         Command::Import { .. } => "tt_import",
         Command::Projects { .. } => "tt_projects",
+        Command::Edit { .. } => "tt_edit",
+        Command::Delete { .. } => "tt_delete",
+        Command::Sync { .. } => "tt_sync",
     }
 }
 
@@ -74,6 +77,9 @@ fn logs(command: &Command) -> bool {
             | Command::Log { .. }
             | Command::Projects {
                 action: None | Some(ProjectAction::List { .. })
+            }
+            | Command::Sync {
+                action: SyncAction::Status
             }
     )
 }
@@ -205,6 +211,30 @@ fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
             import(t, &file, format.map(Format::from), dry_run, tz, out)
         }
         Command::Projects { action } => projects(t, action, out),
+        Command::Edit {
+            id,
+            project,
+            description,
+            start,
+            end,
+            tags,
+            no_tags,
+        } => {
+            let change = crate::edit::Change {
+                project,
+                description,
+                start,
+                end,
+                tags: if no_tags {
+                    Some(Vec::new())
+                } else {
+                    (!tags.is_empty()).then_some(tags)
+                },
+            };
+            crate::edit::edit(t, id, change, &tz, out)
+        }
+        Command::Delete { id } => crate::edit::delete(t, id, out),
+        Command::Sync { action } => crate::sync::run(t, action, &tz, out),
     }
 }
 
@@ -384,7 +414,7 @@ fn list(label: &str, names: &[String]) -> String {
     }
 }
 
-fn find(t: &Tracker, name: &str) -> Result<Project, Failure> {
+pub(crate) fn find(t: &Tracker, name: &str) -> Result<Project, Failure> {
     t.find_project(name)?
         .ok_or_else(|| Failure::ProjectNotFound(name.to_owned()))
 }

@@ -7,6 +7,8 @@
 
 mod commands;
 mod dates;
+mod edit;
+mod sync;
 mod text;
 
 use std::io::Write;
@@ -112,6 +114,64 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ProjectAction>,
     },
+    /// Change an entry (the fields given; the others stay as they are)
+    Edit {
+        /// The entry's id, as `tt log` shows it
+        id: i64,
+        /// Move it to this project ("" for no project); created if new
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(short, long)]
+        description: Option<String>,
+        /// New start: an RFC 3339 instant, `YYYY-MM-DD HH:MM` (local), or
+        /// `HH:MM` on the entry's day
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
+        /// New end, like --start; `running` makes it the running entry
+        #[arg(long, value_name = "TIME")]
+        end: Option<String>,
+        /// Replace the tags with these; repeat for more
+        #[arg(long = "tag", short = 't', value_name = "TAG")]
+        tags: Vec<String>,
+        /// Remove every tag
+        #[arg(long, conflicts_with = "tags")]
+        no_tags: bool,
+    },
+    /// Delete an entry
+    Delete {
+        /// The entry's id, as `tt log` shows it
+        id: i64,
+    },
+    /// Sync with your other devices through a shared folder (docs/sync.md)
+    Sync {
+        #[command(subcommand)]
+        action: SyncAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// Turn sync on with FOLDER (kept the same on every device by
+    /// Syncthing, Nextcloud, Dropbox or a network share), and sync once
+    Enable {
+        folder: PathBuf,
+        /// This device's name, as the other devices list it [default: the
+        /// computer's name]
+        #[arg(long, value_name = "DEVICE_NAME")]
+        name: Option<String>,
+        /// Give this database a new device id (after copying a data folder
+        /// to another computer)
+        #[arg(long)]
+        new_device: bool,
+    },
+    /// Turn sync off; local data and the folder are left as they are
+    Disable,
+    /// Apply other devices' changes and write this device's, now
+    Now,
+    /// Devices seen, pending changes, conflicts and problems
+    Status,
+    /// Bring back the value that lost a conflict (its id from `tt sync status`)
+    Restore { conflict: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,9 +278,11 @@ impl Failure {
         let code = e.code();
         if code.starts_with("import.") {
             EXIT_BAD_FILE
+        } else if matches!(code, "sync.folder_missing" | "sync.folder_unwritable") {
+            EXIT_IO
         } else if matches!(code, "timer.not_running" | "entry.running_conflict") {
             EXIT_TIMER_STATE
-        } else if code.ends_with(".not_found") {
+        } else if code.ends_with(".not_found") || code == "sync.conflict_not_found" {
             EXIT_NOT_FOUND
         } else if code.starts_with("storage.") || code.starts_with("config.") {
             EXIT_STORAGE

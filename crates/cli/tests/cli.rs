@@ -2,62 +2,18 @@
 //! folder, checking its output, its files and its exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
 use std::sync::Arc;
+
+use common::Tt;
 
 use serde_json::Value;
 use timetracker_core::{SystemClock, Tracker};
-
-struct Tt {
-    dir: tempfile::TempDir,
-}
-
-impl Tt {
-    fn new() -> Self {
-        Tt {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn data_dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tt"));
-        cmd.args(["--data-dir", self.data_dir().to_str().unwrap()])
-            .args(args)
-            // Local dates are UTC dates, whatever the machine's zone.
-            .env("TZ", "UTC")
-            .env_remove("ROUNDING_MINUTES")
-            .env_remove("TIMETRACKER_DATA_DIR");
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// Runs and expects success; returns standard output.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tt {args:?} failed ({:?}): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -120,6 +120,21 @@ pub enum Error {
     TimerNoHeartbeat,
     #[error("This is a test aid; start TimeTracker with TIMETRACKER_TEST_HOOKS=1 to use it.")]
     TestHooksDisabled,
+    #[error("A sync file holds something this TimeTracker cannot use (a {0}); the file was skipped and the rest keeps syncing.")]
+    SyncBadRecord(String),
+    #[error("Sync is off. Turn it on in Settings \u{203a} Sync, or with tt sync enable FOLDER.")]
+    SyncNotEnabled,
+    #[error("The sync folder {0} cannot be found. Is the drive or share connected? Nothing was changed; your entries are safe here.")]
+    SyncFolderMissing(PathBuf),
+    #[error("TimeTracker cannot write to the sync folder {path} ({source}). Check that it is writable; your entries are safe here.")]
+    SyncFolderUnwritable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Device names are 1 to 100 characters, without line breaks.")]
+    SyncInvalidDeviceName,
+    #[error("That sync conflict no longer exists. Reload the list.")]
+    SyncConflictNotFound(i64),
     /// Every problem found in an import file, each with its line.
     #[error("{0}")]
     ImportInvalid(#[from] crate::io::import::ImportError),
@@ -172,6 +187,12 @@ impl Error {
             Error::SettingsInvalid(_) => "settings.invalid",
             Error::TimerNoHeartbeat => "timer.no_heartbeat",
             Error::ImportInvalid(_) => "import.invalid",
+            Error::SyncBadRecord(_) => "sync.bad_record",
+            Error::SyncNotEnabled => "sync.not_enabled",
+            Error::SyncFolderMissing(_) => "sync.folder_missing",
+            Error::SyncFolderUnwritable { .. } => "sync.folder_unwritable",
+            Error::SyncInvalidDeviceName => "sync.invalid_device_name",
+            Error::SyncConflictNotFound(_) => "sync.conflict_not_found",
             Error::Database(_) => "storage.database",
         }
     }

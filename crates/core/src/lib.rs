@@ -16,6 +16,7 @@ pub mod projects;
 pub mod reports;
 pub mod settings;
 pub mod storage;
+pub mod sync;
 pub mod telemetry;
 pub mod timer;
 
@@ -43,11 +44,19 @@ pub struct Tracker {
 impl Tracker {
     /// Opens the database file at `path`, creating and migrating it as needed.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self {
-            storage: Storage::open(path)?,
+        Ok(Self::with_storage(Storage::open(path)?, clock))
+    }
+
+    fn with_storage(mut storage: Storage, clock: Arc<dyn Clock>) -> Self {
+        let stamp_clock = clock.clone();
+        storage.set_before_commit(Box::new(move |conn| {
+            sync::stamp::stamp_dirty(conn, &*stamp_clock)
+        }));
+        Self {
+            storage,
             clock,
             telemetry: None,
-        })
+        }
     }
 
     /// Opens `timetracker.sqlite3` inside `data_dir`.
@@ -56,11 +65,7 @@ impl Tracker {
     }
 
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self {
-            storage: Storage::open_in_memory()?,
-            clock,
-            telemetry: None,
-        })
+        Ok(Self::with_storage(Storage::open_in_memory()?, clock))
     }
 
     /// Reports database activity, timer starts and tracked time to

@@ -76,7 +76,7 @@ pub fn normalize_name(raw: &str) -> Result<(String, String)> {
     Ok((name.to_owned(), name.to_lowercase()))
 }
 
-fn normalize_color(raw: &str) -> Result<String> {
+pub(crate) fn normalize_color(raw: &str) -> Result<String> {
     let color = raw.trim().to_ascii_lowercase();
     let valid = color.len() == 7
         && color.starts_with('#')

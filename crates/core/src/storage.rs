@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_telemetry.sql"),
     include_str!("../migrations/0004_outbox_stats.sql"),
     include_str!("../migrations/0005_tracking.sql"),
+    include_str!("../migrations/0006_sync.sql"),
 ];
 
 /// The schema version this build writes.
@@ -29,10 +30,15 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// to finish its transaction before giving up with `storage.busy`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Runs inside every write transaction, just before it commits: the sync
+/// layer stamps what the transaction changed (see `sync::stamp`).
+pub(crate) type BeforeCommit = Box<dyn Fn(&Connection) -> Result<()> + Send>;
+
 pub struct Storage {
     conn: Connection,
     path: Option<PathBuf>,
     metrics: Option<Arc<Metrics>>,
+    before_commit: Option<BeforeCommit>,
 }
 
 impl Drop for Storage {
@@ -56,6 +62,7 @@ impl Storage {
             conn,
             path: None,
             metrics: None,
+            before_commit: None,
         };
         storage.configure()?;
         storage.migrate(MIGRATIONS)?;
@@ -78,6 +85,7 @@ impl Storage {
             conn,
             path: Some(path.to_owned()),
             metrics: None,
+            before_commit: None,
         };
         // Refuse a newer schema before anything writes to the file: even
         // switching to WAL would change its header.
@@ -123,6 +131,10 @@ impl Storage {
         }
     }
 
+    pub(crate) fn set_before_commit(&mut self, hook: BeforeCommit) {
+        self.before_commit = Some(hook);
+    }
+
     pub(crate) fn metrics(&self) -> Option<&Arc<Metrics>> {
         self.metrics.as_ref()
     }
@@ -166,6 +178,9 @@ impl Storage {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
+            if let Some(hook) = &self.before_commit {
+                hook(&tx)?;
+            }
             tx.commit()?;
             Ok(value)
         })();

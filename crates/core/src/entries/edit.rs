@@ -90,6 +90,11 @@ pub struct DeletedEntry {
     pub tags: Vec<String>,
     #[ts(type = "string")]
     pub created_at: Timestamp,
+    /// The entry's global id, so that sync sees the undo bring back the
+    /// same entry rather than a new one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub gid: Option<String>,
 }
 
 /// The stored row of one entry, before any change.
@@ -279,6 +284,10 @@ impl Tracker {
         let deleted = self.storage.write("entry_delete", |tx| {
             let old = stored(tx, id)?;
             let tags = get(tx, id, now)?.tags;
+            let gid: Option<String> =
+                tx.query_row("SELECT gid FROM time_entries WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
             tx.execute("DELETE FROM time_entries WHERE id = ?1", [id])?;
             Ok(DeletedEntry {
                 id,
@@ -288,6 +297,7 @@ impl Tracker {
                 stopped_at: old.stopped_at,
                 tags,
                 created_at: old.created_at,
+                gid,
             })
         })?;
         crate::log_event!("entry.deleted", entry_id = id);
@@ -310,9 +320,20 @@ impl Tracker {
             if deleted.stopped_at.is_none() && running_id(tx)?.is_some() {
                 return Err(Error::EntryRunningConflict);
             }
+            // A global id that is no longer free (the entry came back
+            // through sync already) gets a new one rather than failing.
+            let gid = deleted.gid.as_deref().filter(|g| {
+                uuid::Uuid::parse_str(g).is_ok()
+                    && tx
+                        .query_row("SELECT 1 FROM time_entries WHERE gid = ?1", [g], |_| Ok(()))
+                        .optional()
+                        .ok()
+                        .flatten()
+                        .is_none()
+            });
             tx.execute(
-                "INSERT INTO time_entries (id, project_id, description, started_at, stopped_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO time_entries (id, project_id, description, started_at, stopped_at, created_at, updated_at, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     deleted.id,
                     deleted.project_id,
@@ -320,7 +341,8 @@ impl Tracker {
                     deleted.started_at.as_millisecond(),
                     deleted.stopped_at.map(|t| t.as_millisecond()),
                     deleted.created_at.as_millisecond(),
-                    now.as_millisecond()
+                    now.as_millisecond(),
+                    gid
                 ],
             )
             .map_err(running_clash_or)?;

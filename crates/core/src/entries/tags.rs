@@ -54,6 +54,19 @@ pub(crate) fn ensure(conn: &Connection, name: &str) -> Result<(i64, String)> {
 /// Replaces the tags of `entry_id` with `tags` (already normalised) and
 /// returns them as stored, sorted.
 pub(crate) fn set(conn: &Connection, entry_id: i64, tags: &[String]) -> Result<Vec<String>> {
+    // Unchanged tags are left alone: rewriting them would count as an edit
+    // of the entry's tags, and sync would let it win over a real one.
+    let current = of_entry(conn, entry_id)?;
+    let mut wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut have: Vec<String> = current.iter().map(|(key, _)| key.clone()).collect();
+    have.sort();
+    if have == wanted {
+        let mut names: Vec<String> = current.into_iter().map(|(_, name)| name).collect();
+        sort(&mut names);
+        return Ok(names);
+    }
     conn.prepare_cached("DELETE FROM entry_tags WHERE entry_id = ?1")?
         .execute([entry_id])?;
     let mut stored = Vec::with_capacity(tags.len());
@@ -66,6 +79,16 @@ pub(crate) fn set(conn: &Connection, entry_id: i64, tags: &[String]) -> Result<V
     }
     sort(&mut stored);
     Ok(stored)
+}
+
+/// The (case-folded key, stored name) of each tag on `entry_id`.
+pub(crate) fn of_entry(conn: &Connection, entry_id: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.name_key, t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+         WHERE et.entry_id = ?1",
+    )?;
+    let rows = stmt.query_map([entry_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub(crate) fn sort(tags: &mut [String]) {

@@ -120,8 +120,10 @@ fn for_each_entry(
     };
     let pairs = tag_pairs(conn, &names, from, to)?;
     let mut stmt = conn.prepare_cached(
+        // Ties by global id, not local id: two synced devices list the
+        // same entries in the same order.
         "SELECT id, project_id, description, started_at, stopped_at FROM time_entries
-         WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, id",
+         WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, gid",
     )?;
     let mut rows = stmt.query(params![from, to])?;
     let mut count = 0u32;

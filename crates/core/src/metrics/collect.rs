@@ -84,6 +84,42 @@ struct DbFacts {
     time_entries: i64,
     telemetry_queued: i64,
     per_project: Vec<(String, f64)>,
+    sync: SyncFacts,
+}
+
+/// Sync's totals, kept in the database so that runs by `tt sync now` count
+/// as well as the app's own.
+#[derive(Default)]
+struct SyncFacts {
+    last_success_ms: Option<i64>,
+    applied: i64,
+    conflicts: i64,
+    skipped: i64,
+    /// This device and the others seen; 0 while sync is off.
+    devices: i64,
+}
+
+fn read_sync(conn: &Connection) -> rusqlite::Result<SyncFacts> {
+    let (enabled, last_success_ms, applied, conflicts, skipped): (
+        bool,
+        Option<i64>,
+        i64,
+        i64,
+        i64,
+    ) = conn.query_row(
+        "SELECT enabled, last_success_ms, applied_total, conflicts_total, skipped_total
+             FROM sync_state WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let peers: i64 = conn.query_row("SELECT count(*) FROM sync_peers", [], |r| r.get(0))?;
+    Ok(SyncFacts {
+        last_success_ms,
+        applied,
+        conflicts,
+        skipped,
+        devices: if enabled { peers + 1 } else { 0 },
+    })
 }
 
 /// Per-project totals: the cached sums of stopped entries, plus the running
@@ -163,6 +199,7 @@ fn read_db(
     if let Some(cache) = per_project {
         facts.per_project = per_project_totals(conn, cache, now_ms)?;
     }
+    facts.sync = read_sync(conn)?;
     Ok(facts)
 }
 
@@ -268,6 +305,42 @@ impl Collector for Collectors {
             "Telemetry payloads waiting in the outbox (0 unless the user opted in)",
             None,
             ConstGauge::new(facts.telemetry_queued),
+        )?;
+
+        emit(
+            &mut encoder,
+            "sync_last_success_timestamp",
+            "When sync last completed, as a Unix time (0: never)",
+            Some(&Unit::Seconds),
+            ConstGauge::new(facts.sync.last_success_ms.unwrap_or(0) as f64 / 1000.0),
+        )?;
+        emit(
+            &mut encoder,
+            "sync_records_applied",
+            "Records from other devices that changed something here",
+            None,
+            ConstCounter::new(u64::try_from(facts.sync.applied).unwrap_or(0)),
+        )?;
+        emit(
+            &mut encoder,
+            "sync_conflicts",
+            "Values that lost to a concurrent edit on another device",
+            None,
+            ConstCounter::new(u64::try_from(facts.sync.conflicts).unwrap_or(0)),
+        )?;
+        emit(
+            &mut encoder,
+            "sync_skipped_files",
+            "Sync files skipped (damaged, in progress, newer format, conflict copies); retried later",
+            None,
+            ConstCounter::new(u64::try_from(facts.sync.skipped).unwrap_or(0)),
+        )?;
+        emit(
+            &mut encoder,
+            "sync_devices",
+            "Devices sharing the sync folder, this one included (0 while sync is off)",
+            None,
+            ConstGauge::new(facts.sync.devices),
         )?;
 
         if metrics.per_project() {

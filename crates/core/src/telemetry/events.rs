@@ -76,6 +76,32 @@ impl Version {
     }
 }
 
+/// How many devices share a sync folder, this one included, in buckets:
+/// enough to know how sync is used, not to tell users apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DeviceCount {
+    #[serde(rename = "1")]
+    One,
+    #[serde(rename = "2")]
+    Two,
+    #[serde(rename = "3-5")]
+    ThreeToFive,
+    #[serde(rename = "6+")]
+    SixOrMore,
+}
+
+impl DeviceCount {
+    /// The bucket for this device plus `others` seen in the folder.
+    pub fn of(others: u64) -> Self {
+        match others.saturating_add(1) {
+            0 | 1 => DeviceCount::One,
+            2 => DeviceCount::Two,
+            3..=5 => DeviceCount::ThreeToFive,
+            _ => DeviceCount::SixOrMore,
+        }
+    }
+}
+
 /// Bounds a count sent as a property (no exact sizes of huge exports).
 pub fn bucket_count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -122,6 +148,10 @@ pub enum Event {
     AppUpdated { previous_version: Version },
     #[serde(rename = "app.active")]
     AppActive {},
+    #[serde(rename = "sync.enabled")]
+    SyncEnabled { devices: DeviceCount },
+    #[serde(rename = "sync.disabled")]
+    SyncDisabled { devices: DeviceCount },
 }
 
 impl Event {
@@ -161,6 +191,12 @@ impl Event {
                 previous_version: Version("0.1.0".into()),
             },
             Event::AppActive {},
+            Event::SyncEnabled {
+                devices: DeviceCount::Two,
+            },
+            Event::SyncDisabled {
+                devices: DeviceCount::ThreeToFive,
+            },
         ]
     }
 
@@ -195,6 +231,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn device_counts_are_buckets() {
+        let name = |n| serde_json::to_value(DeviceCount::of(n)).unwrap();
+        assert_eq!(name(0), "1");
+        assert_eq!(name(1), "2");
+        assert_eq!(name(2), "3-5");
+        assert_eq!(name(4), "3-5");
+        assert_eq!(name(5), "6+");
+        assert_eq!(name(u64::MAX), "6+");
     }
 
     #[test]
