@@ -331,7 +331,7 @@ impl Collector for Collectors {
         emit(
             &mut encoder,
             "sync_skipped_files",
-            "Sync files skipped (damaged, in progress, newer format, conflict copies); retried later",
+            "Sync files found unusable (damaged, in progress, newer format, conflict copies), each counted once; retried later",
             None,
             ConstCounter::new(u64::try_from(facts.sync.skipped).unwrap_or(0)),
         )?;

@@ -14,7 +14,7 @@ use crate::Tracker;
 use super::export::{self, COMPACT_AFTER_BYTES, COMPACT_AFTER_FILES};
 use super::files::{self, FileKind, Invalid, Item, Manifest, ManifestDevice, Unusable};
 use super::merge::{Applied, Applier};
-use super::{Problem, State, SyncReport};
+use super::{State, SyncProblem, SyncReport};
 
 /// What reading the other devices' files did.
 #[derive(Default)]
@@ -22,7 +22,7 @@ struct Reading {
     applied: Applied,
     skipped: u64,
     devices: u64,
-    problems: Vec<Problem>,
+    problems: Vec<SyncProblem>,
 }
 
 impl Tracker {
@@ -53,9 +53,19 @@ impl Tracker {
         let exported = self.write_own(state, &own, &mut reading.problems)?;
         let now = self.clock.now().as_millisecond();
         let problems = serde_json::to_string(&reading.problems).unwrap_or_else(|_| "[]".into());
-        let skipped = reading.skipped;
         let applied_records = reading.applied.records;
+        let current = reading.problems.clone();
         self.storage.write("sync_finish", |tx| {
+            // The metric counts files newly skipped, not every retry of a
+            // file that stays damaged.
+            let before: String =
+                tx.query_row("SELECT problems FROM sync_state", [], |r| r.get(0))?;
+            let before: Vec<SyncProblem> = serde_json::from_str(&before).unwrap_or_default();
+            let skipped = current
+                .iter()
+                .filter(|p| p.path.is_some() && p.code != "sync.device_clash")
+                .filter(|p| !before.iter().any(|b| b.path == p.path && b.code == p.code))
+                .count();
             tx.execute(
                 "UPDATE sync_state SET last_sync_ms = ?1, last_success_ms = ?1, problems = ?2,
                  applied_total = applied_total + ?3, skipped_total = skipped_total + ?4",
@@ -86,7 +96,7 @@ impl Tracker {
             if m.timetracker_sync > files::FORMAT {
                 reading
                     .problems
-                    .push(Problem::newer_format(&dir.join(files::MANIFEST)));
+                    .push(SyncProblem::newer_format(&dir.join(files::MANIFEST)));
             }
         }
         reading.devices += 1;
@@ -100,7 +110,7 @@ impl Tracker {
             reading.skipped += 1;
             reading
                 .problems
-                .push(Problem::unusable(&dir.join(&name), &why));
+                .push(SyncProblem::unusable(&dir.join(&name), &why));
             crate::log_event!(warn, "sync.file_skipped", reason = why.code());
         }
         let (mut upto, mut applied) = self.peer_progress(peer)?;
@@ -165,7 +175,7 @@ impl Tracker {
                 reading.skipped += 1;
                 reading
                     .problems
-                    .push(Problem::damaged(path, &e.to_string()));
+                    .push(SyncProblem::damaged(path, &e.to_string()));
                 return Ok(false);
             }
         };
@@ -173,7 +183,7 @@ impl Tracker {
             Ok((header, items)) if header.device == peer && header.seq == seq => items,
             Ok(_) => {
                 reading.skipped += 1;
-                reading.problems.push(Problem::damaged(
+                reading.problems.push(SyncProblem::damaged(
                     path,
                     "its header names another device or number",
                 ));
@@ -182,13 +192,13 @@ impl Tracker {
             }
             Err(Invalid::NewerFormat(_)) => {
                 reading.skipped += 1;
-                reading.problems.push(Problem::newer_format(path));
+                reading.problems.push(SyncProblem::newer_format(path));
                 crate::log_event!(warn, "sync.file_skipped", reason = "newer_format");
                 return Ok(false);
             }
             Err(Invalid::Damaged(why)) => {
                 reading.skipped += 1;
-                reading.problems.push(Problem::damaged(path, &why));
+                reading.problems.push(SyncProblem::damaged(path, &why));
                 crate::log_event!(warn, "sync.file_skipped", reason = "damaged");
                 return Ok(false);
             }
@@ -236,21 +246,12 @@ impl Tracker {
                 reading.applied.merged += applied.merged;
                 Ok(true)
             }
-            // A record this version cannot use: the file waits, the rest
-            // goes on. Disk and database trouble stops the run.
-            Err(
-                e @ (Error::SyncBadRecord(_)
-                | Error::ProjectNameEmpty
-                | Error::ProjectNameTooLong(_)
-                | Error::ProjectInvalidColor
-                | Error::ProjectInvalidCurrency(_)
-                | Error::ProjectInvalidRate
-                | Error::ClientNameTooLong(_)
-                | Error::TagInvalid(_)
-                | Error::EntryDescriptionTooLong(_)),
-            ) => {
+            // A record this version cannot use (a value out of range, a
+            // constraint it breaks): the file waits, the rest goes on. A full,
+            // read-only or busy disk stops the run instead.
+            Err(e) if matches!(e, Error::Database(_)) || !e.code().starts_with("storage.") => {
                 reading.skipped += 1;
-                reading.problems.push(Problem::refused(path, &e));
+                reading.problems.push(SyncProblem::refused(path, &e));
                 crate::log_event!(
                     warn,
                     "sync.file_skipped",
@@ -285,13 +286,18 @@ impl Tracker {
     /// Writes this device's pending changes (everything, the first time),
     /// and a snapshot when enough change files piled up. Returns how many
     /// records were written.
-    fn write_own(&mut self, state: &State, own: &Path, problems: &mut Vec<Problem>) -> Result<u64> {
+    fn write_own(
+        &mut self,
+        state: &State,
+        own: &Path,
+        problems: &mut Vec<SyncProblem>,
+    ) -> Result<u64> {
         let manifest = files::read_manifest(own);
         let on_disk = export::highest_on_disk(own);
         // Files numbered beyond ours that this database did not write: a
         // copy of it syncs as this device. Never overwrite them.
         if on_disk > state.next_seq {
-            problems.push(Problem::device_clash(own));
+            problems.push(SyncProblem::device_clash(own));
         }
         let mut seq = state.next_seq.max(on_disk + 1);
         let device = state.device_id.clone();

@@ -138,7 +138,9 @@ pub(crate) fn pending(conn: &Connection) -> Result<Batch> {
         if let Some(of) = kind.strip_prefix("merge:").and_then(Kind::parse) {
             collector.add_merge(of, gid)?;
         } else if let Some(kind) = Kind::parse(kind) {
-            collector.add(kind, gid)?;
+            // A record merged into another since it was queued: the
+            // survivor holds its fields now.
+            collector.add(kind, &resolve(conn, kind, gid)?)?;
         }
     }
     Ok(Batch {

@@ -119,11 +119,13 @@ impl<'c> Applier<'c> {
         self.see(&incoming.newest());
         incoming.id = self.resolve(incoming.kind, &incoming.id)?;
         self.resolve_refs(&mut incoming)?;
-        let local = record::load(self.conn, incoming.kind, &incoming.id)?;
-        if let Some(local) = &local {
-            let mut local = local.clone();
-            self.resolve_refs(&mut local)?;
-        }
+        let local = match record::load(self.conn, incoming.kind, &incoming.id)? {
+            Some(mut local) => {
+                self.resolve_refs(&mut local)?;
+                Some(local)
+            }
+            None => None,
+        };
         let merged = match &local {
             None => incoming,
             Some(local) => {

@@ -221,6 +221,9 @@ impl Applier<'_> {
             .execute(params![kind.as_str(), gone])?;
         self.applied.merged += 1;
         crate::log_event!("sync.merged", kind = kind.as_str());
+        // The survivor now holds fields that may have lived only here (a
+        // record made on this device and not yet written): it travels.
+        record::mark_pending(self.conn, kind.as_str(), keep)?;
         // The survivor may clash with nothing now: it holds the only row.
         let (name, key) = match kind {
             Kind::Project => {

@@ -67,7 +67,7 @@ pub struct SyncReport {
 /// Something the last run could not do, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct Problem {
+pub struct SyncProblem {
     /// `sync.file_damaged`, `sync.file_in_progress`, `sync.conflict_copy`,
     /// `sync.unknown_file`, `sync.newer_format`, `sync.bad_record`,
     /// `sync.device_clash` or `sync.folder_missing`.
@@ -76,9 +76,9 @@ pub struct Problem {
     pub path: Option<String>,
 }
 
-impl Problem {
+impl SyncProblem {
     fn at(code: &str, message: String, path: &Path) -> Self {
-        Problem {
+        SyncProblem {
             code: code.to_owned(),
             message,
             path: Some(path.display().to_string()),
@@ -97,11 +97,11 @@ impl Problem {
                 "Not a TimeTracker file; it is ignored.".to_owned()
             }
         };
-        Problem::at(why.code(), message, path)
+        SyncProblem::at(why.code(), message, path)
     }
 
     pub(crate) fn damaged(path: &Path, why: &str) -> Self {
-        Problem::at(
+        SyncProblem::at(
             "sync.file_damaged",
             format!(
                 "Skipped a damaged or incomplete file ({why}); it is tried again at the next sync."
@@ -111,7 +111,7 @@ impl Problem {
     }
 
     pub(crate) fn newer_format(path: &Path) -> Self {
-        Problem::at(
+        SyncProblem::at(
             "sync.newer_format",
             "Written by a newer TimeTracker: update TimeTracker on this device to read it. \
              Everything else keeps syncing."
@@ -121,7 +121,7 @@ impl Problem {
     }
 
     pub(crate) fn refused(path: &Path, error: &Error) -> Self {
-        Problem::at(
+        SyncProblem::at(
             "sync.bad_record",
             format!("Skipped a file this TimeTracker cannot apply: {error}"),
             path,
@@ -129,7 +129,7 @@ impl Problem {
     }
 
     pub(crate) fn device_clash(path: &Path) -> Self {
-        Problem::at(
+        SyncProblem::at(
             "sync.device_clash",
             "Another copy of this database syncs under this device's id (was the data folder \
              copied to another computer?). Its files are kept; give one copy a new id with \
@@ -190,7 +190,7 @@ pub struct SyncStatus {
     #[ts(type = "string | null")]
     pub last_sync: Option<Timestamp>,
     pub conflicts: Vec<SyncConflict>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<SyncProblem>,
     pub notices: Vec<SyncNotice>,
 }
 
@@ -336,7 +336,7 @@ impl Tracker {
             ),
             Err(e) => {
                 crate::log_event!(warn, "sync.failed", code = e.code());
-                let problem = Problem {
+                let problem = SyncProblem {
                     code: e.code().to_owned(),
                     message: e.to_string(),
                     path: state.folder.as_ref().map(|f| f.display().to_string()),

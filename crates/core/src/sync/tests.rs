@@ -52,6 +52,25 @@ fn export(t: &mut Tracker) -> Vec<Value> {
     entries.as_array().unwrap().clone()
 }
 
+/// A half-hour entry on 23 November, by hand.
+fn add(d: &mut Device, description: &str) -> crate::Entry {
+    d.t.add_entry(NewEntry {
+        project_id: None,
+        description: description.into(),
+        started_at: ts("2026-11-23T08:00:00Z"),
+        stopped_at: ts("2026-11-23T08:30:00Z"),
+        tags: vec![],
+    })
+    .unwrap()
+}
+
+/// The local id of a device's one entry on 23 November.
+fn only_id(d: &Device) -> i64 {
+    d.t.list_entries(ts("2026-11-23T00:00:00Z"), ts("2026-11-24T00:00:00Z"))
+        .unwrap()[0]
+        .id
+}
+
 fn sync_both(a: &mut Device, b: &mut Device) {
     for _ in 0..2 {
         a.t.sync_now().unwrap();
@@ -90,20 +109,9 @@ fn an_entry_made_on_one_device_reaches_the_other_with_its_project_and_tags() {
 fn the_later_edit_of_a_field_wins_and_the_loser_is_kept_to_restore() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, mut b) = pair(dir.path());
-    let made =
-        a.t.add_entry(NewEntry {
-            project_id: None,
-            description: "draft".into(),
-            started_at: ts("2026-11-23T08:00:00Z"),
-            stopped_at: ts("2026-11-23T08:30:00Z"),
-            tags: vec![],
-        })
-        .unwrap();
+    let made = add(&mut a, "draft");
     sync_both(&mut a, &mut b);
-    let on_b =
-        b.t.list_entries(ts("2026-11-23T00:00:00Z"), ts("2026-11-24T00:00:00Z"))
-            .unwrap()[0]
-            .id;
+    let on_b = only_id(&b);
 
     // Both edit the description without having seen the other's edit;
     // B's clock is ahead, so B's edit is the later one.
@@ -164,20 +172,9 @@ fn the_later_edit_of_a_field_wins_and_the_loser_is_kept_to_restore() {
 fn a_delete_wins_over_an_older_edit_that_arrives_late_and_stays_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, mut b) = pair(dir.path());
-    let e =
-        a.t.add_entry(NewEntry {
-            project_id: None,
-            description: "doomed".into(),
-            started_at: ts("2026-11-23T08:00:00Z"),
-            stopped_at: ts("2026-11-23T08:30:00Z"),
-            tags: vec![],
-        })
-        .unwrap();
+    let e = add(&mut a, "doomed");
     sync_both(&mut a, &mut b);
-    let on_b =
-        b.t.list_entries(ts("2026-11-23T00:00:00Z"), ts("2026-11-24T00:00:00Z"))
-            .unwrap()[0]
-            .id;
+    let on_b = only_id(&b);
     // B edits first (earlier clock), A deletes later; B syncs before A.
     b.clock.advance(SignedDuration::from_secs(10));
     b.t.update_entry(
@@ -205,20 +202,9 @@ fn a_delete_wins_over_an_older_edit_that_arrives_late_and_stays_deleted() {
 fn an_edit_made_after_the_delete_brings_the_entry_back_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, mut b) = pair(dir.path());
-    let e =
-        a.t.add_entry(NewEntry {
-            project_id: None,
-            description: "contested".into(),
-            started_at: ts("2026-11-23T08:00:00Z"),
-            stopped_at: ts("2026-11-23T08:30:00Z"),
-            tags: vec![],
-        })
-        .unwrap();
+    let e = add(&mut a, "contested");
     sync_both(&mut a, &mut b);
-    let on_b =
-        b.t.list_entries(ts("2026-11-23T00:00:00Z"), ts("2026-11-24T00:00:00Z"))
-            .unwrap()[0]
-            .id;
+    let on_b = only_id(&b);
     a.clock.advance(SignedDuration::from_secs(10));
     a.t.delete_entry(e.id).unwrap();
     b.clock.advance(SignedDuration::from_secs(30));
@@ -309,20 +295,9 @@ fn clocks_hours_apart_still_order_an_edit_after_the_one_it_saw() {
     let (mut a, mut b) = pair(dir.path());
     // B's clock is three hours behind A's.
     b.clock.set(ts("2026-11-23T06:00:00Z"));
-    let e =
-        a.t.add_entry(NewEntry {
-            project_id: None,
-            description: "first".into(),
-            started_at: ts("2026-11-23T08:00:00Z"),
-            stopped_at: ts("2026-11-23T08:30:00Z"),
-            tags: vec![],
-        })
-        .unwrap();
+    let e = add(&mut a, "first");
     sync_both(&mut a, &mut b);
-    let on_b =
-        b.t.list_entries(ts("2026-11-23T00:00:00Z"), ts("2026-11-24T00:00:00Z"))
-            .unwrap()[0]
-            .id;
+    let on_b = only_id(&b);
     b.t.update_entry(
         on_b,
         crate::EntryPatch {
@@ -343,14 +318,7 @@ fn clocks_hours_apart_still_order_an_edit_after_the_one_it_saw() {
 fn damaged_partial_and_foreign_files_are_skipped_and_retried_never_applied_in_part() {
     let dir = tempfile::tempdir().unwrap();
     let (mut a, mut b) = pair(dir.path());
-    a.t.add_entry(NewEntry {
-        project_id: None,
-        description: "whole".into(),
-        started_at: ts("2026-11-23T08:00:00Z"),
-        stopped_at: ts("2026-11-23T08:30:00Z"),
-        tags: vec![],
-    })
-    .unwrap();
+    add(&mut a, "whole");
     a.t.sync_now().unwrap();
     let a_dir = files::root(dir.path()).join(a.t.sync_status().unwrap().device.id);
     let changes = a_dir.join(files::CHANGES);
@@ -568,4 +536,100 @@ fn a_database_from_before_sync_keeps_every_entry_and_each_gets_a_global_id() {
     assert_eq!(got[0]["client"], "ACME");
     assert_eq!(got[0]["tags"], serde_json::json!(["Design"]));
     assert!(b.t.timer_status().unwrap().is_some());
+}
+
+#[test]
+fn a_whole_file_with_a_record_this_version_refuses_is_skipped_and_the_rest_applies() {
+    use super::files::{encode, FileKind, Item};
+    use super::hlc::Hlc;
+    use super::record::{Field, Kind, Record};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = pair(dir.path());
+    a.t.start_timer(None, "fine").unwrap();
+    a.t.sync_now().unwrap();
+    // A third device's file: checksum right, but a description too long.
+    let other = uuid::Uuid::new_v4().to_string();
+    let mut fields = std::collections::BTreeMap::new();
+    let stamp = Hlc::new(1_764_000_000_000, 0, &other);
+    for (name, value) in [
+        ("description", Value::String("x".repeat(5000))),
+        ("start", Value::String("2026-11-23T08:00:00Z".into())),
+        ("end", Value::Null),
+    ] {
+        fields.insert(
+            name.to_owned(),
+            Field {
+                value,
+                hlc: stamp.clone(),
+                prev: Hlc::ZERO,
+            },
+        );
+    }
+    let item = Item::Record(Record {
+        kind: Kind::Entry,
+        id: uuid::Uuid::new_v4().to_string(),
+        deleted: None,
+        fields,
+    });
+    let bytes = encode(
+        FileKind::Changes,
+        &other,
+        1,
+        ts("2026-11-23T08:00:00Z"),
+        &[item],
+    );
+    let changes = files::root(dir.path()).join(&other).join(files::CHANGES);
+    std::fs::create_dir_all(&changes).unwrap();
+    std::fs::write(changes.join(files::file_name(1)), bytes).unwrap();
+    let report = b.t.sync_now().unwrap();
+    assert_eq!(report.skipped_files, 1, "{report:?}");
+    let problems = b.t.sync_status().unwrap().problems;
+    assert!(
+        problems.iter().any(|p| p.code == "sync.bad_record"),
+        "{problems:?}"
+    );
+    assert_eq!(b.t.timer_status().unwrap().unwrap().description, "fine");
+}
+
+#[test]
+fn metrics_read_sync_totals_from_the_database_and_count_a_bad_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir(&share).unwrap();
+    let clock = FakeClock::at(ts("2026-11-23T09:00:00Z"));
+    let db = dir.path().join("b/timetracker.sqlite3");
+    let mut b = Tracker::open(&db, Arc::new(clock.clone())).unwrap();
+    let mut a = device("2026-11-23T09:00:00Z");
+    a.t.sync_enable(&share, Some("a"), false).unwrap();
+    a.t.start_timer(None, "x").unwrap();
+    a.t.sync_now().unwrap();
+    let a_dir = files::root(&share).join(a.t.sync_status().unwrap().device.id);
+    std::fs::write(
+        a_dir.join(files::CHANGES).join(files::file_name(99)),
+        b"{\"cut",
+    )
+    .unwrap();
+    b.sync_enable(&share, Some("b"), false).unwrap();
+    b.sync_now().unwrap();
+    b.sync_now().unwrap();
+    let text = crate::metrics::Metrics::with_database(&db).render_prometheus_text();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(value("timetracker_sync_skipped_files_total"), 1.0);
+    assert_eq!(value("timetracker_sync_devices"), 2.0);
+    assert!(value("timetracker_sync_records_applied_total") >= 1.0);
+    assert_eq!(value("timetracker_sync_conflicts_total"), 0.0);
+    assert_eq!(
+        value("timetracker_sync_last_success_timestamp_seconds"),
+        ts("2026-11-23T09:00:00Z").as_second() as f64
+    );
 }
