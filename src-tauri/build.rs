@@ -44,6 +44,12 @@ const COMMANDS: &[&str] = &[
     "stale_resolve",
     "idle_resolve",
     "timer_toggle",
+    "sync_status",
+    "sync_enable",
+    "sync_disable",
+    "sync_now",
+    "sync_restore_conflict",
+    "sync_dismiss_conflict",
 ];
 
 fn main() {

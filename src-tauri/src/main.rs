@@ -6,6 +6,7 @@ mod desktop;
 mod files;
 mod live;
 mod state;
+mod sync;
 
 use tauri::Manager;
 use timetracker_core::log_event;
@@ -37,6 +38,7 @@ fn main() {
         .setup(|app| {
             app.manage(state::AppState::load());
             live::start(app.handle().clone());
+            sync::start(app.handle());
             desktop::setup(app.handle());
             Ok(())
         })
@@ -85,6 +87,12 @@ fn main() {
             desktop::commands::stale_resolve,
             desktop::commands::idle_resolve,
             desktop::commands::timer_toggle,
+            sync::sync_status,
+            sync::sync_enable,
+            sync::sync_disable,
+            sync::sync_now,
+            sync::sync_restore_conflict,
+            sync::sync_dismiss_conflict,
         ])
         .build(tauri::generate_context!());
     let app = match app {
