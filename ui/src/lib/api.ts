@@ -30,6 +30,11 @@ import type { IdlePrompt } from './bindings/IdlePrompt';
 import type { IdleDecision } from './bindings/IdleDecision';
 import type { StaleTimer } from './bindings/StaleTimer';
 import type { StaleDecision } from './bindings/StaleDecision';
+import type { SyncConflict } from './bindings/SyncConflict';
+import type { SyncReport } from './bindings/SyncReport';
+import type { SyncStatus } from './bindings/SyncStatus';
+import type { SyncPeer } from './bindings/SyncPeer';
+import type { SyncProblem } from './bindings/SyncProblem';
 
 export type {
   Amount,
@@ -57,6 +62,11 @@ export type {
   StaleDecision,
   StaleTimer,
   StartOutcome,
+  SyncConflict,
+  SyncPeer,
+  SyncProblem,
+  SyncReport,
+  SyncStatus,
   TagTotal,
   TelemetryStatus,
 };
@@ -195,6 +205,13 @@ export const api = {
     call<Entry>('stale_resolve', { entryId, decision }),
   resolveIdle: (prompt: IdlePrompt, decision: IdleDecision) =>
     call<Entry | null>('idle_resolve', { prompt, decision }),
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  syncEnable: (folder: string, name: string | null) =>
+    call<SyncReport>('sync_enable', { folder, name }),
+  syncDisable: () => call<SyncStatus>('sync_disable'),
+  syncNow: () => call<SyncReport>('sync_now'),
+  syncRestoreConflict: (id: number) => call<SyncStatus>('sync_restore_conflict', { id }),
+  syncDismissConflict: (id: number) => call<SyncStatus>('sync_dismiss_conflict', { id }),
   /** Stops the running timer, else starts the last project (like the tray). */
   toggleTimer: () => call<void>('timer_toggle'),
 };

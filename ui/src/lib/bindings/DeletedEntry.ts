@@ -3,4 +3,9 @@
 /**
  * Everything needed to bring a deleted entry back under its old id.
  */
-export type DeletedEntry = { id: number, project_id: number | null, description: string, started_at: string, stopped_at: string | null, tags: Array<string>, created_at: string, };
+export type DeletedEntry = { id: number, project_id: number | null, description: string, started_at: string, stopped_at: string | null, tags: Array<string>, created_at: string, 
+/**
+ * The entry's global id, so that sync sees the undo bring back the
+ * same entry rather than a new one.
+ */
+gid?: string, };

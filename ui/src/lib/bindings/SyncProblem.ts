@@ -3,7 +3,7 @@
 /**
  * Something the last run could not do, with what to do about it.
  */
-export type Problem = { 
+export type SyncProblem = { 
 /**
  * `sync.file_damaged`, `sync.file_in_progress`, `sync.conflict_copy`,
  * `sync.unknown_file`, `sync.newer_format`, `sync.bad_record`,
