@@ -7,6 +7,8 @@
 //! on to the app it spawns.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod syncthing;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -60,6 +62,33 @@ pub fn midday_zone() -> &'static (String, jiff::tz::TimeZone) {
 /// Now, in [`midday_zone`].
 pub fn local_now() -> jiff::ZonedDateTime {
     jiff::Timestamp::now().to_zoned_datetime(midday_zone().1.clone())
+}
+
+/// The `tt` binary that scripts/build-app leaves beside the app.
+pub fn tt_binary() -> PathBuf {
+    let tt = app_binary().with_file_name("tt");
+    assert!(
+        tt.exists(),
+        "{} is missing: build it with scripts/build-app",
+        tt.display()
+    );
+    tt
+}
+
+pub fn tt(data: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(tt_binary())
+        .arg("--data-dir")
+        .arg(data)
+        .env("TZ", &midday_zone().0)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "tt {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 pub fn free_port() -> u16 {
@@ -270,6 +299,13 @@ impl App {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Opens Settings at `section` (`general`, `sync`, `privacy`,
+    /// `desktop`, `import`, `metrics`).
+    pub async fn open_settings(&self, section: &str) {
+        self.click("nav-settings").await;
+        self.click(&format!("settings-section-{section}")).await;
     }
 
     pub async fn select_project(&self, name: &str) {

@@ -260,6 +260,7 @@ async fn an_unwritable_log_folder_is_reported_and_the_app_keeps_working() {
     let warning = app.text("settings-log-warning").await;
     assert!(warning.contains("standard error"), "{warning}");
     // A build with no PostHog key and no Sentry DSN says so, and asked nothing.
+    app.click("settings-section-privacy").await;
     let privacy = app.text("settings-telemetry-unconfigured").await;
     assert!(privacy.contains("not configured"), "{privacy}");
     assert!(app.all("consent-dialog").await.is_empty());

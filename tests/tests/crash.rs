@@ -194,7 +194,7 @@ async fn offline_reports_wait_and_arrive_once_at_the_next_launch_and_the_test_bu
     // Nothing listens on the DSN's port: the button says so, clearly.
     let app = launch(&data, &pairs).await;
     answer_consent(&app, true).await;
-    app.click("nav-settings").await;
+    app.open_settings("privacy").await;
     app.click("settings-send-test-error").await;
     let text = app
         .wait_for_text("settings-test-error-result", |t| !t.is_empty())
@@ -218,7 +218,7 @@ async fn offline_reports_wait_and_arrive_once_at_the_next_launch_and_the_test_bu
     assert_eq!(items[0].1["exception"]["values"][0]["type"], "panic");
 
     // And the button now reports success against the receiver.
-    app.click("nav-settings").await;
+    app.open_settings("privacy").await;
     app.click("settings-send-test-error").await;
     let text = app
         .wait_for_text("settings-test-error-result", |t| {

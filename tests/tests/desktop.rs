@@ -124,7 +124,7 @@ async fn settings_report_a_shortcut_that_cannot_be_registered_and_help_lists_the
     assert!(help.contains("Alt+N"), "{help}");
     app.click("help-close").await;
 
-    app.click("nav-settings").await;
+    app.open_settings("desktop").await;
     let shortcut = app.wait_for("settings-desktop-shortcut").await;
     assert_eq!(
         shortcut.prop("value").await.unwrap().as_deref(),

@@ -123,7 +123,7 @@ async fn settings_turn_the_endpoint_on_and_off_and_report_a_taken_port() {
     let _serial = SERIAL.lock().await;
     let (_tmp, data) = fresh_data_dir();
     let app = App::launch(&data).await;
-    app.click("nav-settings").await;
+    app.open_settings("metrics").await;
     let status = app.text("settings-metrics-status").await;
     assert!(status.contains("Not serving"), "{status}");
 
@@ -140,7 +140,7 @@ async fn settings_turn_the_endpoint_on_and_off_and_report_a_taken_port() {
     app.click("timer-stop").await;
 
     // A free port: serving at once, no restart.
-    app.click("nav-settings").await;
+    app.open_settings("metrics").await;
     let port = free_port();
     app.fill("settings-metrics-port", &port.to_string()).await;
     app.click("settings-metrics-apply").await;

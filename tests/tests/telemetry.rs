@@ -52,7 +52,7 @@ async fn the_dialog_asks_once_and_no_means_not_one_request() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(app.all("consent-dialog").await.is_empty(), "asked twice");
     use_the_app(&app).await;
-    app.click("nav-settings").await;
+    app.open_settings("privacy").await;
     let usage = app.wait_for("settings-usage").await;
     assert!(!usage.is_selected().await.unwrap());
     app.quit().await;
@@ -71,7 +71,7 @@ async fn a_yes_sends_the_catalogue_events_and_the_inspector_shows_them() {
     app.click("consent-save").await;
     use_the_app(&app).await;
 
-    app.click("nav-settings").await;
+    app.open_settings("privacy").await;
     app.click("telemetry-inspector").await;
     let anonymous = app.text("telemetry-anonymous-id").await;
     assert_eq!(anonymous.len(), 64, "{anonymous}");
@@ -137,7 +137,7 @@ async fn do_not_track_means_no_dialog_and_locked_switches() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(app.all("consent-dialog").await.is_empty());
     use_the_app(&app).await;
-    app.click("nav-settings").await;
+    app.open_settings("privacy").await;
     let line = app.text("settings-telemetry-forced-off").await;
     assert!(line.contains("DO_NOT_TRACK"), "{line}");
     assert!(!app

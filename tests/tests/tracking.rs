@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::Locator;
 use timetracker_core::{SystemClock, Tracker};
-use timetracker_e2e::{app_binary, fresh_data_dir, local_now, App, SERIAL, UI_TIMEOUT};
+use timetracker_e2e::{fresh_data_dir, local_now, tt, App, SERIAL, UI_TIMEOUT};
 
 fn open_db(dir: &Path) -> Tracker {
     Tracker::open_in_dir(dir, Arc::new(SystemClock)).unwrap()
@@ -106,7 +106,7 @@ async fn wait_text(app: &App, test_id: &str, needle: &str) -> String {
 }
 
 async fn import(app: &App, path: &Path) -> String {
-    app.click("nav-settings").await;
+    app.open_settings("import").await;
     app.fill("import-path", path.to_str().unwrap()).await;
     app.click("import-preview").await;
     app.text("import-preview-summary").await
@@ -164,7 +164,7 @@ async fn import_report_export_reimport_edit_and_undo() {
     let app = App::launch(&data).await;
 
     // A file with mistakes: every one listed by line, nothing imported.
-    app.click("nav-settings").await;
+    app.open_settings("import").await;
     app.fill("import-path", fixture("toggl-bad.csv").to_str().unwrap())
         .await;
     app.click("import-preview").await;
@@ -371,33 +371,6 @@ async fn import_report_export_reimport_edit_and_undo() {
         assert!(log.contains(&format!("\"{event}\"")), "no {event} in {log}");
     }
     assert!(!log.contains("Heron") && !log.contains("Wetlands"), "{log}");
-}
-
-/// The `tt` binary that scripts/build-app leaves beside the app.
-fn tt_binary() -> PathBuf {
-    let tt = app_binary().with_file_name("tt");
-    assert!(
-        tt.exists(),
-        "{} is missing: build it with scripts/build-app",
-        tt.display()
-    );
-    tt
-}
-
-fn tt(data: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new(tt_binary())
-        .arg("--data-dir")
-        .arg(data)
-        .env("TZ", &timetracker_e2e::midday_zone().0)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "tt {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// How long a change made by `tt` may take to show: the app polls once a
