@@ -146,3 +146,24 @@ fn app_active_goes_once_a_day_even_in_a_long_session() {
         .count();
     assert_eq!(installed, 1);
 }
+
+#[test]
+fn turning_sync_on_and_off_sends_a_device_bucket_and_no_folder_or_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("Sync of Alice");
+    std::fs::create_dir(&share).unwrap();
+    let (mut t, _) = tracker();
+    t.attach_telemetry(telemetry(&[KEY])).unwrap();
+    t.set_consent(false, true).unwrap();
+    t.sync_enable(&share, Some("alices-laptop"), false).unwrap();
+    t.sync_disable().unwrap();
+    let queued = t.telemetry_inspection().unwrap().queued;
+    for name in ["sync.enabled", "sync.disabled"] {
+        let payload = queued.iter().find(|p| p.event == name).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&payload.json).unwrap();
+        assert_eq!(json["properties"]["devices"], "1", "{name}");
+        for secret in ["Alice", "alices-laptop", share.to_str().unwrap()] {
+            assert!(!payload.json.contains(secret), "{name} carries {secret}");
+        }
+    }
+}
