@@ -219,7 +219,14 @@ impl App {
             driver,
             data_dir: data_dir.to_owned(),
         };
-        app.wait_for("nav-timer").await;
+        // The navigation paints before the app has answered `app_info`, and
+        // until then keys are ignored: wait for the shell to say it is ready.
+        app.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(".shell[data-ready='true']"))
+            .await
+            .unwrap_or_else(|e| panic!("the window never became ready: {e}"));
         app
     }
 
