@@ -109,6 +109,11 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("The support bundle could not be written to {path}: {source}")]
+    DoctorBundleFailed {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
     ConfigNoDataDir,
     #[error("The test error could not be sent: the sending task stopped unexpectedly. Details are in the log.")]
@@ -181,6 +186,7 @@ impl Error {
             Error::LoggingUnavailable => "logging.unavailable",
             Error::LoggingOpenFailed { .. } => "logging.open_failed",
             Error::TelemetryExportFailed { .. } => "telemetry.export_failed",
+            Error::DoctorBundleFailed { .. } => "doctor.bundle_failed",
             Error::ConfigNoDataDir => "config.no_data_dir",
             Error::CrashTestFailed => "crash.test_failed",
             Error::TestHooksDisabled => "test_hooks.disabled",

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod crash;
 pub mod desktop;
+pub mod doctor;
 pub mod entries;
 pub mod error;
 pub mod io;

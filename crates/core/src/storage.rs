@@ -71,10 +71,18 @@ impl Storage {
 
     pub(crate) fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::StorageDataDir {
-                path: dir.to_owned(),
-                source,
-            })?;
+            // Only its owner may read the history (an existing folder keeps
+            // its mode; `tt doctor` warns when it is open to others).
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+                .create(dir)
+                .map_err(|source| Error::StorageDataDir {
+                    path: dir.to_owned(),
+                    source,
+                })?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE

@@ -152,6 +152,13 @@ impl Scrubber {
         serde_json::from_value(value).ok()
     }
 
+    /// Scrubs free text (a log excerpt, a support bundle's file) by the
+    /// same rules as a report: the user's words, home, host and user name.
+    pub fn plain_text(&self, text: &str) -> String {
+        let terms = self.terms(&text.to_ascii_lowercase());
+        self.text(text, terms.as_ref())
+    }
+
     pub fn event(&self, event: &Event<'static>) -> Option<Event<'static>> {
         let mut event = self.scrub(event, true)?;
         event.server_name = None;
@@ -247,6 +254,9 @@ fn query_terms(db_path: &Path, haystack: Option<&str>) -> Vec<String> {
         "SELECT name AS t FROM clients",
         "SELECT name AS t FROM tags",
         "SELECT DISTINCT description AS t FROM time_entries",
+        // Device names are often the owner's name ("Alice's laptop").
+        "SELECT device_name AS t FROM sync_state WHERE device_name IS NOT NULL",
+        "SELECT name AS t FROM sync_peers WHERE name IS NOT NULL",
     ];
     let mut terms = Vec::new();
     for source in sources {

@@ -17,6 +17,7 @@ use ts_rs::TS;
 
 use super::cache::EnvelopeCache;
 use super::scrub::Scrubber;
+use crate::telemetry::last_send::LastSend;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Envelopes waiting for the sender thread; beyond this they wait on disk
@@ -259,6 +260,14 @@ impl Worker {
         };
         if let SendOutcome::HttpStatus { code } = outcome {
             crate::log_event!(warn, "crash.report_rejected", status = *code, retry = !done);
+        }
+        let last = match outcome {
+            SendOutcome::Accepted => LastSend::answered(200),
+            SendOutcome::HttpStatus { code } => LastSend::answered(*code),
+            SendOutcome::NetworkError { message } => LastSend::failed(message.clone()),
+        };
+        if std::fs::create_dir_all(self.cache.dir()).is_ok() {
+            last.write_file(self.cache.dir());
         }
         if *outcome == SendOutcome::Accepted {
             self.cache.mark_sent(cached.map(PathBuf::as_path), bytes);

@@ -8,6 +8,7 @@ pub mod config;
 pub mod context;
 pub mod events;
 pub mod flags;
+pub mod last_send;
 pub mod outbox;
 pub mod sender;
 
@@ -316,6 +317,15 @@ impl Tracker {
                 Ok((id, true))
             }
         }
+    }
+
+    /// The anonymous id as it is sent, read without creating an identity
+    /// (`tt doctor --online`); `salt` is `TELE_SALT` when set.
+    pub(crate) fn stored_distinct_id(&self, salt: Option<&str>) -> Result<Option<String>> {
+        Ok(self
+            .setting_opt::<Identity>(IDENTITY_KEY)?
+            .filter(|id| !id.install_id.is_empty())
+            .map(|id| distinct_id(salt.unwrap_or(&id.salt), &id.install_id)))
     }
 
     fn refresh_distinct_id(&self, telemetry: &Telemetry, identity: &Identity) {

@@ -293,8 +293,12 @@ fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection) -> Outco
         .send(body.to_string())
     {
         Ok(response) => response.status().as_u16(),
-        Err(e) => return Outcome::Failed(format!("network: {e}")),
+        Err(e) => {
+            super::last_send::LastSend::failed(e.to_string()).store(conn);
+            return Outcome::Failed(format!("network: {e}"));
+        }
     };
+    super::last_send::LastSend::answered(status).store(conn);
     if !(200..300).contains(&status) {
         return Outcome::Failed(format!("HTTP {status}"));
     }
