@@ -65,12 +65,16 @@ fn command_name(command: &Command) -> &'static str {
         Command::Edit { .. } => "tt_edit",
         Command::Delete { .. } => "tt_delete",
         Command::Sync { .. } => "tt_sync",
+        Command::Doctor(_) => "tt_doctor",
     }
 }
 
 /// Commands that change data or produce a file log what they did; pure
 /// reads skip starting the log writer, so they start as fast as possible.
 fn logs(command: &Command) -> bool {
+    if let Command::Doctor(args) = command {
+        return args.logs();
+    }
     !matches!(
         command,
         Command::Status
@@ -89,14 +93,13 @@ pub fn run(cli: Cli) -> Outcome {
         Some(dir) => config::data_dir_from(Some(dir))?,
         None => config::data_dir()?,
     };
-    let mut tracker = Tracker::open_in_dir(&data_dir, Arc::new(SystemClock))?;
     let logging = logs(&cli.command);
+    if let Command::Doctor(args) = cli.command {
+        return doctor(&data_dir, args, cli.json, logging);
+    }
+    let mut tracker = Tracker::open_in_dir(&data_dir, Arc::new(SystemClock))?;
     if logging {
-        // A command logs a line or two: the app's 16k-line queue would be
-        // allocated for nothing on every run.
-        let mut config = logging::WriterConfig::new(logging::logs_dir(&data_dir));
-        config.queue_capacity = 64;
-        logging::init_with(config);
+        start_logging(&data_dir);
     }
     let span = logging::request_span(command_name(&cli.command));
     let result = {
@@ -114,6 +117,34 @@ pub fn run(cli: Cli) -> Outcome {
         logging::flush(logging::EXIT_FLUSH_TIMEOUT);
     }
     result
+}
+
+/// `tt doctor` opens the database itself, and only if it exists.
+fn doctor(data_dir: &Path, args: crate::doctor::DoctorArgs, json: bool, logging: bool) -> Outcome {
+    if logging {
+        start_logging(data_dir);
+    }
+    let span = logging::request_span("tt_doctor");
+    let _entered = span.enter();
+    let mut out = Out {
+        json,
+        text: String::new(),
+    };
+    let result = crate::doctor::run(data_dir, args, &mut out);
+    // The report is printed whatever it found: problems are its point.
+    let flushed = out.flush();
+    if logging {
+        logging::flush(logging::EXIT_FLUSH_TIMEOUT);
+    }
+    flushed.and(result)
+}
+
+fn start_logging(data_dir: &Path) {
+    // A command logs a line or two: the app's 16k-line queue would be
+    // allocated for nothing on every run.
+    let mut config = logging::WriterConfig::new(logging::logs_dir(data_dir));
+    config.queue_capacity = 64;
+    logging::init_with(config);
 }
 
 fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
@@ -235,6 +266,8 @@ fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
         }
         Command::Delete { id } => crate::edit::delete(t, id, out),
         Command::Sync { action } => crate::sync::run(t, action, &tz, out),
+        // Handled before the database is opened (see `run`).
+        Command::Doctor(_) => Ok(()),
     }
 }
 

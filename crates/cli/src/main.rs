@@ -7,6 +7,7 @@
 
 mod commands;
 mod dates;
+mod doctor;
 mod edit;
 mod sync;
 mod text;
@@ -147,6 +148,10 @@ pub enum Command {
         #[command(subcommand)]
         action: SyncAction,
     },
+    /// Check the data folder, logs, crash reports, usage statistics,
+    /// /metrics, sync and desktop integration; say what to fix
+    /// (docs/troubleshooting.md). Exit 1 when any check finds a problem
+    Doctor(doctor::DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,6 +246,8 @@ pub enum Failure {
     Usage(String),
     /// No project has this name.
     ProjectNotFound(String),
+    /// `tt doctor` found this many problems (the report says which).
+    Unhealthy(usize),
 }
 
 impl From<Error> for Failure {
@@ -264,6 +271,7 @@ impl Failure {
             Failure::Io(_) => "cli.io".to_owned(),
             Failure::Usage(_) => "cli.usage".to_owned(),
             Failure::ProjectNotFound(_) => "project.not_found".to_owned(),
+            Failure::Unhealthy(_) => "doctor.problems_found".to_owned(),
         }
     }
 
@@ -272,6 +280,7 @@ impl Failure {
             return match self {
                 Failure::Usage(_) => EXIT_USAGE,
                 Failure::ProjectNotFound(_) => EXIT_NOT_FOUND,
+                Failure::Unhealthy(_) => EXIT_FAILURE,
                 _ => EXIT_IO,
             };
         };
@@ -286,7 +295,7 @@ impl Failure {
             EXIT_NOT_FOUND
         } else if code.starts_with("storage.") || code.starts_with("config.") {
             EXIT_STORAGE
-        } else if code == "export.write_failed" {
+        } else if code == "export.write_failed" || code == "doctor.bundle_failed" {
             EXIT_IO
         } else {
             EXIT_FAILURE
@@ -300,6 +309,8 @@ impl Failure {
             Failure::ProjectNotFound(name) => {
                 format!("No project is named \u{201c}{name}\u{201d}. See tt projects list.")
             }
+            Failure::Unhealthy(1) => "doctor found a problem (see above)".to_owned(),
+            Failure::Unhealthy(n) => format!("doctor found {n} problems (see above)"),
         }
     }
 

@@ -1,0 +1,189 @@
+//! `tt doctor` as a user runs it: exit codes, the JSON shape, the support
+//! bundle, and not one request off the machine without `--online`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::Tt;
+use serde_json::Value;
+use timetracker_core::{SystemClock, Tracker};
+
+fn doctor(tt: &Tt, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value, String) {
+    let mut cmd = tt.command(&["--json", "doctor"]);
+    cmd.args(args)
+        .env_remove("LOG_LEVEL")
+        .env("SENTRY_DSN", "")
+        .env("POSTHOG_API_KEY", "");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (
+        out.status.code(),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+#[test]
+fn healthy_exits_0_with_every_check_in_the_documented_shape() {
+    let tt = Tt::new();
+    tt.ok(&["start", "Writing"]);
+    let (code, report, _) = doctor(&tt, &[], &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let checks = report["checks"].as_array().unwrap();
+    assert!(checks.len() >= 20);
+    for c in checks {
+        assert!(c["id"].as_str().is_some_and(|id| id.contains('.')), "{c}");
+        assert!(
+            ["ok", "warning", "problem", "skipped"].contains(&c["status"].as_str().unwrap()),
+            "{c}"
+        );
+        assert!(c["finding"].as_str().is_some_and(|f| !f.is_empty()), "{c}");
+        assert!(c["fix"].is_null() || c["fix"].is_string(), "{c}");
+    }
+    assert_eq!(check(&report, "data.database")["status"], "ok");
+    assert_eq!(report["online"], false);
+
+    let text = tt.ok(&["doctor"]);
+    assert!(
+        text.contains("data.database") && text.contains(" ok, "),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_problem_exits_1_and_still_prints_the_report() {
+    let tt = Tt::new();
+    tt.ok(&["status"]);
+    let (code, report, stderr) = doctor(&tt, &[], &[("LOG_LEVEL", "loud")]);
+    assert_eq!(code, Some(1));
+    let level = check(&report, "logs.level");
+    assert_eq!(level["status"], "problem");
+    assert!(level["fix"]
+        .as_str()
+        .unwrap()
+        .contains("trace, debug, info, warn, error"));
+    assert!(stderr.contains("doctor.problems_found"), "{stderr}");
+}
+
+#[test]
+fn doctor_creates_nothing_in_a_missing_data_folder() {
+    let tt = Tt::new();
+    let missing = tt.data_dir().join("not-yet");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tt"))
+        .args(["--data-dir", missing.to_str().unwrap(), "--json", "doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check(&report, "data.folder")["status"], "problem");
+    assert_eq!(check(&report, "data.database")["status"], "warning");
+    assert!(!missing.exists(), "doctor made the folder");
+}
+
+#[test]
+fn the_bundle_is_listed_previewed_and_written() {
+    let tt = Tt::new();
+    tt.ok(&["start", "Secret Project Falcon", "-d", "pitch to the board"]);
+    let file = tt.data_dir().join("support.tar.gz");
+    let path = file.to_str().unwrap();
+
+    let (code, report, _) = doctor(&tt, &["--bundle", path, "--preview"], &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(report["bundle"]["written"], false);
+    assert!(!file.exists(), "--preview wrote the bundle");
+    let files: Vec<&str> = report["bundle"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"doctor.json")
+            && files.contains(&"config.txt")
+            && files.contains(&"logs/app.jsonl"),
+        "{files:?}"
+    );
+
+    let (code, report, _) = doctor(&tt, &["--bundle", path], &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(report["bundle"]["written"], true);
+    let listing = std::process::Command::new("tar")
+        .args(["-tzf", path])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+    assert!(
+        listing.contains("timetracker-support/doctor.json"),
+        "{listing}"
+    );
+    let mut bytes = Vec::new();
+    std::fs::File::open(&file)
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
+    assert_eq!(report["bundle"]["bytes"], bytes.len() as u64);
+
+    // A folder that does not exist: exit 7, and the report still printed.
+    let (code, _, stderr) = doctor(&tt, &["--bundle", "/nonexistent/dir/b.tar.gz"], &[]);
+    assert_eq!(code, Some(7), "{stderr}");
+    assert!(stderr.contains("doctor.bundle_failed"), "{stderr}");
+}
+
+#[test]
+fn without_online_not_one_connection_is_made() {
+    let tt = Tt::new();
+    tt.ok(&["status"]);
+    {
+        let mut t = Tracker::open_in_dir(tt.data_dir(), Arc::new(SystemClock)).unwrap();
+        t.set_consent(true, true).unwrap();
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut stream = stream;
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            );
+        }
+    });
+    let dsn = format!("http://key@{addr}/7");
+    let host = format!("http://{addr}");
+    let env = [
+        ("SENTRY_DSN", dsn.as_str()),
+        ("POSTHOG_API_KEY", "phc_cli"),
+        ("POSTHOG_HOST", host.as_str()),
+    ];
+    let (_, report, _) = doctor(&tt, &[], &env);
+    assert_eq!(check(&report, "crash.dsn")["status"], "ok");
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+
+    let (code, report, _) = doctor(&tt, &["--online"], &env);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(check(&report, "online.sentry")["status"], "ok");
+    assert_eq!(check(&report, "online.posthog")["status"], "ok");
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+}
