@@ -50,6 +50,9 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "sync_restore_conflict",
     "sync_dismiss_conflict",
+    "doctor_run",
+    "doctor_bundle_preview",
+    "doctor_bundle_save",
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 
 mod commands;
 mod desktop;
+mod doctor;
 mod files;
 mod live;
 mod state;
@@ -39,6 +40,7 @@ fn main() {
             app.manage(state::AppState::load());
             live::start(app.handle().clone());
             sync::start(app.handle());
+            app.manage(doctor::Previewed::default());
             desktop::setup(app.handle());
             Ok(())
         })
@@ -93,6 +95,9 @@ fn main() {
             sync::sync_now,
             sync::sync_restore_conflict,
             sync::sync_dismiss_conflict,
+            doctor::doctor_run,
+            doctor::doctor_bundle_preview,
+            doctor::doctor_bundle_save,
         ])
         .build(tauri::generate_context!());
     let app = match app {

@@ -33,6 +33,8 @@ pub struct DesktopState {
     registered_shortcut: Mutex<Option<String>>,
     /// Which idle source answered ("mutter", "x11"), for Settings.
     pub idle_source: Mutex<Option<&'static str>>,
+    /// Why the tray icon could not be made, for Settings › Diagnostics.
+    pub tray_error: Mutex<Option<String>>,
     /// The timer found running while the app was not, until answered.
     pub stale: Mutex<Option<StaleTimer>>,
     /// Heartbeats wait until the start-up stale check has run.
@@ -70,7 +72,7 @@ pub fn setup(app: &AppHandle) {
     if let Err(error) = tray::create(app) {
         // No tray (no StatusNotifier host, ...): the window still works.
         log_event!(warn, "tray.unavailable", code = "tray.create_failed");
-        let _ = error;
+        *lock(&desktop.tray_error) = Some(error.to_string());
     }
     watcher::start(app.clone());
 }

@@ -35,10 +35,20 @@ import type { SyncReport } from './bindings/SyncReport';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { SyncPeer } from './bindings/SyncPeer';
 import type { SyncProblem } from './bindings/SyncProblem';
+import type { Check } from './bindings/Check';
+import type { CheckStatus } from './bindings/CheckStatus';
+import type { DoctorReport } from './bindings/DoctorReport';
+import type { BundlePreview } from './bindings/BundlePreview';
+import type { BundleFile } from './bindings/BundleFile';
 
 export type {
   Amount,
   AppInfo,
+  BundleFile,
+  BundlePreview,
+  Check,
+  CheckStatus,
+  DoctorReport,
   CrashTestResult,
   Day,
   DayTotal,
@@ -212,6 +222,12 @@ export const api = {
   syncNow: () => call<SyncReport>('sync_now'),
   syncRestoreConflict: (id: number) => call<SyncStatus>('sync_restore_conflict', { id }),
   syncDismissConflict: (id: number) => call<SyncStatus>('sync_dismiss_conflict', { id }),
+  /** The `tt doctor` checks; `online` adds one test request per service the user agreed to. */
+  doctorRun: (online: boolean) => call<DoctorReport>('doctor_run', { online }),
+  /** The support bundle's files as they would be written. */
+  doctorBundlePreview: () => call<BundlePreview>('doctor_bundle_preview'),
+  /** Writes the previewed bundle to `path`; returns its size in bytes. */
+  doctorBundleSave: (path: string) => call<number>('doctor_bundle_save', { path }),
   /** Stops the running timer, else starts the last project (like the tray). */
   toggleTimer: () => call<void>('timer_toggle'),
 };

@@ -10,6 +10,7 @@ export const SETTINGS_SECTIONS = [
   { id: 'desktop', label: 'Desktop' },
   { id: 'import', label: 'Import' },
   { id: 'metrics', label: 'Metrics' },
+  { id: 'diagnostics', label: 'Diagnostics' },
 ] as const;
 
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number]['id'];

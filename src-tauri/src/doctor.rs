@@ -1,0 +1,125 @@
+//! Settings › Diagnostics: the checks `tt doctor` runs, plus what only the
+//! running app knows (its log writer, the metrics endpoint it serves, the
+//! tray, the shortcut, the idle source). The checks read the database on a
+//! connection of their own, on a blocking thread, so a slow scrape or an
+//! online check never holds up the window or the timer.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tauri::{AppHandle, Manager};
+use timetracker_core::doctor::{
+    Bundle, BundlePreview, DesktopRuntime, Doctor, DoctorReport, Runtime,
+};
+use timetracker_core::{log_event, logging, ErrorPayload, SystemClock, Tracker};
+
+use crate::desktop::{lock, DesktopState};
+use crate::state::AppState;
+
+type CmdResult<T> = Result<T, ErrorPayload>;
+
+/// The bundle last shown in the preview: saving writes exactly it.
+#[derive(Default)]
+pub struct Previewed(Mutex<Option<Bundle>>);
+
+fn runtime(app: &AppHandle) -> Runtime {
+    let state = app.state::<AppState>();
+    let desktop = app.state::<DesktopState>();
+    let autostart = {
+        use tauri_plugin_autostart::ManagerExt;
+        app.autolaunch().is_enabled().ok()
+    };
+    let desktop = DesktopRuntime {
+        tray_error: lock(&desktop.tray_error).clone(),
+        shortcut_error: lock(&desktop.shortcut_error).clone(),
+        idle_source: lock(&desktop.idle_source).map(str::to_owned),
+        autostart_registered: autostart,
+    };
+    Runtime {
+        log: state.logs.as_ref().map(|l| l.status()),
+        metrics: state
+            .with_metrics("metrics_status", |t, c| t.metrics_status(c))
+            .ok(),
+        telemetry_dropped: Some(state.telemetry.dropped()),
+        desktop: Some(desktop),
+    }
+}
+
+/// Runs `f` with a doctor over the app's data folder, on a blocking thread.
+async fn with_doctor<T: Send + 'static>(
+    app: AppHandle,
+    command: &'static str,
+    f: impl FnOnce(&Doctor) -> timetracker_core::Result<T> + Send + 'static,
+) -> CmdResult<T> {
+    let worker = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let _request = logging::request_span(command).entered();
+        let state = worker.state::<AppState>();
+        let Some(data_dir) = state.data_dir.clone() else {
+            return Err(timetracker_core::Error::ConfigNoDataDir.to_payload());
+        };
+        let runtime = runtime(&worker);
+        let own: Result<Tracker, ErrorPayload> = match state.startup_error() {
+            Some(error) => Err(error),
+            None => {
+                Tracker::open_in_dir(&data_dir, Arc::new(SystemClock)).map_err(|e| e.to_payload())
+            }
+        };
+        let lookup = |key: &str| std::env::var(key).ok();
+        let mut doctor = Doctor::new(&data_dir, &lookup, own.as_ref());
+        doctor.runtime = runtime;
+        f(&doctor).map_err(|e| {
+            log_event!(warn, "command.failed", code = e.code());
+            e.to_payload()
+        })
+    })
+    .await
+    .map_err(|_| timetracker_core::Error::ConfigNoDataDir.to_payload())?
+}
+
+#[tauri::command]
+pub async fn doctor_run(app: AppHandle, online: bool) -> CmdResult<DoctorReport> {
+    let command = if online {
+        "doctor_run_online"
+    } else {
+        "doctor_run"
+    };
+    with_doctor(app, command, move |d| {
+        let report = if online { d.run_online() } else { d.run() };
+        log_event!(
+            "doctor.ran",
+            online = online,
+            problems = report
+                .checks
+                .iter()
+                .filter(|c| c.status == timetracker_core::doctor::CheckStatus::Problem)
+                .count()
+        );
+        Ok(report)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn doctor_bundle_preview(app: AppHandle) -> CmdResult<BundlePreview> {
+    let handle = app.clone();
+    with_doctor(app, "doctor_bundle_preview", move |d| {
+        let bundle = d.bundle(&d.run());
+        let preview = bundle.preview();
+        *lock(&handle.state::<Previewed>().0) = Some(bundle);
+        Ok(preview)
+    })
+    .await
+}
+
+/// Writes the bundle the user saw in the preview (a fresh one if none).
+#[tauri::command]
+pub async fn doctor_bundle_save(app: AppHandle, path: String) -> CmdResult<u64> {
+    let handle = app.clone();
+    with_doctor(app, "doctor_bundle_save", move |d| {
+        let shown = lock(&handle.state::<Previewed>().0).take();
+        let bundle = shown.unwrap_or_else(|| d.bundle(&d.run()));
+        bundle.write(&PathBuf::from(path))
+    })
+    .await
+}
