@@ -159,6 +159,34 @@ impl Scrubber {
         self.text(text, terms.as_ref())
     }
 
+    /// [`Self::plain_text`] for many texts or long ones (a support
+    /// bundle). Finding the words by SQL costs a scan of the history per
+    /// byte of text (fine for one crash report, seconds for 500 log lines),
+    /// and an automaton of all 100,000 descriptions takes aho-corasick
+    /// seconds to build; so the words that occur are found by rolling
+    /// hashes, and only they make the replacing matcher.
+    pub fn plain_texts(&self, texts: &[&str]) -> Vec<String> {
+        let terms = self
+            .db_path
+            .as_deref()
+            .map(sensitive_terms)
+            .unwrap_or_default();
+        let found = terms_in(&terms, &texts.join("\n"));
+        let matcher = (!found.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(found)
+                    .ok()
+            })
+            .flatten();
+        texts
+            .iter()
+            .map(|t| self.text(t, matcher.as_ref()))
+            .collect()
+    }
+
     pub fn event(&self, event: &Event<'static>) -> Option<Event<'static>> {
         let mut event = self.scrub(event, true)?;
         event.server_name = None;
@@ -222,6 +250,59 @@ fn collect_text(value: &Value, out: &mut String) {
     }
 }
 
+/// Those of `terms` that occur in `haystack`, ignoring ASCII case
+/// (Rabin-Karp: one rolling hash over the text per distinct term length).
+fn terms_in<'a>(terms: &'a [String], haystack: &str) -> Vec<&'a str> {
+    use std::collections::HashMap;
+    const BASE: u64 = 1_000_003;
+    let hay = haystack.to_ascii_lowercase().into_bytes();
+    let lowered: Vec<Vec<u8>> = terms
+        .iter()
+        .map(|t| t.to_ascii_lowercase().into_bytes())
+        .collect();
+    let hash = |bytes: &[u8]| {
+        bytes.iter().fold(0u64, |h, &b| {
+            h.wrapping_mul(BASE).wrapping_add(u64::from(b))
+        })
+    };
+    let mut by_len: HashMap<usize, HashMap<u64, Vec<usize>>> = HashMap::new();
+    for (i, t) in lowered.iter().enumerate() {
+        if !t.is_empty() && t.len() <= hay.len() {
+            by_len
+                .entry(t.len())
+                .or_default()
+                .entry(hash(t))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut found = vec![false; terms.len()];
+    for (len, table) in by_len {
+        let top = (1..len).fold(1u64, |p, _| p.wrapping_mul(BASE));
+        let mut h = hash(&hay[..len]);
+        for start in 0..=hay.len() - len {
+            if let Some(candidates) = table.get(&h) {
+                for &i in candidates {
+                    if hay[start..start + len] == lowered[i][..] {
+                        found[i] = true;
+                    }
+                }
+            }
+            if start + len < hay.len() {
+                h = h
+                    .wrapping_sub(u64::from(hay[start]).wrapping_mul(top))
+                    .wrapping_mul(BASE)
+                    .wrapping_add(u64::from(hay[start + len]));
+            }
+        }
+    }
+    terms
+        .iter()
+        .zip(found)
+        .filter_map(|(t, f)| f.then_some(t.as_str()))
+        .collect()
+}
+
 /// Project and client names, tags and descriptions from the database, read
 /// on a connection of its own: the command that panicked may hold the
 /// tracker's. Missing tables (an older schema) are skipped.
@@ -270,4 +351,22 @@ fn query_terms(db_path: &Path, haystack: Option<&str>) -> Vec<String> {
         };
     }
     terms.into_iter().map(|t| t.trim().to_owned()).collect()
+}
+
+#[cfg(test)]
+mod terms_tests {
+    use super::terms_in;
+
+    #[test]
+    fn rolling_hashes_find_every_term_that_occurs_whatever_its_case() {
+        let terms: Vec<String> = ["Acme", "Landing page", "x", "absent", "acme corp", "page"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let found = terms_in(&terms, "Working on the LANDING PAGE for ACME Corp.\nx");
+        assert_eq!(found, ["Acme", "Landing page", "x", "acme corp", "page"]);
+        assert!(terms_in(&terms, "").is_empty());
+        let long = vec!["a term longer than the text".to_owned()];
+        assert!(terms_in(&long, "short").is_empty());
+    }
 }

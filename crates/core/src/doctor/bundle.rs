@@ -137,21 +137,13 @@ impl Bundle {
 }
 
 pub(super) fn build(d: &Doctor, report: &DoctorReport, scrubber: Scrubber) -> Bundle {
-    let secrets = secrets(d);
-    let clean = |text: &str| {
-        let mut text = scrubber.plain_text(text);
-        for secret in &secrets {
-            text = text.replace(secret.as_str(), MASK);
-        }
-        text.into_bytes()
-    };
-    let mut files = vec![
+    let mut raw: Vec<(String, String)> = vec![
         (
             "doctor.json".to_owned(),
-            clean(&serde_json::to_string_pretty(report).unwrap_or_default()),
+            serde_json::to_string_pretty(report).unwrap_or_default(),
         ),
-        ("versions.txt".to_owned(), clean(&versions(d))),
-        ("config.txt".to_owned(), clean(&configuration(d))),
+        ("versions.txt".to_owned(), versions(d)),
+        ("config.txt".to_owned(), configuration(d)),
     ];
     let log = logs::tail(
         &logging::logs_dir(d.data_dir).join(ACTIVE_FILE),
@@ -165,22 +157,34 @@ pub(super) fn build(d: &Doctor, report: &DoctorReport, scrubber: Scrubber) -> Bu
         out
     })
     .unwrap_or_default();
-    files.push(("logs/app.jsonl".to_owned(), clean(&log)));
+    raw.push(("logs/app.jsonl".to_owned(), log));
     if let Some(tracker) = d.tracker() {
         if let Ok(inspection) = tracker.telemetry_inspection() {
             let queued = serde_json::to_string_pretty(&inspection.queued).unwrap_or_default();
-            files.push(("telemetry/queued.json".to_owned(), clean(&queued)));
+            raw.push(("telemetry/queued.json".to_owned(), queued));
         }
     }
     let cache = crate::crash::cache::EnvelopeCache::new(d.data_dir.join(crate::crash::CACHE_DIR));
     for path in cache.list() {
         if let (Some(name), Ok(bytes)) = (path.file_name(), std::fs::read(&path)) {
-            files.push((
+            raw.push((
                 format!("crash-reports/{}", name.to_string_lossy()),
-                clean(&String::from_utf8_lossy(&bytes)),
+                String::from_utf8_lossy(&bytes).into_owned(),
             ));
         }
     }
+    let texts: Vec<&str> = raw.iter().map(|(_, t)| t.as_str()).collect();
+    let secrets = secrets(d);
+    let files = raw
+        .iter()
+        .zip(scrubber.plain_texts(&texts))
+        .map(|((name, _), mut text)| {
+            for secret in &secrets {
+                text = text.replace(secret.as_str(), MASK);
+            }
+            (name.clone(), text.into_bytes())
+        })
+        .collect();
     Bundle { files }
 }
 
