@@ -339,6 +339,21 @@ fn a_nearly_full_outbox_and_a_refused_send_are_reported() {
         d.runtime.telemetry_dropped = Some(12);
     });
     assert!(finding(&report, "usage.outbox").contains("dropped the 12 oldest"));
+
+    // What an earlier launch dropped is still told by tt.
+    db.execute("DELETE FROM telemetry_outbox", []).unwrap();
+    let record = format!(r#"{{"total":40,"last_at":"{}"}}"#, jiff::Timestamp::now());
+    db.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('telemetry.dropped', ?1, 0)",
+        [record],
+    )
+    .unwrap();
+    let report = run(&f, &env(&[]));
+    assert_eq!(status(&report, "usage.outbox"), CheckStatus::Warning);
+    assert!(
+        finding(&report, "usage.outbox").contains("dropped 40 oldest in all"),
+        "{report:#?}"
+    );
 }
 
 fn serving_control(f: &mut Fixture, port: u16) -> MetricsControl {

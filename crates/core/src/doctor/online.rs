@@ -40,24 +40,33 @@ fn answer_check(id: &str, service: &str, answer: Result<u16, String>) -> Check {
     }
 }
 
+/// Why no test request may go to a service, if none may: forced off, not
+/// configured, or the user has not said yes to it.
+fn refusal(
+    id: &str,
+    forced: Option<crate::telemetry::ForcedOff>,
+    what: &str,
+    missing: Option<&str>,
+    agreed: bool,
+) -> Option<Check> {
+    let why = match (forced, missing) {
+        (Some(reason), _) => format!("{} forces {what} off", forced_off_text(reason)),
+        (None, Some(missing)) => format!("no {missing}"),
+        (None, None) if !agreed => format!("you have not agreed to {what}"),
+        (None, None) => return None,
+    };
+    Some(Check::skipped(id, format!("Not sent: {why}")))
+}
+
 fn sentry(d: &Doctor) -> Check {
     const ID: &str = "online.sentry";
     let config = d.crash_config();
-    if let Some(reason) = config.forced_off {
-        return Check::skipped(
-            ID,
-            format!(
-                "Not sent: {} forces crash reports off",
-                forced_off_text(reason)
-            ),
-        );
+    let agreed = consent(d).is_some_and(|c| c.crash_reports);
+    let missing = config.dsn.is_none().then_some("Sentry DSN");
+    if let Some(skip) = refusal(ID, config.forced_off, "crash reports", missing, agreed) {
+        return skip;
     }
-    let Some(raw) = config.dsn.as_deref() else {
-        return Check::skipped(ID, "Not sent: no Sentry DSN");
-    };
-    if consent(d).is_none_or(|c| !c.crash_reports) {
-        return Check::skipped(ID, "Not sent: you have not agreed to crash reports");
-    }
+    let raw = config.dsn.as_deref().unwrap_or_default();
     let Ok(dsn) = raw.parse::<sentry::types::Dsn>() else {
         return Check::skipped(ID, "Not sent: the DSN cannot be read (see crash.dsn)");
     };
@@ -92,21 +101,12 @@ fn sentry(d: &Doctor) -> Check {
 fn posthog(d: &Doctor) -> Check {
     const ID: &str = "online.posthog";
     let config = d.telemetry_config();
-    if let Some(reason) = config.forced_off {
-        return Check::skipped(
-            ID,
-            format!(
-                "Not sent: {} forces usage statistics off",
-                forced_off_text(reason)
-            ),
-        );
+    let agreed = consent(d).is_some_and(|c| c.usage);
+    let missing = config.posthog_api_key.is_none().then_some("PostHog key");
+    if let Some(skip) = refusal(ID, config.forced_off, "usage statistics", missing, agreed) {
+        return skip;
     }
-    let Some(key) = config.posthog_api_key.as_deref() else {
-        return Check::skipped(ID, "Not sent: no PostHog key");
-    };
-    if consent(d).is_none_or(|c| !c.usage) {
-        return Check::skipped(ID, "Not sent: you have not agreed to usage statistics");
-    }
+    let key = config.posthog_api_key.as_deref().unwrap_or_default();
     // The feature-flag request the app makes hourly: it checks the host and
     // the key, and records no event.
     let distinct_id = d

@@ -5,7 +5,7 @@
 use super::{human_bytes, Check, Doctor};
 use crate::crash::CACHE_DIR;
 use crate::telemetry::last_send::{LastSend, USAGE_KEY};
-use crate::telemetry::outbox::{MAX_QUEUED, MAX_QUEUED_BYTES};
+use crate::telemetry::outbox::{Dropped, DROPPED_KEY, MAX_QUEUED, MAX_QUEUED_BYTES};
 use crate::telemetry::{ConsentRecord, ForcedOff};
 
 /// Flags older than this are stale: the sender refreshes them hourly.
@@ -243,6 +243,11 @@ fn outbox_check(d: &Doctor) -> Check {
         }
     };
     let dropped = d.runtime.telemetry_dropped.unwrap_or(0);
+    let lifetime = tracker
+        .setting_opt::<Dropped>(DROPPED_KEY)
+        .ok()
+        .flatten()
+        .filter(|r| r.total > 0);
     let finding = format!(
         "{events} event{} queued ({} of {}, at most {MAX_QUEUED} events)",
         if events == 1 { "" } else { "s" },
@@ -255,6 +260,15 @@ fn outbox_check(d: &Doctor) -> Check {
             format!("{finding}; the caps dropped the {dropped} oldest since launch"),
             "PostHog has not been reached for a long time: check the network and tt doctor --online.",
         )
+    } else if let Some(r) = lifetime.filter(|r| recent(&r.last_at)) {
+        Check::warning(
+            ID,
+            format!(
+                "{finding}; the caps dropped {} oldest in all, the latest at {}",
+                r.total, r.last_at
+            ),
+            "PostHog could not be reached for a long time: check the network and tt doctor --online.",
+        )
     } else if events * 10 >= MAX_QUEUED * 9 || bytes * 10 >= MAX_QUEUED_BYTES * 9 {
         Check::warning(
             ID,
@@ -264,6 +278,12 @@ fn outbox_check(d: &Doctor) -> Check {
     } else {
         Check::ok(ID, finding)
     }
+}
+
+/// Within the last week: an old drop is history, not a problem now.
+fn recent(at: &str) -> bool {
+    at.parse::<jiff::Timestamp>()
+        .is_ok_and(|t| jiff::Timestamp::now().duration_since(t).as_hours() < 24 * 7)
 }
 
 fn flags_check(d: &Doctor, usage_on: bool) -> Check {

@@ -469,7 +469,11 @@ impl Tracker {
         let text = json.to_string();
         let now = self.clock.now().as_millisecond();
         match self.storage.write("telemetry_enqueue", |tx| {
-            Ok(outbox::enqueue(tx, uuid, name, &text, now)?)
+            let dropped = outbox::enqueue(tx, uuid, name, &text, now)?;
+            if dropped > 0 {
+                outbox::record_dropped(tx, dropped, now)?;
+            }
+            Ok(dropped)
         }) {
             Ok(dropped) => {
                 if dropped > 0 {

@@ -1,7 +1,7 @@
 //! The outbox and the sent log in SQLite: events wait here until the sender
 //! has delivered them, and the inspector reads both.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -70,6 +70,42 @@ fn enqueue_capped(
         dropped += removed;
     }
     Ok(dropped as u64)
+}
+
+/// Settings key of [`Dropped`]: what the caps pushed out, over all launches.
+pub const DROPPED_KEY: &str = "telemetry.dropped";
+
+/// Events the caps pushed out of the outbox, kept so `tt doctor` can say so
+/// after the app that dropped them has quit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Dropped {
+    pub total: u64,
+    /// RFC 3339 instant of the latest drop.
+    pub last_at: String,
+}
+
+/// Adds `count` to the stored [`Dropped`] record, in the caller's transaction.
+pub(crate) fn record_dropped(
+    tx: &Transaction<'_>,
+    count: u64,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    let previous: Option<String> = tx
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [DROPPED_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut record: Dropped = previous
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    record.total = record.total.saturating_add(count);
+    record.last_at = jiff::Timestamp::from_millisecond(now_ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let json = serde_json::to_string(&record).unwrap_or_default();
+    crate::settings::upsert(tx, DROPPED_KEY, &json, now_ms)
 }
 
 pub(crate) fn queued_count(conn: &Connection) -> rusqlite::Result<i64> {
@@ -152,6 +188,28 @@ mod tests {
         conn.execute_batch(include_str!("../../migrations/0004_outbox_stats.sql"))
             .unwrap();
         conn
+    }
+
+    #[test]
+    fn drops_add_up_across_launches_in_the_settings() {
+        let mut conn = db();
+        conn.execute_batch(
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        record_dropped(&tx, 3, 1_764_000_000_000).unwrap();
+        record_dropped(&tx, 4, 1_764_000_060_000).unwrap();
+        let text: String = tx
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [DROPPED_KEY],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let record: Dropped = serde_json::from_str(&text).unwrap();
+        assert_eq!(record.total, 7);
+        assert_eq!(record.last_at, "2025-11-24T16:01:00Z");
     }
 
     #[test]
