@@ -74,7 +74,10 @@ async fn with_doctor<T: Send + 'static>(
         })
     })
     .await
-    .map_err(|_| timetracker_core::Error::ConfigNoDataDir.to_payload())?
+    .map_err(|_| ErrorPayload {
+        code: "doctor.failed".to_owned(),
+        message: "The checks stopped unexpectedly; the log has the details.".to_owned(),
+    })?
 }
 
 #[tauri::command]
@@ -117,9 +120,15 @@ pub async fn doctor_bundle_preview(app: AppHandle) -> CmdResult<BundlePreview> {
 pub async fn doctor_bundle_save(app: AppHandle, path: String) -> CmdResult<u64> {
     let handle = app.clone();
     with_doctor(app, "doctor_bundle_save", move |d| {
-        let shown = lock(&handle.state::<Previewed>().0).take();
+        let previewed = &handle.state::<Previewed>().0;
+        let shown = lock(previewed).take();
         let bundle = shown.unwrap_or_else(|| d.bundle(&d.run()));
-        bundle.write(&PathBuf::from(path))
+        let written = bundle.write(&PathBuf::from(path));
+        if written.is_err() {
+            // Kept for another try: what is saved is always what was shown.
+            *lock(previewed) = Some(bundle);
+        }
+        written
     })
     .await
 }

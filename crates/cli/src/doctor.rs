@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
-use timetracker_core::doctor::{BundlePreview, CheckStatus, Doctor, DoctorReport};
+use timetracker_core::doctor::{self, BundlePreview, CheckStatus, Doctor, DoctorReport};
+use timetracker_core::storage::{Storage, SCHEMA_VERSION};
 use timetracker_core::{config, ErrorPayload, SystemClock, Tracker};
 
 use crate::commands::{Out, Outcome};
@@ -59,10 +60,19 @@ pub fn run(data_dir: &Path, args: DoctorArgs, out: &mut Out) -> Outcome {
     let db = config::database_path(data_dir);
     // Opening creates the database: doctor only opens one that exists.
     let tracker: Result<Tracker, ErrorPayload> = if db.exists() {
-        Tracker::open_in_dir(data_dir, Arc::new(SystemClock)).map_err(|e| e.to_payload())
+        // An older schema would be upgraded by opening it: report it instead.
+        match Storage::peek_schema_version(&db) {
+            Ok(found) if found < SCHEMA_VERSION => Err(ErrorPayload {
+                code: doctor::SCHEMA_OUTDATED.to_owned(),
+                message: format!(
+                    "Schema version {found}; this version of TimeTracker uses {SCHEMA_VERSION} and upgrades it when it opens the database"
+                ),
+            }),
+            _ => Tracker::open_in_dir(data_dir, Arc::new(SystemClock)).map_err(|e| e.to_payload()),
+        }
     } else {
         Err(ErrorPayload {
-            code: timetracker_core::doctor::NO_DATABASE.to_owned(),
+            code: doctor::NO_DATABASE.to_owned(),
             message: format!("no {} in the data folder", config::DATABASE_FILE),
         })
     };

@@ -15,9 +15,26 @@ use timetracker_core::{SystemClock, Tracker};
 fn doctor(tt: &Tt, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value, String) {
     let mut cmd = tt.command(&["--json", "doctor"]);
     cmd.args(args)
-        .env_remove("LOG_LEVEL")
         .env("SENTRY_DSN", "")
         .env("POSTHOG_API_KEY", "");
+    // Whatever this machine's environment says, the tests decide.
+    for key in [
+        "LOG_LEVEL",
+        "DO_NOT_TRACK",
+        "ENABLE_TELEMETRY",
+        "TELE_SALT",
+        "SENTRY_TRACES_RATE",
+        "TIMETRACKER_METRICS_ADDR",
+        "TIMETRACKER_METRICS_TOKEN",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        cmd.env_remove(key);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -186,4 +203,38 @@ fn without_online_not_one_connection_is_made() {
     assert_eq!(check(&report, "online.sentry")["status"], "ok");
     assert_eq!(check(&report, "online.posthog")["status"], "ok");
     assert_eq!(connections.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn an_older_schema_is_reported_and_left_as_it_is() {
+    let tt = Tt::new();
+    tt.ok(&["status"]);
+    let db = tt.data_dir().join("timetracker.sqlite3");
+    let current = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "user_version", v - 1).unwrap();
+        v
+    };
+    let (code, report, _) = doctor(&tt, &[], &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let schema = check(&report, "data.schema");
+    assert_eq!(schema["status"], "warning", "{schema}");
+    assert!(schema["finding"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("{}", current - 1)));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let after: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, current - 1, "doctor upgraded the database");
+    let backups = std::fs::read_dir(tt.data_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".bak"))
+        .count();
+    assert_eq!(backups, 0, "doctor made a pre-upgrade copy");
 }

@@ -111,6 +111,19 @@ impl Storage {
         self.path.as_deref()
     }
 
+    /// The schema version of the database at `path`, read without opening
+    /// it for writing (no WAL switch, no migration): for `tt doctor`, which
+    /// reports an old schema instead of upgrading it.
+    pub fn peek_schema_version(path: &Path) -> Result<i64> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::from_sqlite(e, path))?;
+        conn.pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| Error::from_sqlite(e, path))
+    }
+
     pub fn schema_version(&self) -> Result<i64> {
         self.conn
             .pragma_query_value(None, "user_version", |row| row.get(0))

@@ -624,6 +624,7 @@ const TAG: &str = "hushhush-tag-4417";
 const HOST: &str = "marzipan-host-77";
 const USER: &str = "quillfeather";
 const DEVICE: &str = "Quillfeather's Laptop";
+const QUOTED: &str = "call \"Brightwater\" back";
 
 #[test]
 fn the_support_bundle_carries_none_of_the_users_words() {
@@ -646,10 +647,25 @@ fn the_support_bundle_carries_none_of_the_users_words() {
     tracker
         .start_timer_tagged(Some(project.id), DESCRIPTION, &[TAG.to_owned()])
         .unwrap();
+    // A description with quotes: log lines hold it JSON-escaped.
+    tracker.start_timer(Some(project.id), QUOTED).unwrap();
+    // Telemetry on: the outbox holds events with the anonymous id.
+    let telemetry = timetracker_core::telemetry::Telemetry::new(
+        timetracker_core::telemetry::TelemetryConfig::from_lookup(|k| match k {
+            "POSTHOG_API_KEY" => Some("phc_supersecretkey".into()),
+            "POSTHOG_HOST" => Some("http://127.0.0.1:9".into()),
+            _ => None,
+        }),
+    );
+    tracker.attach_telemetry(telemetry).unwrap();
     let shared = tmp.path().join("shared");
     std::fs::create_dir_all(&shared).unwrap();
     tracker.sync_enable(&shared, Some(DEVICE), false).unwrap();
     tracker.set_consent(true, true).unwrap();
+    let anonymous_id = tracker.telemetry_status().unwrap().anonymous_id;
+    assert_eq!(anonymous_id.len(), 64);
+    tracker.stop_timer().unwrap();
+    assert!(!tracker.telemetry_inspection().unwrap().queued.is_empty());
     // A log and a waiting crash report that, against every rule, quote them.
     let logs = dir.join("logs");
     std::fs::create_dir_all(&logs).unwrap();
@@ -660,7 +676,14 @@ fn the_support_bundle_carries_none_of_the_users_words() {
     );
     std::fs::write(
         logs.join("app.jsonl"),
-        format!("{{\"asctime\":\"2026-11-30T10:00:00Z\",\"levelname\":\"ERROR\",\"message\":\"x\",\"note\":{:?}}}\n", leak),
+        serde_json::json!({
+            "asctime": "2026-11-30T10:00:00Z",
+            "levelname": "ERROR",
+            "message": "x",
+            "note": format!("{leak} {QUOTED} {anonymous_id}"),
+        })
+        .to_string()
+            + "\n",
     )
     .unwrap();
     std::fs::create_dir_all(dir.join("crash-reports")).unwrap();
@@ -725,6 +748,8 @@ fn the_support_bundle_carries_none_of_the_users_words() {
             "phc_supersecretkey",
             "tokentokentoken42",
             "saltysalt",
+            "Brightwater",
+            &anonymous_id,
         ] {
             assert!(
                 !lower.contains(&planted.to_lowercase()),
@@ -761,6 +786,50 @@ fn a_bundle_that_cannot_be_written_leaves_nothing_behind() {
         .write(&f.dir.join("no/such/folder/b.tar.gz"))
         .unwrap_err();
     assert_eq!(error.code(), "doctor.bundle_failed");
+    // A target that cannot take the finished file (a folder of that name):
+    // the temporary file is gone too.
+    let out = f.dir.parent().unwrap().join("out");
+    std::fs::create_dir_all(out.join("b.tar.gz")).unwrap();
+    let error = bundle.write(&out.join("b.tar.gz")).unwrap_err();
+    assert_eq!(error.code(), "doctor.bundle_failed");
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("b.tar.gz")], "{left:?}");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let good = out.join("good.tar.gz");
+        bundle.write(&good).unwrap();
+        let mode = std::fs::metadata(&good).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+#[test]
+fn an_older_schema_is_reported_not_upgraded() {
+    let f = fixture();
+    let db = f.dir.join("timetracker.sqlite3");
+    assert_eq!(
+        timetracker_core::storage::Storage::peek_schema_version(&db).unwrap(),
+        timetracker_core::storage::SCHEMA_VERSION
+    );
+    let error = ErrorPayload {
+        code: timetracker_core::doctor::SCHEMA_OUTDATED.into(),
+        message: "Schema version 5; this version of TimeTracker uses 6".into(),
+    };
+    let lookup = |_: &str| None;
+    let report = Doctor::new(&f.dir, &lookup, Err(&error)).run();
+    assert_eq!(status(&report, "data.schema"), CheckStatus::Warning);
+    assert!(finding(&report, "data.schema").contains("Schema version 5"));
+    assert_eq!(status(&report, "data.database"), CheckStatus::Skipped);
+    assert!(
+        report.healthy(),
+        "an old schema is not a problem: any start upgrades it"
+    );
 }
 
 #[test]

@@ -77,7 +77,7 @@ describe('DiagnosticsSettings', () => {
     const logs = checks().find((c) => c.dataset.id === 'logs.level')!;
     expect(logs.dataset.status).toBe('problem');
     expect(logs.textContent).toContain('trace, debug, info, warn, error');
-    expect(screen.getByTestId('diagnostics-summary').textContent).toBe('1 problem, 2 ok.');
+    expect(screen.getByTestId('diagnostics-summary').textContent?.trim()).toBe('1 problem, 2 ok.');
     // An ok check shows no fix; the job is there to copy.
     expect(screen.getAllByTestId('diagnostics-fix')).toHaveLength(1);
     expect(screen.getByText(/job_name: timetracker/)).toBeTruthy();

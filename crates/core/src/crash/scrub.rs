@@ -166,11 +166,22 @@ impl Scrubber {
     /// seconds to build; so the words that occur are found by rolling
     /// hashes, and only they make the replacing matcher.
     pub fn plain_texts(&self, texts: &[&str]) -> Vec<String> {
-        let terms = self
+        let mut terms = self
             .db_path
             .as_deref()
             .map(sensitive_terms)
             .unwrap_or_default();
+        // Log lines and payloads are JSON: `Call "Bob"` is written there as
+        // `Call \"Bob\"`, so look for the escaped form too.
+        let escaped: Vec<String> = terms
+            .iter()
+            .filter_map(|t| {
+                let json = serde_json::to_string(t).ok()?;
+                let inner = json.get(1..json.len() - 1)?;
+                (inner != t).then(|| inner.to_owned())
+            })
+            .collect();
+        terms.extend(escaped);
         let found = terms_in(&terms, &texts.join("\n"));
         let matcher = (!found.is_empty())
             .then(|| {

@@ -102,7 +102,12 @@ impl Bundle {
             .unwrap_or_else(|| "bundle".into());
         let tmp = path.with_file_name(format!(".{name}.tmp"));
         let written = (|| -> std::io::Result<u64> {
-            let file = std::fs::File::create(&tmp)?;
+            // Readable by the user alone, like the data it describes.
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options.open(&tmp)?;
             let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
             let mut tar = tar::Builder::new(gz);
             let mtime = jiff::Timestamp::now().as_second().max(0).unsigned_abs();
@@ -173,17 +178,19 @@ pub(super) fn build(d: &Doctor, report: &DoctorReport, scrubber: Scrubber) -> Bu
             ));
         }
     }
-    let texts: Vec<&str> = raw.iter().map(|(_, t)| t.as_str()).collect();
+    // Secrets first: scrubbing could rewrite part of one (a host name inside
+    // a key) so that the rest no longer matches.
     let secrets = secrets(d);
+    for (_, text) in &mut raw {
+        for secret in &secrets {
+            *text = text.replace(secret.as_str(), MASK);
+        }
+    }
+    let texts: Vec<&str> = raw.iter().map(|(_, t)| t.as_str()).collect();
     let files = raw
         .iter()
         .zip(scrubber.plain_texts(&texts))
-        .map(|((name, _), mut text)| {
-            for secret in &secrets {
-                text = text.replace(secret.as_str(), MASK);
-            }
-            (name.clone(), text.into_bytes())
-        })
+        .map(|((name, _), text)| (name.clone(), text.into_bytes()))
         .collect();
     Bundle { files }
 }
@@ -207,6 +214,11 @@ fn secrets(d: &Doctor) -> Vec<String> {
     }
     if let Ok(token) = std::fs::read_to_string(crate::metrics::server::token_path(d.data_dir)) {
         out.push(token.trim().to_owned());
+    }
+    // The anonymous id is anonymous only apart from a name: a bundle sent
+    // to support must not tie the two together.
+    if let Some(t) = d.tracker() {
+        out.extend(t.identity_values(config.salt.as_deref()));
     }
     out.retain(|s| s.len() >= 4);
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));

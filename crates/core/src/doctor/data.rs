@@ -140,6 +140,12 @@ fn database(d: &Doctor) -> Check {
     const ID: &str = "data.database";
     let tracker = match d.tracker {
         Ok(t) => t,
+        Err(e) if e.code == super::SCHEMA_OUTDATED => {
+            return Check::skipped(
+                ID,
+                "Not opened: doctor does not upgrade the schema (see data.schema)",
+            )
+        }
         Err(e) if e.code == super::NO_DATABASE => {
             return Check::warning(
                 ID,
@@ -172,8 +178,16 @@ fn database(d: &Doctor) -> Check {
 
 fn schema(d: &Doctor) -> Check {
     const ID: &str = "data.schema";
-    let Some(tracker) = d.tracker() else {
-        return Check::skipped(ID, "The database is not open");
+    let tracker = match d.tracker {
+        Ok(t) => t,
+        Err(e) if e.code == super::SCHEMA_OUTDATED => {
+            return Check::warning(
+                ID,
+                e.message.clone(),
+                "Start the app or run any other tt command: it upgrades the database, keeping a copy beside it first.",
+            )
+        }
+        Err(_) => return Check::skipped(ID, "The database is not open"),
     };
     match tracker.schema_version() {
         Ok(v) if v == SCHEMA_VERSION => {

@@ -35,12 +35,8 @@ fn folder(d: &Doctor, dir: &Path) -> Check {
             format!("{} will be made by the first command that logs", shown(dir)),
         );
     }
-    let probe = dir.join(format!(".doctor-{}.tmp", std::process::id()));
-    match std::fs::write(&probe, b"") {
-        Ok(()) => {
-            let _ = std::fs::remove_file(&probe);
-            Check::ok(ID, format!("{} is writable", shown(dir)))
-        }
+    match super::writable(dir) {
+        Ok(()) => Check::ok(ID, format!("{} is writable", shown(dir))),
         Err(e) => Check::problem(
             ID,
             format!("{} is not writable: {e}", shown(dir)),

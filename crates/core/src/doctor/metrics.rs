@@ -122,10 +122,20 @@ fn scrape(d: &Doctor, addr: SocketAddr, token: Option<&str>) -> Check {
     if d.runtime.metrics.as_ref().is_some_and(|m| m.url.is_none()) {
         return Check::skipped(ID, "The endpoint is not serving");
     }
-    let url = format!("http://{addr}/metrics");
+    // What the app serves, when it says (a port 0 in the settings or the
+    // environment is a random port).
+    let url = d
+        .runtime
+        .metrics
+        .as_ref()
+        .and_then(|m| m.url.clone())
+        .unwrap_or_else(|| format!("http://{addr}/metrics"));
+    // No proxy: an HTTP(S)_PROXY would carry the scrape (and its token) off
+    // the machine, and answer for its own loopback instead of ours.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(SCRAPE_TIMEOUT))
+        .proxy(None)
         .build()
         .into();
     let mut request = agent.get(&url).header("Accept", OPENMETRICS_CONTENT_TYPE);

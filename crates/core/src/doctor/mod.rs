@@ -156,6 +156,9 @@ pub const LOW_SPACE_BYTES: u64 = 200 * 1000 * 1000;
 /// The error code `tt doctor` passes for a database that does not exist
 /// yet (it does not create one to look at).
 pub const NO_DATABASE: &str = "doctor.no_database";
+/// The code for a database with an older schema, which doctor leaves as it
+/// is (opening it would upgrade it).
+pub const SCHEMA_OUTDATED: &str = "doctor.schema_outdated";
 
 impl<'a> Doctor<'a> {
     pub fn new(
@@ -248,6 +251,28 @@ pub(crate) fn human_bytes(bytes: u64) -> String {
         unit += 1;
     }
     format!("{value:.1} {}", UNITS[unit])
+}
+
+/// Whether this process may create files in `dir`, asked of the kernel
+/// (a read-only mount answers no even to root), without writing anything:
+/// doctor only looks.
+pub(crate) fn writable(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        rustix::fs::access(
+            dir,
+            rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+        )
+        .map_err(std::io::Error::from)
+    }
+    #[cfg(not(unix))]
+    {
+        let meta = std::fs::metadata(dir)?;
+        if meta.permissions().readonly() {
+            return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        }
+        Ok(())
+    }
 }
 
 /// A path as it may be shown: the home folder as `~`.

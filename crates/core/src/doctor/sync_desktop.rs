@@ -47,10 +47,14 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
             "Mount or reconnect the drive or share, or start the sync program; changes wait here meanwhile.",
         )
     } else {
-        let probe = own.join(format!(".doctor-{}.tmp", std::process::id()));
-        let writable = std::fs::create_dir_all(&own).and_then(|()| std::fs::write(&probe, b""));
-        let _ = std::fs::remove_file(&probe);
-        match writable {
+        // This device's own folder once it exists; before its first write,
+        // the nearest folder above it that does (doctor creates nothing).
+        let target = own
+            .ancestors()
+            .find(|p| p.is_dir())
+            .unwrap_or(folder)
+            .to_path_buf();
+        match super::writable(&target) {
             Ok(()) => Check::ok(
                 "sync.folder",
                 format!(
@@ -62,7 +66,7 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
             ),
             Err(e) => Check::problem(
                 "sync.folder",
-                format!("{} cannot be written: {e}", shown(&own)),
+                format!("{} cannot be written: {e}", shown(&target)),
                 "Give yourself write access to the sync folder, or free disk space.",
             ),
         }
@@ -106,6 +110,7 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
         Check::ok("sync.files", "Every file in the folder was read")
     } else {
         let mut codes: Vec<&str> = skipped.iter().map(|p| p.code.as_str()).collect();
+        codes.sort_unstable();
         codes.dedup();
         Check::warning(
             "sync.files",

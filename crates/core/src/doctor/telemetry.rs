@@ -59,11 +59,30 @@ fn consent_check(
     }
 }
 
-fn last_send_check(id: &str, service: &str, last: Option<LastSend>, hint: &str) -> Check {
+/// `on`: the service may send now. When it may not, an old refusal is
+/// history (nothing will send again to replace it), not a problem today.
+fn last_send_check(id: &str, service: &str, on: bool, last: Option<LastSend>, hint: &str) -> Check {
     let Some(last) = last else {
         return Check::skipped(id, format!("Nothing was sent to {service} yet"));
     };
+    if !on {
+        return Check::skipped(
+            id,
+            format!(
+                "Sending to {service} is off; the last attempt was at {}",
+                last.at
+            ),
+        );
+    }
     match (last.status, &last.error) {
+        (Some(status @ (429 | 500..=599)), _) => Check::warning(
+            id,
+            format!(
+                "{service} answered the last send at {} with HTTP {status}",
+                last.at
+            ),
+            format!("{}; {hint}", status_hint(status)),
+        ),
         (Some(status), _) if last.accepted() => Check::ok(
             id,
             format!(
@@ -138,8 +157,15 @@ pub(super) fn crash_checks(d: &Doctor) -> Vec<Check> {
             "SENTRY_TRACES_RATE takes a number from 0 to 1.",
         )
     };
-    let queue_check = match (waiting, answer == Some(true) && config.forced_off.is_none()) {
+    let crash_on = answer == Some(true) && config.forced_off.is_none() && config.dsn.is_some();
+    let known = d.tracker().is_some();
+    let queue_check = match (waiting, crash_on) {
         (0, _) => Check::ok("crash.queue", "No crash reports waiting on disk"),
+        (n, false) if !known => Check::warning(
+            "crash.queue",
+            format!("{n} crash report{} on disk; whether you agreed is unknown (the database is not open)", if n == 1 { "" } else { "s" }),
+            "Fix the database first (see data.database); the app sends them or deletes them by your answer.",
+        ),
         (n, true) => Check::warning(
             "crash.queue",
             format!(
@@ -171,6 +197,7 @@ pub(super) fn crash_checks(d: &Doctor) -> Vec<Check> {
         last_send_check(
             "crash.last_send",
             "Sentry",
+            crash_on,
             LastSend::read_file(&cache),
             "Settings › Privacy › Send test error tells more",
         ),
@@ -217,6 +244,7 @@ pub(super) fn usage_checks(d: &Doctor) -> Vec<Check> {
     checks.push(last_send_check(
         "usage.last_send",
         "PostHog",
+        answer == Some(true) && config.forced_off.is_none() && config.posthog_api_key.is_some(),
         last,
         "tt doctor --online tries once more",
     ));
@@ -260,7 +288,9 @@ fn outbox_check(d: &Doctor) -> Check {
             format!("{finding}; the caps dropped the {dropped} oldest since launch"),
             "PostHog has not been reached for a long time: check the network and tt doctor --online.",
         )
-    } else if let Some(r) = lifetime.filter(|r| recent(&r.last_at)) {
+    } else if let Some(r) =
+        lifetime.filter(|r| recent(&r.last_at) && !delivered_since(tracker, &r.last_at))
+    {
         Check::warning(
             ID,
             format!(
@@ -277,6 +307,21 @@ fn outbox_check(d: &Doctor) -> Check {
         )
     } else {
         Check::ok(ID, finding)
+    }
+}
+
+/// PostHog took a batch after `at`: the outbox drains again.
+fn delivered_since(tracker: &crate::Tracker, at: &str) -> bool {
+    let last = tracker.setting_opt::<LastSend>(USAGE_KEY).ok().flatten();
+    match (last, at.parse::<jiff::Timestamp>()) {
+        (Some(last), Ok(at)) => {
+            last.accepted()
+                && last
+                    .at
+                    .parse::<jiff::Timestamp>()
+                    .is_ok_and(|sent| sent > at)
+        }
+        _ => false,
     }
 }
 

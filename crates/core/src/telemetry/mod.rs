@@ -328,6 +328,21 @@ impl Tracker {
             .map(|id| distinct_id(salt.unwrap_or(&id.salt), &id.install_id)))
     }
 
+    /// The install id and the anonymous ids made from it, to mask in a
+    /// support bundle.
+    pub(crate) fn identity_values(&self, salt: Option<&str>) -> Vec<String> {
+        match self.setting_opt::<Identity>(IDENTITY_KEY).ok().flatten() {
+            // Both salts: the app that queued the events may have run with
+            // another TELE_SALT than this process.
+            Some(id) if !id.install_id.is_empty() => vec![
+                distinct_id(salt.unwrap_or(&id.salt), &id.install_id),
+                distinct_id(&id.salt, &id.install_id),
+                id.install_id,
+            ],
+            _ => Vec::new(),
+        }
+    }
+
     fn refresh_distinct_id(&self, telemetry: &Telemetry, identity: &Identity) {
         let salt = telemetry.config.salt.as_deref().unwrap_or(&identity.salt);
         if let Ok(mut d) = telemetry.distinct_id.lock() {
