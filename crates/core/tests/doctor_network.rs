@@ -1,0 +1,227 @@
+//! The checks that talk over loopback: a scrape of the real `/metrics`
+//! endpoint that must parse as OpenMetrics, a port held by another
+//! program, and receivers standing in for Sentry and PostHog that see no
+//! request without `--online` and exactly one each with it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod doctor_support;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use doctor_support::*;
+use timetracker_core::doctor::{validate_openmetrics, CheckStatus, Doctor};
+use timetracker_core::metrics::{Metrics, MetricsControl};
+use timetracker_core::settings::MetricsSettings;
+
+fn serving_control(f: &mut Fixture, port: u16) -> MetricsControl {
+    let mut control = MetricsControl::new(Metrics::new(), f.dir.clone(), None);
+    let settings = MetricsSettings {
+        enabled: true,
+        port,
+        per_project: false,
+    };
+    let _ = f.tracker.configure_metrics(&mut control, &settings);
+    control
+}
+
+#[test]
+fn the_endpoint_is_scraped_over_loopback_and_parses_as_openmetrics() {
+    let mut f = fixture();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let control = serving_control(&mut f, port);
+    let settings = f.tracker.metrics_settings().unwrap();
+    let metrics_status = control.status(&settings);
+    let report = run_with(&f, &env(&[]), |d| {
+        d.runtime.metrics = Some(metrics_status.clone())
+    });
+    assert_eq!(
+        status(&report, "metrics.endpoint"),
+        CheckStatus::Ok,
+        "{report:#?}"
+    );
+    assert_eq!(
+        status(&report, "metrics.scrape"),
+        CheckStatus::Ok,
+        "{report:#?}"
+    );
+    assert!(finding(&report, "metrics.scrape").contains("valid OpenMetrics"));
+    let job = report
+        .check("metrics.prometheus_job")
+        .unwrap()
+        .detail
+        .clone()
+        .unwrap();
+    assert!(
+        job.contains(&format!("127.0.0.1:{port}")) && job.contains("job_name: timetracker"),
+        "{job}"
+    );
+
+    // A token: the scrape sends it, and the job names the file.
+    timetracker_core::metrics::server::generate_token(&f.dir).unwrap();
+    let mut control = control;
+    control.apply(&settings, true);
+    let report = run(&f, &env(&[]));
+    assert_eq!(
+        status(&report, "metrics.scrape"),
+        CheckStatus::Ok,
+        "{report:#?}"
+    );
+    let job = report
+        .check("metrics.prometheus_job")
+        .unwrap()
+        .detail
+        .clone()
+        .unwrap();
+    assert!(
+        job.contains("credentials_file:") && job.contains("metrics-token"),
+        "{job}"
+    );
+    drop(control);
+}
+
+#[test]
+fn a_port_taken_by_another_program_is_a_problem_with_its_fix() {
+    let mut f = fixture();
+    // Another program holds the port and answers with something else.
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = squatter.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in squatter.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            );
+        }
+    });
+    let control = serving_control(&mut f, port);
+    let metrics_status = control.status(&f.tracker.metrics_settings().unwrap());
+    let in_app = run_with(&f, &env(&[]), |d| {
+        d.runtime.metrics = Some(metrics_status.clone())
+    });
+    assert_eq!(status(&in_app, "metrics.endpoint"), CheckStatus::Problem);
+    assert!(finding(&in_app, "metrics.endpoint").contains("choose another port"));
+    // tt sees the foreign answer itself.
+    let from_tt = run(&f, &env(&[]));
+    assert_eq!(
+        status(&from_tt, "metrics.scrape"),
+        CheckStatus::Problem,
+        "{from_tt:#?}"
+    );
+    assert!(finding(&from_tt, "metrics.scrape").contains("not TimeTracker's endpoint"));
+}
+
+#[test]
+fn openmetrics_from_the_real_endpoint_validates() {
+    let metrics = Metrics::new();
+    assert!(validate_openmetrics(&metrics.render_openmetrics()).is_ok());
+    assert!(validate_openmetrics(&metrics.render_prometheus_text()).is_err());
+}
+
+#[derive(Clone, Default)]
+struct Receiver {
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Receiver {
+    fn serve(&self) -> SocketAddr {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = self.requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut stream = stream;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0u8; length];
+                let _ = stream.read_exact(&mut body);
+                requests
+                    .lock()
+                    .unwrap()
+                    .push(head.lines().next().unwrap_or("").to_owned());
+                let _ = std::io::Write::write_all(
+                    &mut stream,
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                );
+            }
+        });
+        addr
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn no_request_leaves_without_online_and_one_each_with_it() {
+    let mut f = fixture();
+    let receiver = Receiver::default();
+    let addr = receiver.serve();
+    let env = env(&[
+        ("SENTRY_DSN", &format!("http://publickey@{addr}/42")),
+        ("POSTHOG_API_KEY", "phc_doctor"),
+        ("POSTHOG_HOST", &format!("http://{addr}")),
+    ]);
+    let lookup = |k: &str| env.get(k).cloned();
+
+    // Without consent, even --online sends nothing.
+    let report = Doctor::new(&f.dir, &lookup, Ok(&f.tracker)).run_online();
+    assert_eq!(status(&report, "online.sentry"), CheckStatus::Skipped);
+    assert_eq!(status(&report, "online.posthog"), CheckStatus::Skipped);
+    assert!(receiver.lines().is_empty(), "{:?}", receiver.lines());
+
+    f.tracker.set_consent(true, true).unwrap();
+    let report = Doctor::new(&f.dir, &lookup, Ok(&f.tracker)).run();
+    assert!(report.check("online.sentry").is_none());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        receiver.lines().is_empty(),
+        "a plain doctor sent {:?}",
+        receiver.lines()
+    );
+
+    let report = Doctor::new(&f.dir, &lookup, Ok(&f.tracker)).run_online();
+    assert_eq!(
+        status(&report, "online.sentry"),
+        CheckStatus::Ok,
+        "{report:#?}"
+    );
+    assert_eq!(
+        status(&report, "online.posthog"),
+        CheckStatus::Ok,
+        "{report:#?}"
+    );
+    let lines = receiver.lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("POST /api/42/envelope/")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("POST /decide/")),
+        "{lines:?}"
+    );
+}
