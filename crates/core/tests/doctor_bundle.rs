@@ -13,19 +13,12 @@ use timetracker_core::doctor::Doctor;
 use timetracker_core::{SystemClock, Tracker};
 
 const PROJECT: &str = "Zygomorphic Quokka Holdings";
-
 const CLIENT: &str = "Thunderclap Marmalade GmbH";
-
 const DESCRIPTION: &str = "negotiating-with-plinth-9931";
-
 const TAG: &str = "hushhush-tag-4417";
-
 const HOST: &str = "marzipan-host-77";
-
 const USER: &str = "quillfeather";
-
 const DEVICE: &str = "Quillfeather's Laptop";
-
 const QUOTED: &str = "call \"Brightwater\" back";
 
 #[test]
