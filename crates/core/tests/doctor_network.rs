@@ -15,6 +15,25 @@ use timetracker_core::doctor::{validate_openmetrics, CheckStatus, Doctor};
 use timetracker_core::metrics::{Metrics, MetricsControl};
 use timetracker_core::settings::MetricsSettings;
 
+/// The job as written is a configuration Prometheus itself accepts.
+fn promtool_accepts(dir: &std::path::Path, job: &str) {
+    let file = dir.join("prometheus.yml");
+    std::fs::write(&file, job).unwrap();
+    let out = std::process::Command::new("promtool")
+        .args(["check", "config"])
+        .arg(&file)
+        .output()
+        .expect(
+            "promtool is missing: install Debian's prometheus package (scripts/setup --test does)",
+        );
+    assert!(
+        out.status.success(),
+        "promtool check config refused the job:\n{job}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn serving_control(f: &mut Fixture, port: u16) -> MetricsControl {
     let mut control = MetricsControl::new(Metrics::new(), f.dir.clone(), None);
     let settings = MetricsSettings {
@@ -61,6 +80,7 @@ fn the_endpoint_is_scraped_over_loopback_and_parses_as_openmetrics() {
         job.contains(&format!("127.0.0.1:{port}")) && job.contains("job_name: timetracker"),
         "{job}"
     );
+    promtool_accepts(&f.dir, &job);
 
     // A token: the scrape sends it, and the job names the file.
     timetracker_core::metrics::server::generate_token(&f.dir).unwrap();
@@ -82,6 +102,7 @@ fn the_endpoint_is_scraped_over_loopback_and_parses_as_openmetrics() {
         job.contains("credentials_file:") && job.contains("metrics-token"),
         "{job}"
     );
+    promtool_accepts(&f.dir, &job);
     drop(control);
 }
 
@@ -224,4 +245,31 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
         lines.iter().any(|l| l.starts_with("POST /decide/")),
         "{lines:?}"
     );
+}
+
+#[test]
+fn a_port_chosen_at_start_is_the_one_scraped_and_put_in_the_job() {
+    let f = fixture();
+    let mut control =
+        MetricsControl::new(Metrics::new(), f.dir.clone(), Some("127.0.0.1:0".into()));
+    control.apply(&MetricsSettings::default(), true);
+    let served = control.addr().expect("serving on a chosen port");
+    assert_ne!(served.port(), 0);
+    let metrics_status = control.status(&MetricsSettings::default());
+    let env = env(&[("TIMETRACKER_METRICS_ADDR", "127.0.0.1:0")]);
+    let report = run_with(&f, &env, |d| {
+        d.runtime.metrics = Some(metrics_status.clone())
+    });
+    assert_eq!(
+        status(&report, "metrics.scrape"),
+        CheckStatus::Ok,
+        "{report:#?}"
+    );
+    let job = report
+        .check("metrics.prometheus_job")
+        .unwrap()
+        .detail
+        .clone()
+        .unwrap();
+    assert!(job.contains(&served.to_string()), "{job}");
 }

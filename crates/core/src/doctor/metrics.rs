@@ -200,6 +200,19 @@ fn scrape(d: &Doctor, addr: SocketAddr, token: Option<&str>) -> Check {
 }
 
 fn prometheus_job(d: &Doctor, addr: SocketAddr, token: bool) -> Check {
+    // The address actually served (a port 0 is chosen at start).
+    let addr = d
+        .runtime
+        .metrics
+        .as_ref()
+        .and_then(|m| m.url.as_deref())
+        .and_then(|u| {
+            u.strip_prefix("http://")?
+                .strip_suffix("/metrics")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(addr);
     let mut job = format!(
         "scrape_configs:\n  - job_name: timetracker\n    static_configs:\n      - targets: [\"{addr}\"]\n"
     );
