@@ -5,13 +5,13 @@
 //! online check never holds up the window or the timer.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager};
 use timetracker_core::doctor::{
-    Bundle, BundlePreview, DesktopRuntime, Doctor, DoctorReport, Runtime,
+    self, Bundle, BundlePreview, Database, DesktopRuntime, Doctor, DoctorReport, Runtime,
 };
-use timetracker_core::{log_event, logging, ErrorPayload, SystemClock, Tracker};
+use timetracker_core::{log_event, logging, ErrorPayload};
 
 use crate::desktop::{lock, DesktopState};
 use crate::state::AppState;
@@ -59,14 +59,17 @@ async fn with_doctor<T: Send + 'static>(
             return Err(timetracker_core::Error::ConfigNoDataDir.to_payload());
         };
         let runtime = runtime(&worker);
-        let own: Result<Tracker, ErrorPayload> = match state.startup_error() {
-            Some(error) => Err(error),
-            None => {
-                Tracker::open_in_dir(&data_dir, Arc::new(SystemClock)).map_err(|e| e.to_payload())
-            }
+        // A connection of the checks' own: they never wait on the timer's.
+        let own = match state.startup_error() {
+            Some(error) => Err(Database::Failed(error)),
+            None => doctor::open_database(&data_dir),
+        };
+        let database = match &own {
+            Ok(tracker) => Database::Open(tracker),
+            Err(why) => why.clone(),
         };
         let lookup = |key: &str| std::env::var(key).ok();
-        let mut doctor = Doctor::new(&data_dir, &lookup, own.as_ref());
+        let mut doctor = Doctor::new(&data_dir, &lookup, database);
         doctor.runtime = runtime;
         f(&doctor).map_err(|e| {
             log_event!(warn, "command.failed", code = e.code());

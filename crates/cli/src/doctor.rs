@@ -5,12 +5,9 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::Serialize;
-use timetracker_core::doctor::{self, BundlePreview, CheckStatus, Doctor, DoctorReport};
-use timetracker_core::storage::{Storage, SCHEMA_VERSION};
-use timetracker_core::{config, ErrorPayload, SystemClock, Tracker};
+use timetracker_core::doctor::{self, BundlePreview, CheckStatus, Database, Doctor, DoctorReport};
 
 use crate::commands::{Out, Outcome};
 use crate::Failure;
@@ -57,27 +54,13 @@ struct JsonBundle {
 }
 
 pub fn run(data_dir: &Path, args: DoctorArgs, out: &mut Out) -> Outcome {
-    let db = config::database_path(data_dir);
-    // Opening creates the database: doctor only opens one that exists.
-    let tracker: Result<Tracker, ErrorPayload> = if db.exists() {
-        // An older schema would be upgraded by opening it: report it instead.
-        match Storage::peek_schema_version(&db) {
-            Ok(found) if found < SCHEMA_VERSION => Err(ErrorPayload {
-                code: doctor::SCHEMA_OUTDATED.to_owned(),
-                message: format!(
-                    "Schema version {found}; this version of TimeTracker uses {SCHEMA_VERSION} and upgrades it when it opens the database"
-                ),
-            }),
-            _ => Tracker::open_in_dir(data_dir, Arc::new(SystemClock)).map_err(|e| e.to_payload()),
-        }
-    } else {
-        Err(ErrorPayload {
-            code: doctor::NO_DATABASE.to_owned(),
-            message: format!("no {} in the data folder", config::DATABASE_FILE),
-        })
+    let opened = doctor::open_database(data_dir);
+    let database = match &opened {
+        Ok(tracker) => Database::Open(tracker),
+        Err(why) => why.clone(),
     };
     let lookup = |key: &str| std::env::var(key).ok();
-    let doctor = Doctor::new(data_dir, &lookup, tracker.as_ref());
+    let doctor = Doctor::new(data_dir, &lookup, database);
     let report = if args.online {
         doctor.run_online()
     } else {

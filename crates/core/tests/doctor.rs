@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use doctor_support::*;
+use timetracker_core::doctor::Database;
 use timetracker_core::doctor::{CheckStatus, DesktopRuntime, Doctor};
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::{ErrorPayload, SystemClock, Tracker};
@@ -83,7 +84,7 @@ fn data_folder_open_to_others_missing_or_unopenable() {
         message: "The data folder could not be created".into(),
     };
     let lookup = |_: &str| None;
-    let report = Doctor::new(&missing, &lookup, Err(&error)).run();
+    let report = Doctor::new(&missing, &lookup, Database::Failed(error)).run();
     assert!(!report.healthy());
     assert_eq!(status(&report, "data.folder"), CheckStatus::Problem);
     assert_eq!(status(&report, "data.database"), CheckStatus::Problem);
@@ -127,7 +128,7 @@ fn a_nearly_full_disk_is_reported_from_the_real_file_system() {
     let filler = vec![0u8; 4 * 1024 * 1024];
     let _ = std::fs::write(mnt.join("filler"), &filler);
     let lookup = |_: &str| None;
-    let report = Doctor::new(&dir, &lookup, Ok(&tracker)).run();
+    let report = Doctor::new(&dir, &lookup, Database::Open(&tracker)).run();
     let check = report.check("data.free_space").unwrap().clone();
     drop(tracker);
     unmount(&mnt);
@@ -348,18 +349,25 @@ fn desktop_checks_use_what_the_app_reports() {
 
 #[test]
 fn an_older_schema_is_reported_not_upgraded() {
-    let f = fixture();
-    let db = f.dir.join("timetracker.sqlite3");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    drop(Tracker::open_in_dir(&dir, Arc::new(SystemClock)).unwrap());
+    let db = dir.join("timetracker.sqlite3");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 5)
+        .unwrap();
+    let database = match timetracker_core::doctor::open_database(&dir) {
+        Err(database @ Database::Outdated { found: 5 }) => database,
+        _ => panic!("an older schema should be left unopened"),
+    };
     assert_eq!(
         timetracker_core::storage::Storage::peek_schema_version(&db).unwrap(),
-        timetracker_core::storage::SCHEMA_VERSION
+        5,
+        "doctor upgraded the database"
     );
-    let error = ErrorPayload {
-        code: timetracker_core::doctor::SCHEMA_OUTDATED.into(),
-        message: "Schema version 5; this version of TimeTracker uses 6".into(),
-    };
     let lookup = |_: &str| None;
-    let report = Doctor::new(&f.dir, &lookup, Err(&error)).run();
+    let report = Doctor::new(&dir, &lookup, database).run();
     assert_eq!(status(&report, "data.schema"), CheckStatus::Warning);
     assert!(finding(&report, "data.schema").contains("Schema version 5"));
     assert_eq!(status(&report, "data.database"), CheckStatus::Skipped);
@@ -391,7 +399,7 @@ fn every_check_id_is_explained_in_the_troubleshooting_guide() {
         .unwrap();
     let env = env(&[]);
     let lookup = |k: &str| env.get(k).cloned();
-    let mut doctor = Doctor::new(&f.dir, &lookup, Ok(&f.tracker));
+    let mut doctor = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker));
     doctor.runtime.desktop = Some(DesktopRuntime::default());
     // No consent was given: the online checks are skipped, nothing is sent.
     let report = doctor.run_online();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use doctor_support::*;
 use timetracker_core::crash::scrub::Scrubber;
-use timetracker_core::doctor::Doctor;
+use timetracker_core::doctor::{Database, Doctor};
 use timetracker_core::{SystemClock, Tracker};
 
 const PROJECT: &str = "Zygomorphic Quokka Holdings";
@@ -95,7 +95,7 @@ fn the_support_bundle_carries_none_of_the_users_words() {
         ("TELE_SALT", "saltysalt"),
     ]);
     let lookup = |k: &str| env.get(k).cloned();
-    let doctor = Doctor::new(&dir, &lookup, Ok(&tracker));
+    let doctor = Doctor::new(&dir, &lookup, Database::Open(&tracker));
     let report = doctor.run();
     let scrubber = Scrubber::new(
         Some(home.display().to_string()),
@@ -174,7 +174,7 @@ fn the_support_bundle_carries_none_of_the_users_words() {
 fn a_bundle_that_cannot_be_written_leaves_nothing_behind() {
     let f = fixture();
     let lookup = |_: &str| None;
-    let doctor = Doctor::new(&f.dir, &lookup, Ok(&f.tracker));
+    let doctor = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker));
     let report = doctor.run();
     let bundle = doctor.bundle(&report);
     let error = bundle

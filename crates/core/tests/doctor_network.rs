@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use doctor_support::*;
-use timetracker_core::doctor::{validate_openmetrics, CheckStatus, Doctor};
+use timetracker_core::doctor::{validate_openmetrics, CheckStatus, Database, Doctor};
 use timetracker_core::metrics::{Metrics, MetricsControl};
 use timetracker_core::settings::MetricsSettings;
 
@@ -207,13 +207,13 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
     let lookup = |k: &str| env.get(k).cloned();
 
     // Without consent, even --online sends nothing.
-    let report = Doctor::new(&f.dir, &lookup, Ok(&f.tracker)).run_online();
+    let report = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker)).run_online();
     assert_eq!(status(&report, "online.sentry"), CheckStatus::Skipped);
     assert_eq!(status(&report, "online.posthog"), CheckStatus::Skipped);
     assert!(receiver.lines().is_empty(), "{:?}", receiver.lines());
 
     f.tracker.set_consent(true, true).unwrap();
-    let report = Doctor::new(&f.dir, &lookup, Ok(&f.tracker)).run();
+    let report = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker)).run();
     assert!(report.check("online.sentry").is_none());
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert!(
@@ -222,7 +222,7 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
         receiver.lines()
     );
 
-    let report = Doctor::new(&f.dir, &lookup, Ok(&f.tracker)).run_online();
+    let report = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker)).run_online();
     assert_eq!(
         status(&report, "online.sentry"),
         CheckStatus::Ok,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{human_bytes, shown, Check, Doctor};
+use super::{human_bytes, shown, Check, Database, Doctor};
 use crate::storage::SCHEMA_VERSION;
 
 /// A write-ahead log this large means checkpoints are held back (a reader
@@ -138,22 +138,22 @@ fn available_bytes(_path: &Path) -> std::io::Result<u64> {
 
 fn database(d: &Doctor) -> Check {
     const ID: &str = "data.database";
-    let tracker = match d.tracker {
-        Ok(t) => t,
-        Err(e) if e.code == super::SCHEMA_OUTDATED => {
+    let tracker = match &d.database {
+        Database::Open(t) => *t,
+        Database::Outdated { .. } => {
             return Check::skipped(
                 ID,
                 "Not opened: doctor does not upgrade the schema (see data.schema)",
             )
         }
-        Err(e) if e.code == super::NO_DATABASE => {
+        Database::Missing => {
             return Check::warning(
                 ID,
-                format!("No database yet: {}", e.message),
+                format!("No database yet: no {} in the data folder", crate::config::DATABASE_FILE),
                 "Start the app or run any tt command once; if you expected your history here, check TIMETRACKER_DATA_DIR.",
             )
         }
-        Err(e) => {
+        Database::Failed(e) => {
             return Check::problem(
                 ID,
                 format!("The database could not be opened: {} ({})", e.message, e.code),
@@ -178,16 +178,16 @@ fn database(d: &Doctor) -> Check {
 
 fn schema(d: &Doctor) -> Check {
     const ID: &str = "data.schema";
-    let tracker = match d.tracker {
-        Ok(t) => t,
-        Err(e) if e.code == super::SCHEMA_OUTDATED => {
+    let tracker = match &d.database {
+        Database::Open(t) => *t,
+        Database::Outdated { found } => {
             return Check::warning(
                 ID,
-                e.message.clone(),
+                format!("Schema version {found}; this version of TimeTracker uses {SCHEMA_VERSION} and upgrades it when it opens the database"),
                 "Start the app or run any other tt command: it upgrades the database, keeping a copy beside it first.",
             )
         }
-        Err(_) => return Check::skipped(ID, "The database is not open"),
+        _ => return Check::skipped(ID, "The database is not open"),
     };
     match tracker.schema_version() {
         Ok(v) if v == SCHEMA_VERSION => {

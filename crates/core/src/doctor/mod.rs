@@ -142,8 +142,7 @@ pub struct DesktopRuntime {
 pub struct Doctor<'a> {
     pub data_dir: &'a Path,
     pub env: &'a dyn Fn(&str) -> Option<String>,
-    /// The open tracker, or why the database could not be opened.
-    pub tracker: Result<&'a Tracker, &'a ErrorPayload>,
+    pub database: Database<'a>,
     pub runtime: Runtime,
     /// Where the autostart entry would be (`~/.config/autostart`), for `tt`.
     pub autostart_dir: Option<PathBuf>,
@@ -153,23 +152,45 @@ pub struct Doctor<'a> {
 
 pub const LOW_SPACE_BYTES: u64 = 200 * 1000 * 1000;
 
-/// The error code `tt doctor` passes for a database that does not exist
-/// yet (it does not create one to look at).
-pub const NO_DATABASE: &str = "doctor.no_database";
-/// The code for a database with an older schema, which doctor leaves as it
-/// is (opening it would upgrade it).
-pub const SCHEMA_OUTDATED: &str = "doctor.schema_outdated";
+/// The database as the checks find it.
+#[derive(Clone)]
+pub enum Database<'a> {
+    Open(&'a Tracker),
+    /// No database file yet (doctor does not create one to look at).
+    Missing,
+    /// An older schema, left as it is: opening it would upgrade it.
+    Outdated {
+        found: i64,
+    },
+    /// It could not be opened, and why.
+    Failed(ErrorPayload),
+}
+
+/// Opens the database in `data_dir` for the checks, changing nothing: a
+/// missing one is not created and an older schema is not upgraded (what
+/// opening a [`Tracker`] would do). `Err` says which, for [`Database`].
+pub fn open_database(data_dir: &Path) -> Result<Tracker, Database<'static>> {
+    let path = crate::config::database_path(data_dir);
+    if !path.exists() {
+        return Err(Database::Missing);
+    }
+    match crate::storage::Storage::peek_schema_version(&path) {
+        Ok(found) if found < crate::storage::SCHEMA_VERSION => Err(Database::Outdated { found }),
+        _ => Tracker::open_in_dir(data_dir, std::sync::Arc::new(crate::SystemClock))
+            .map_err(|e| Database::Failed(e.to_payload())),
+    }
+}
 
 impl<'a> Doctor<'a> {
     pub fn new(
         data_dir: &'a Path,
         env: &'a dyn Fn(&str) -> Option<String>,
-        tracker: Result<&'a Tracker, &'a ErrorPayload>,
+        database: Database<'a>,
     ) -> Self {
         Self {
             data_dir,
             env,
-            tracker,
+            database,
             runtime: Runtime::default(),
             autostart_dir: directories::BaseDirs::new().map(|d| d.config_dir().join("autostart")),
             low_space_bytes: LOW_SPACE_BYTES,
@@ -191,7 +212,10 @@ impl<'a> Doctor<'a> {
     }
 
     pub(crate) fn tracker(&self) -> Option<&'a Tracker> {
-        self.tracker.ok()
+        match self.database {
+            Database::Open(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// Runs every local check. None of them opens a connection off the

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use timetracker_core::doctor::{CheckStatus, Doctor, DoctorReport};
+use timetracker_core::doctor::{CheckStatus, Database, Doctor, DoctorReport};
 use timetracker_core::{SystemClock, Tracker};
 
 pub type Env = HashMap<String, String>;
@@ -41,7 +41,7 @@ pub fn fixture() -> Fixture {
 
 pub fn run_with(f: &Fixture, env: &Env, tweak: impl FnOnce(&mut Doctor)) -> DoctorReport {
     let lookup = |k: &str| env.get(k).cloned();
-    let mut doctor = Doctor::new(&f.dir, &lookup, Ok(&f.tracker));
+    let mut doctor = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker));
     doctor.autostart_dir = Some(f.dir.join("autostart"));
     tweak(&mut doctor);
     doctor.run()
