@@ -152,15 +152,9 @@ impl Scrubber {
         serde_json::from_value(value).ok()
     }
 
-    /// Scrubs free text (a log excerpt, a support bundle's file) by the
-    /// same rules as a report: the user's words, home, host and user name.
-    pub fn plain_text(&self, text: &str) -> String {
-        let terms = self.terms(&text.to_ascii_lowercase());
-        self.text(text, terms.as_ref())
-    }
-
-    /// [`Self::plain_text`] for many texts or long ones (a support
-    /// bundle). Finding the words by SQL costs a scan of the history per
+    /// Scrubs free text (a support bundle's files) by the same rules as a
+    /// report: the user's words, home, host and user name. Finding the
+    /// words by SQL, as reports do, costs a scan of the history per
     /// byte of text (fine for one crash report, seconds for 500 log lines),
     /// and an automaton of all 100,000 descriptions takes aho-corasick
     /// seconds to build; so the words that occur are found by rolling

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{logs, Doctor, DoctorReport};
+use super::{Doctor, DoctorReport};
 use crate::crash::scrub::Scrubber;
 use crate::logging::{self, ACTIVE_FILE};
 use crate::{Error, Result};
@@ -150,7 +150,7 @@ pub(super) fn build(d: &Doctor, report: &DoctorReport, scrubber: Scrubber) -> Bu
         ("versions.txt".to_owned(), versions(d)),
         ("config.txt".to_owned(), configuration(d)),
     ];
-    let log = logs::tail(
+    let log = logging::writer::tail(
         &logging::logs_dir(d.data_dir).join(ACTIVE_FILE),
         4 * 1000 * 1000,
     )

@@ -1,10 +1,9 @@
 //! `logs/app.jsonl`: where it goes, at what level, how big, and the last
 //! error in it.
 
-use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::{human_bytes, shown, Check, Doctor};
+use super::{human_bytes, plural_s, shown, Check, Doctor};
 use crate::logging::{self, writer, WriterConfig, ACTIVE_FILE, LOG_LEVEL_ENV};
 
 /// How much of a log file's end is searched for the last error.
@@ -75,7 +74,7 @@ fn file(d: &Doctor, dir: &Path) -> Check {
     let caps = WriterConfig::new(dir.to_owned());
     let active = dir.join(ACTIVE_FILE);
     let size = std::fs::metadata(&active).map(|m| m.len()).ok();
-    let rotated = rotated_files(dir).len();
+    let rotated = writer::rotated_files(dir).len();
     let Some(size) = size else {
         return Check::ok(ID, format!("No {ACTIVE_FILE} yet"));
     };
@@ -83,7 +82,7 @@ fn file(d: &Doctor, dir: &Path) -> Check {
         "{ACTIVE_FILE} is {} (rotates at {}); {rotated} earlier file{} (the newest {} are kept)",
         human_bytes(size),
         human_bytes(caps.max_file_bytes),
-        if rotated == 1 { "" } else { "s" },
+        plural_s(rotated),
         caps.max_files
     );
     match d.runtime.log.as_ref().map(|l| l.dropped_lines) {
@@ -101,25 +100,12 @@ fn file(d: &Doctor, dir: &Path) -> Check {
     }
 }
 
-/// The rotated files, oldest first.
-pub(super) fn rotated_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(read) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<(jiff::civil::Date, u32, PathBuf)> = read
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            writer::parse_rotated(&name).map(|(day, n)| (day, n, e.path()))
-        })
-        .collect();
-    files.sort();
-    files.into_iter().map(|(_, _, p)| p).collect()
-}
-
 fn last_error(dir: &Path) -> Check {
     const ID: &str = "logs.last_error";
-    let mut files = rotated_files(dir);
+    let mut files: Vec<_> = writer::rotated_files(dir)
+        .into_iter()
+        .map(|(_, _, path)| path)
+        .collect();
     files.push(dir.join(ACTIVE_FILE));
     let found = files
         .iter()
@@ -156,7 +142,7 @@ struct ErrorLine {
 }
 
 fn last_error_in(path: &Path) -> Option<ErrorLine> {
-    let text = tail(path, TAIL_BYTES)?;
+    let text = writer::tail(path, TAIL_BYTES)?;
     text.lines().rev().find_map(|line| {
         let value: serde_json::Value = serde_json::from_str(line).ok()?;
         let level = value.get("levelname")?.as_str()?;
@@ -169,20 +155,5 @@ fn last_error_in(path: &Path) -> Option<ErrorLine> {
             event: text("message").unwrap_or_default(),
             code: text("code"),
         })
-    })
-}
-
-/// The last `max` bytes of a file, from the first whole line.
-pub(super) fn tail(path: &Path, max: u64) -> Option<String> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    let start = len.saturating_sub(max);
-    file.seek(SeekFrom::Start(start)).ok()?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Some(match (start > 0, text.find('\n')) {
-        (true, Some(i)) => text[i + 1..].to_owned(),
-        _ => text,
     })
 }

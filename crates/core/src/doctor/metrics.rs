@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{shown, Check, Doctor};
-use crate::metrics::server::{self, parse_addr, ADDR_ENV, TOKEN_ENV};
+use crate::metrics::server::{self, ADDR_ENV, TOKEN_ENV};
 use crate::metrics::OPENMETRICS_CONTENT_TYPE;
 
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -17,11 +17,7 @@ pub(super) fn checks(d: &Doctor) -> Vec<Check> {
         .and_then(|t| t.metrics_settings().ok())
         .unwrap_or_default();
     let env_addr = d.env(ADDR_ENV);
-    let wanted: Result<Option<SocketAddr>, String> = match &env_addr {
-        Some(raw) => parse_addr(raw).map(Some).map_err(|e| e.to_string()),
-        None if settings.enabled => Ok(Some(server::loopback(settings.port))),
-        None => Ok(None),
-    };
+    let wanted = crate::metrics::control::wanted_addr(env_addr.as_deref(), &settings);
     let addr = match wanted {
         Ok(Some(addr)) => addr,
         Ok(None) => {
@@ -33,10 +29,8 @@ pub(super) fn checks(d: &Doctor) -> Vec<Check> {
         Err(e) => {
             return vec![Check::problem(
                 "metrics.endpoint",
-                format!("{ADDR_ENV} is not usable: {e}"),
-                format!(
-                    "Set {ADDR_ENV} to a loopback address such as 127.0.0.1:9464, or unset it."
-                ),
+                format!("The metrics address is not usable: {e}"),
+                format!("Choose a port in Settings › Metrics, or set {ADDR_ENV} to a loopback address such as 127.0.0.1:9464 (or unset it)."),
             )]
         }
     };
@@ -50,12 +44,7 @@ pub(super) fn checks(d: &Doctor) -> Vec<Check> {
 }
 
 fn token(d: &Doctor) -> Option<String> {
-    d.env(TOKEN_ENV).or_else(|| {
-        std::fs::read_to_string(server::token_path(d.data_dir))
-            .ok()
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-    })
+    server::token_from(d.env(TOKEN_ENV), d.data_dir)
 }
 
 fn endpoint(d: &Doctor, addr: SocketAddr, from_env: bool) -> Check {

@@ -262,6 +262,15 @@ impl<'a> Doctor<'a> {
     }
 }
 
+/// The plural "s" for a count: `format!("{n} file{}", plural_s(n))`.
+pub(crate) fn plural_s<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// `1.2 MB`, `340 kB`: sizes as a person reads them.
 pub(crate) fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];

@@ -1,19 +1,10 @@
 //! Sync (the shared folder, the devices in it, files skipped, conflicts)
 //! and the desktop integration (tray, global shortcut, idle, autostart).
 
-use super::{shown, Check, Doctor};
+use super::{plural_s, shown, Check, Doctor};
 
 /// What the autostart manager names its entry (the product name).
 pub const AUTOSTART_ENTRY: &str = "TimeTracker.desktop";
-
-const SKIPPED_CODES: &[&str] = &[
-    "sync.file_damaged",
-    "sync.file_in_progress",
-    "sync.conflict_copy",
-    "sync.unknown_file",
-    "sync.newer_format",
-    "sync.bad_record",
-];
 
 pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
     let Some(tracker) = d.tracker() else {
@@ -36,10 +27,7 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
         )];
     };
     let folder = std::path::Path::new(folder);
-    let own = folder
-        .join(crate::sync::files::ROOT)
-        .join(crate::sync::files::VERSION_DIR)
-        .join(&status.device.id);
+    let own = crate::sync::files::root(folder).join(&status.device.id);
     let folder_check = if !folder.is_dir() {
         Check::problem(
             "sync.folder",
@@ -61,7 +49,7 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
                     "{} is reachable and writable; {} change{} waiting to be written",
                     shown(folder),
                     status.pending,
-                    if status.pending == 1 { "" } else { "s" }
+                    plural_s(status.pending)
                 ),
             ),
             Err(e) => Check::problem(
@@ -87,7 +75,7 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
                 .unwrap_or_default();
             Check::ok(
                 "sync.devices",
-                format!("{n} other device{} seen{latest}", if n == 1 { "" } else { "s" }),
+                format!("{n} other device{} seen{latest}", plural_s(n)),
             )
         }
     };
@@ -98,7 +86,9 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
     let skipped: Vec<_> = status
         .problems
         .iter()
-        .filter(|p| SKIPPED_CODES.contains(&p.code.as_str()))
+        // Every other problem is a file skipped for now (in progress,
+        // damaged, a conflict copy, a newer format...).
+        .filter(|p| !matches!(p.code.as_str(), "sync.device_clash" | "sync.folder_missing"))
         .collect();
     let files = if let Some(clash) = clash {
         Check::problem(
@@ -117,7 +107,7 @@ pub(super) fn sync_checks(d: &Doctor) -> Vec<Check> {
             format!(
                 "{} file{} skipped ({})",
                 skipped.len(),
-                if skipped.len() == 1 { "" } else { "s" },
+                plural_s(skipped.len()),
                 codes.join(", ")
             ),
             "Settings › Sync lists them; a file still being copied is read on the next pass, a damaged one needs its device to write it again.",

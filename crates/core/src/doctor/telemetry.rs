@@ -2,7 +2,7 @@
 //! answer, what forces them off, the configuration, what waits and what the
 //! server said last. Nothing here sends anything.
 
-use super::{human_bytes, Check, Doctor};
+use super::{human_bytes, plural_s, Check, Doctor};
 use crate::crash::CACHE_DIR;
 use crate::telemetry::last_send::{LastSend, USAGE_KEY};
 use crate::telemetry::outbox::{Dropped, DROPPED_KEY, MAX_QUEUED, MAX_QUEUED_BYTES};
@@ -163,14 +163,14 @@ pub(super) fn crash_checks(d: &Doctor) -> Vec<Check> {
         (0, _) => Check::ok("crash.queue", "No crash reports waiting on disk"),
         (n, false) if !known => Check::warning(
             "crash.queue",
-            format!("{n} crash report{} on disk; whether you agreed is unknown (the database is not open)", if n == 1 { "" } else { "s" }),
+            format!("{n} crash report{} on disk; whether you agreed is unknown (the database is not open)", plural_s(n)),
             "Fix the database first (see data.database); the app sends them or deletes them by your answer.",
         ),
         (n, true) => Check::warning(
             "crash.queue",
             format!(
                 "{n} crash report{} waiting on disk to be sent",
-                if n == 1 { "" } else { "s" }
+                plural_s(n)
             ),
             "They go out when Sentry can be reached; Settings › Privacy › What is sent shows them.",
         ),
@@ -178,7 +178,7 @@ pub(super) fn crash_checks(d: &Doctor) -> Vec<Check> {
             "crash.queue",
             format!(
                 "{n} crash report{} on disk although reports are off",
-                if n == 1 { "" } else { "s" }
+                plural_s(n)
             ),
             "Start the app once: it deletes reports it may not send.",
         ),
@@ -278,7 +278,7 @@ fn outbox_check(d: &Doctor) -> Check {
         .filter(|r| r.total > 0);
     let finding = format!(
         "{events} event{} queued ({} of {}, at most {MAX_QUEUED} events)",
-        if events == 1 { "" } else { "s" },
+        plural_s(events),
         human_bytes(u64::try_from(bytes).unwrap_or(0)),
         human_bytes(u64::try_from(MAX_QUEUED_BYTES).unwrap_or(0)),
     );
@@ -367,11 +367,7 @@ impl crate::Tracker {
     /// Events and bytes waiting in the usage outbox.
     pub(crate) fn outbox_stats(&self) -> crate::Result<(i64, i64)> {
         self.storage.read("doctor_outbox", |conn| {
-            Ok(conn.query_row(
-                "SELECT events, bytes FROM telemetry_outbox_stats WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?)
+            Ok(crate::telemetry::outbox::stats(conn)?)
         })
     }
 }

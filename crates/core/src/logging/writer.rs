@@ -239,12 +239,7 @@ fn utc_day(at: Timestamp) -> Date {
 fn last_line_day(path: &Path) -> Option<Date> {
     // A line is at most a few kilobytes; the tail holds the last one whole.
     const TAIL: u64 = 64 * 1024;
-    let mut file = File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
-    let mut tail = Vec::new();
-    file.take(TAIL).read_to_end(&mut tail).ok()?;
-    let text = String::from_utf8_lossy(&tail);
+    let text = tail(path, TAIL)?;
     let last = text.lines().rev().find(|l| !l.trim().is_empty())?;
     #[derive(serde::Deserialize)]
     struct Line {
@@ -253,6 +248,38 @@ fn last_line_day(path: &Path) -> Option<Date> {
     serde_json::from_str::<Line>(last)
         .ok()
         .map(|line| utc_day(line.asctime))
+}
+
+/// The rotated files in `dir` as `(day, n, path)`, oldest first.
+pub fn rotated_files(dir: &Path) -> Vec<(Date, u32, PathBuf)> {
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name();
+            let (day, n) = parse_rotated(&name.to_string_lossy())?;
+            Some((day, n, entry.path()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The last `max` bytes of the file at `path`, from its first whole line
+/// (the whole file when it is shorter).
+pub fn tail(path: &Path, max: u64) -> Option<String> {
+    let mut file = File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let start = len.saturating_sub(max);
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut bytes = Vec::new();
+    file.take(max).read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Some(match (start > 0, text.find('\n')) {
+        (true, Some(i)) => text[i + 1..].to_owned(),
+        _ => text,
+    })
 }
 
 /// `(day, n)` of a rotated file name `app.YYYY-MM-DD.N.jsonl`.
@@ -410,8 +437,7 @@ impl Sink {
     }
 
     fn rename_active(&self, day: Date) -> std::io::Result<()> {
-        let next = self
-            .rotated_files()
+        let next = rotated_files(&self.config.dir)
             .iter()
             .filter(|(d, _, _)| *d == day)
             .map(|(_, n, _)| *n)
@@ -426,24 +452,9 @@ impl Sink {
         Ok(())
     }
 
-    fn rotated_files(&self) -> Vec<(Date, u32, PathBuf)> {
-        let mut files: Vec<_> = fs::read_dir(&self.config.dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|entry| {
-                let name = entry.file_name();
-                let (day, n) = parse_rotated(&name.to_string_lossy())?;
-                Some((day, n, entry.path()))
-            })
-            .collect();
-        files.sort();
-        files
-    }
-
     fn prune(&self) {
         let keep = self.config.max_files.saturating_sub(1);
-        let files = self.rotated_files();
+        let files = rotated_files(&self.config.dir);
         let excess = files.len().saturating_sub(keep);
         for (_, _, path) in files.into_iter().take(excess) {
             let _ = fs::remove_file(path);

@@ -33,6 +33,24 @@ pub struct MetricsStatus {
     pub token_file: String,
 }
 
+/// Where the endpoint should listen: `TIMETRACKER_METRICS_ADDR` (`env_addr`)
+/// wins, else the settings; `None` when it should be off.
+pub fn wanted_addr(
+    env_addr: Option<&str>,
+    settings: &MetricsSettings,
+) -> Result<Option<SocketAddr>> {
+    match env_addr {
+        Some(addr) => parse_addr(addr).map(Some),
+        None if settings.enabled => {
+            if settings.port == 0 {
+                return Err(Error::MetricsInvalidAddress("port 0".into()));
+            }
+            Ok(Some(loopback(settings.port)))
+        }
+        None => Ok(None),
+    }
+}
+
 pub struct MetricsControl {
     metrics: Arc<Metrics>,
     data_dir: PathBuf,
@@ -58,16 +76,7 @@ impl MetricsControl {
     }
 
     fn wanted_addr(&self, settings: &MetricsSettings) -> Result<Option<SocketAddr>> {
-        match &self.env_addr {
-            Some(addr) => parse_addr(addr).map(Some),
-            None if settings.enabled => {
-                if settings.port == 0 {
-                    return Err(Error::MetricsInvalidAddress("port 0".into()));
-                }
-                Ok(Some(loopback(settings.port)))
-            }
-            None => Ok(None),
-        }
+        wanted_addr(self.env_addr.as_deref(), settings)
     }
 
     /// Starts, stops or restarts the endpoint to match `settings` (and the

@@ -60,10 +60,13 @@ pub fn token_path(data_dir: &Path) -> PathBuf {
 
 /// The token in force: `TIMETRACKER_METRICS_TOKEN`, else the token file.
 pub fn load_token(data_dir: &Path) -> Option<String> {
-    if let Some(token) = std::env::var(TOKEN_ENV)
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-    {
+    token_from(std::env::var(TOKEN_ENV).ok(), data_dir)
+}
+
+/// [`load_token`] with the variable's value given (`tt doctor` reads the
+/// environment through its own lookup).
+pub fn token_from(env_token: Option<String>, data_dir: &Path) -> Option<String> {
+    if let Some(token) = env_token.filter(|t| !t.trim().is_empty()) {
         return Some(token.trim().to_owned());
     }
     std::fs::read_to_string(token_path(data_dir))

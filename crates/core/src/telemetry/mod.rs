@@ -319,28 +319,33 @@ impl Tracker {
         }
     }
 
-    /// The anonymous id as it is sent, read without creating an identity
-    /// (`tt doctor --online`); `salt` is `TELE_SALT` when set.
-    pub(crate) fn stored_distinct_id(&self, salt: Option<&str>) -> Result<Option<String>> {
-        Ok(self
-            .setting_opt::<Identity>(IDENTITY_KEY)?
+    /// The stored identity, without creating one (for `tt doctor`).
+    fn stored_identity(&self) -> Option<Identity> {
+        self.setting_opt::<Identity>(IDENTITY_KEY)
+            .ok()
+            .flatten()
             .filter(|id| !id.install_id.is_empty())
-            .map(|id| distinct_id(salt.unwrap_or(&id.salt), &id.install_id)))
+    }
+
+    /// The anonymous id as it is sent (`tt doctor --online`); `salt` is
+    /// `TELE_SALT` when set.
+    pub(crate) fn stored_distinct_id(&self, salt: Option<&str>) -> Option<String> {
+        self.stored_identity()
+            .map(|id| distinct_id(salt.unwrap_or(&id.salt), &id.install_id))
     }
 
     /// The install id and the anonymous ids made from it, to mask in a
-    /// support bundle.
+    /// support bundle. Both salts: the app that queued the events may have
+    /// run with another `TELE_SALT` than this process.
     pub(crate) fn identity_values(&self, salt: Option<&str>) -> Vec<String> {
-        match self.setting_opt::<Identity>(IDENTITY_KEY).ok().flatten() {
-            // Both salts: the app that queued the events may have run with
-            // another TELE_SALT than this process.
-            Some(id) if !id.install_id.is_empty() => vec![
-                distinct_id(salt.unwrap_or(&id.salt), &id.install_id),
-                distinct_id(&id.salt, &id.install_id),
-                id.install_id,
-            ],
-            _ => Vec::new(),
-        }
+        let Some(id) = self.stored_identity() else {
+            return Vec::new();
+        };
+        vec![
+            distinct_id(&id.salt, &id.install_id),
+            distinct_id(salt.unwrap_or(&id.salt), &id.install_id),
+            id.install_id,
+        ]
     }
 
     fn refresh_distinct_id(&self, telemetry: &Telemetry, identity: &Identity) {

@@ -52,11 +52,7 @@ fn enqueue_capped(
     )?;
     let mut dropped = 0;
     loop {
-        let (events, bytes): (i64, i64) = tx.query_row(
-            "SELECT events, bytes FROM telemetry_outbox_stats WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (events, bytes) = stats(tx)?;
         if events <= max_queued && bytes <= max_bytes {
             break;
         }
@@ -109,10 +105,15 @@ pub(crate) fn record_dropped(
 }
 
 pub(crate) fn queued_count(conn: &Connection) -> rusqlite::Result<i64> {
+    Ok(stats(conn)?.0)
+}
+
+/// Events and bytes waiting, from the running totals the triggers keep.
+pub(crate) fn stats(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
     conn.query_row(
-        "SELECT events FROM telemetry_outbox_stats WHERE id = 1",
+        "SELECT events, bytes FROM telemetry_outbox_stats WHERE id = 1",
         [],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 
