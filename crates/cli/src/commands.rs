@@ -93,13 +93,18 @@ pub fn run(cli: Cli) -> Outcome {
         Some(dir) => config::data_dir_from(Some(dir))?,
         None => config::data_dir()?,
     };
+    // `tt doctor` opens the database itself, and only if it exists.
+    let mut tracker = match &cli.command {
+        Command::Doctor(_) => None,
+        _ => Some(Tracker::open_in_dir(&data_dir, Arc::new(SystemClock))?),
+    };
     let logging = logs(&cli.command);
-    if let Command::Doctor(args) = cli.command {
-        return doctor(&data_dir, args, cli.json, logging);
-    }
-    let mut tracker = Tracker::open_in_dir(&data_dir, Arc::new(SystemClock))?;
     if logging {
-        start_logging(&data_dir);
+        // A command logs a line or two: the app's 16k-line queue would be
+        // allocated for nothing on every run.
+        let mut config = logging::WriterConfig::new(logging::logs_dir(&data_dir));
+        config.queue_capacity = 64;
+        logging::init_with(config);
     }
     let span = logging::request_span(command_name(&cli.command));
     let result = {
@@ -108,7 +113,15 @@ pub fn run(cli: Cli) -> Outcome {
             json: cli.json,
             text: String::new(),
         };
-        dispatch(&mut tracker, cli.command, &mut out).and_then(|()| out.flush())
+        match (cli.command, tracker.as_mut()) {
+            (Command::Doctor(args), _) => {
+                // The report is printed whatever it found: problems are its point.
+                let result = crate::doctor::run(&data_dir, args, &mut out);
+                out.flush().and(result)
+            }
+            (command, Some(t)) => dispatch(t, command, &mut out).and_then(|()| out.flush()),
+            (_, None) => Ok(()),
+        }
     };
     if logging {
         if let Err(Failure::Core(e)) = &result {
@@ -117,34 +130,6 @@ pub fn run(cli: Cli) -> Outcome {
         logging::flush(logging::EXIT_FLUSH_TIMEOUT);
     }
     result
-}
-
-/// `tt doctor` opens the database itself, and only if it exists.
-fn doctor(data_dir: &Path, args: crate::doctor::DoctorArgs, json: bool, logging: bool) -> Outcome {
-    if logging {
-        start_logging(data_dir);
-    }
-    let span = logging::request_span("tt_doctor");
-    let _entered = span.enter();
-    let mut out = Out {
-        json,
-        text: String::new(),
-    };
-    let result = crate::doctor::run(data_dir, args, &mut out);
-    // The report is printed whatever it found: problems are its point.
-    let flushed = out.flush();
-    if logging {
-        logging::flush(logging::EXIT_FLUSH_TIMEOUT);
-    }
-    flushed.and(result)
-}
-
-fn start_logging(data_dir: &Path) {
-    // A command logs a line or two: the app's 16k-line queue would be
-    // allocated for nothing on every run.
-    let mut config = logging::WriterConfig::new(logging::logs_dir(data_dir));
-    config.queue_capacity = 64;
-    logging::init_with(config);
 }
 
 fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
@@ -266,7 +251,7 @@ fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
         }
         Command::Delete { id } => crate::edit::delete(t, id, out),
         Command::Sync { action } => crate::sync::run(t, action, &tz, out),
-        // Handled before the database is opened (see `run`).
+        // Runs without an open tracker (see `run`).
         Command::Doctor(_) => Ok(()),
     }
 }

@@ -149,9 +149,9 @@ fn text(report: &DoctorReport) -> String {
         "\n{} ok, {} warning{}, {} problem{}, {} skipped",
         counts[0],
         counts[1],
-        if counts[1] == 1 { "" } else { "s" },
+        crate::text::plural(counts[1] as u64),
         counts[2],
-        if counts[2] == 1 { "" } else { "s" },
+        crate::text::plural(counts[2] as u64),
         counts[3]
     );
     s

@@ -72,17 +72,17 @@ fn report_text(r: &SyncReport) -> String {
     let mut out = format!(
         "Wrote {} change{}, applied {} from {} other device{}.\n",
         r.exported,
-        plural(r.exported),
+        crate::text::plural(r.exported),
         r.applied,
         r.devices,
-        plural(r.devices)
+        crate::text::plural(r.devices)
     );
     if r.conflicts > 0 {
         let _ = writeln!(
             out,
             "{} conflict{}: see tt sync status.",
             r.conflicts,
-            plural(r.conflicts)
+            crate::text::plural(r.conflicts)
         );
     }
     if r.timers_stopped > 0 {
@@ -90,7 +90,7 @@ fn report_text(r: &SyncReport) -> String {
             out,
             "Stopped {} timer{}: only one runs across your devices.",
             r.timers_stopped,
-            plural(r.timers_stopped)
+            crate::text::plural(r.timers_stopped)
         );
     }
     if r.skipped_files > 0 {
@@ -98,18 +98,10 @@ fn report_text(r: &SyncReport) -> String {
             out,
             "Skipped {} file{} for now: see tt sync status.",
             r.skipped_files,
-            plural(r.skipped_files)
+            crate::text::plural(r.skipped_files)
         );
     }
     out
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 fn status_text(s: &SyncStatus, tz: &TimeZone) -> String {
@@ -135,7 +127,7 @@ fn status_text(s: &SyncStatus, tz: &TimeZone) -> String {
         "Last sync: {}; {} change{} waiting",
         when(s.last_sync),
         s.pending,
-        plural(s.pending)
+        crate::text::plural(s.pending)
     );
     for d in &s.devices {
         let _ = writeln!(

@@ -205,6 +205,15 @@ pub fn projects(list: &[Project]) -> String {
     out
 }
 
+/// The plural "s" for a count: `format!("{n} file{}", plural(n))`.
+pub fn plural(n: impl Into<u64>) -> &'static str {
+    if n.into() == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
