@@ -299,11 +299,7 @@ fn a_nearly_full_outbox_and_a_refused_send_are_reported() {
 #[test]
 fn sync_checks_follow_the_folder() {
     let mut f = fixture();
-    let shared = f.dir.parent().unwrap().join("shared");
-    std::fs::create_dir_all(&shared).unwrap();
-    f.tracker
-        .sync_enable(&shared, Some("laptop"), false)
-        .unwrap();
+    let shared = enable_sync(&mut f);
     let report = run(&f, &env(&[]));
     assert_eq!(
         status(&report, "sync.folder"),
@@ -380,11 +376,7 @@ fn an_older_schema_is_reported_not_upgraded() {
 #[test]
 fn every_check_id_is_explained_in_the_troubleshooting_guide() {
     let mut f = fixture();
-    let shared = f.dir.parent().unwrap().join("shared");
-    std::fs::create_dir_all(&shared).unwrap();
-    f.tracker
-        .sync_enable(&shared, Some("laptop"), false)
-        .unwrap();
+    enable_sync(&mut f);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

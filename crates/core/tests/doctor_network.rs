@@ -11,9 +11,17 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use doctor_support::*;
-use timetracker_core::doctor::{validate_openmetrics, CheckStatus, Database, Doctor};
+use timetracker_core::doctor::{validate_openmetrics, CheckStatus, Database, Doctor, DoctorReport};
 use timetracker_core::metrics::{Metrics, MetricsControl};
 use timetracker_core::settings::MetricsSettings;
+
+/// The text of the ready Prometheus job.
+fn prometheus_job(report: &DoctorReport) -> String {
+    report
+        .check("metrics.prometheus_job")
+        .and_then(|c| c.detail.clone())
+        .expect("a prometheus job")
+}
 
 /// The job as written is a configuration Prometheus itself accepts.
 fn promtool_accepts(dir: &std::path::Path, job: &str) {
@@ -70,12 +78,7 @@ fn the_endpoint_is_scraped_over_loopback_and_parses_as_openmetrics() {
         "{report:#?}"
     );
     assert!(finding(&report, "metrics.scrape").contains("valid OpenMetrics"));
-    let job = report
-        .check("metrics.prometheus_job")
-        .unwrap()
-        .detail
-        .clone()
-        .unwrap();
+    let job = prometheus_job(&report);
     assert!(
         job.contains(&format!("127.0.0.1:{port}")) && job.contains("job_name: timetracker"),
         "{job}"
@@ -92,12 +95,7 @@ fn the_endpoint_is_scraped_over_loopback_and_parses_as_openmetrics() {
         CheckStatus::Ok,
         "{report:#?}"
     );
-    let job = report
-        .check("metrics.prometheus_job")
-        .unwrap()
-        .detail
-        .clone()
-        .unwrap();
+    let job = prometheus_job(&report);
     assert!(
         job.contains("credentials_file:") && job.contains("metrics-token"),
         "{job}"
@@ -265,11 +263,6 @@ fn a_port_chosen_at_start_is_the_one_scraped_and_put_in_the_job() {
         CheckStatus::Ok,
         "{report:#?}"
     );
-    let job = report
-        .check("metrics.prometheus_job")
-        .unwrap()
-        .detail
-        .clone()
-        .unwrap();
+    let job = prometheus_job(&report);
     assert!(job.contains(&served.to_string()), "{job}");
 }

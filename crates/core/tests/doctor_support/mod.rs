@@ -64,3 +64,13 @@ pub fn finding(report: &DoctorReport, id: &str) -> String {
     let c = report.check(id).unwrap();
     format!("{} | {}", c.finding, c.fix.clone().unwrap_or_default())
 }
+
+/// Turns sync on with a folder beside the data folder; returns the folder.
+pub fn enable_sync(f: &mut Fixture) -> PathBuf {
+    let shared = f.dir.parent().unwrap().join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    f.tracker
+        .sync_enable(&shared, Some("laptop"), false)
+        .unwrap();
+    shared
+}
