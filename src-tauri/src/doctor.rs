@@ -77,10 +77,7 @@ async fn with_doctor<T: Send + 'static>(
         })
     })
     .await
-    .map_err(|_| ErrorPayload {
-        code: "doctor.failed".to_owned(),
-        message: "The checks stopped unexpectedly; the log has the details.".to_owned(),
-    })?
+    .map_err(|_| timetracker_core::Error::DoctorFailed.to_payload())?
 }
 
 #[tauri::command]

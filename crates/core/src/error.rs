@@ -114,6 +114,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("The checks stopped unexpectedly; the log has the details.")]
+    DoctorFailed,
     #[error("No data folder could be determined: set TIMETRACKER_DATA_DIR or HOME.")]
     ConfigNoDataDir,
     #[error("The test error could not be sent: the sending task stopped unexpectedly. Details are in the log.")]
@@ -187,6 +189,7 @@ impl Error {
             Error::LoggingOpenFailed { .. } => "logging.open_failed",
             Error::TelemetryExportFailed { .. } => "telemetry.export_failed",
             Error::DoctorBundleFailed { .. } => "doctor.bundle_failed",
+            Error::DoctorFailed => "doctor.failed",
             Error::ConfigNoDataDir => "config.no_data_dir",
             Error::CrashTestFailed => "crash.test_failed",
             Error::TestHooksDisabled => "test_hooks.disabled",
