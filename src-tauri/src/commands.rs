@@ -163,7 +163,7 @@ pub fn rounding_set(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
 
 #[tauri::command]
 pub fn metrics_status(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
-    state.with_metrics("metrics_status", |t, c| t.metrics_status(c))
+    state.with_metrics("metrics_status", |t, c| c.status(t))
 }
 
 #[tauri::command]
@@ -178,24 +178,22 @@ pub fn metrics_configure(
         port,
         per_project,
     };
-    state.with_metrics("metrics_configure", |t, c| {
-        t.configure_metrics(c, &settings)
-    })
+    state.with_metrics("metrics_configure", |t, c| c.configure(t, &settings))
 }
 
 #[tauri::command]
 pub fn metrics_token_generate(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
-    state.with_metrics("metrics_token_generate", |t, c| t.generate_metrics_token(c))
+    state.with_metrics("metrics_token_generate", |t, c| c.generate_token(t))
 }
 
 #[tauri::command]
 pub fn metrics_token_remove(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
-    state.with_metrics("metrics_token_remove", |t, c| t.remove_metrics_token(c))
+    state.with_metrics("metrics_token_remove", |t, c| c.remove_token(t))
 }
 
 #[tauri::command]
 pub fn telemetry_status(state: State<'_, AppState>) -> CmdResult<TelemetryStatus> {
-    state.with("telemetry_status", |t| t.telemetry_status())
+    state.with("telemetry_status", |t| state.telemetry.status(t))
 }
 
 #[tauri::command]
@@ -205,23 +203,27 @@ pub fn telemetry_set_consent(
     usage: bool,
 ) -> CmdResult<TelemetryStatus> {
     state.with("telemetry_set_consent", |t| {
-        t.set_consent(crash_reports, usage)
+        state.telemetry.set_consent(t, crash_reports, usage)
     })
 }
 
 #[tauri::command]
 pub fn telemetry_inspect(state: State<'_, AppState>) -> CmdResult<Inspection> {
-    state.with("telemetry_inspect", |t| t.telemetry_inspection())
+    state.with("telemetry_inspect", |t| state.telemetry.inspection(t))
 }
 
 #[tauri::command]
 pub fn telemetry_delete_queued(state: State<'_, AppState>) -> CmdResult<Inspection> {
-    state.with("telemetry_delete_queued", |t| t.delete_queued_telemetry())
+    state.with("telemetry_delete_queued", |t| {
+        state.telemetry.delete_queued(t)
+    })
 }
 
 #[tauri::command]
 pub fn telemetry_reset_id(state: State<'_, AppState>) -> CmdResult<TelemetryStatus> {
-    state.with("telemetry_reset_id", |t| t.reset_anonymous_id())
+    state.with("telemetry_reset_id", |t| {
+        state.telemetry.reset_anonymous_id(t)
+    })
 }
 
 /// Writes the inspector's contents to a file in the data folder and
@@ -229,7 +231,7 @@ pub fn telemetry_reset_id(state: State<'_, AppState>) -> CmdResult<TelemetryStat
 #[tauri::command]
 pub fn telemetry_export(state: State<'_, AppState>) -> CmdResult<String> {
     state.with("telemetry_export", |t| {
-        t.export_telemetry().map(|p| p.display().to_string())
+        state.telemetry.export(t).map(|p| p.display().to_string())
     })
 }
 
@@ -305,5 +307,8 @@ pub async fn crash_send_test_error(state: State<'_, AppState>) -> CmdResult<Test
 
 #[tauri::command]
 pub fn crash_test_panic(state: State<'_, AppState>) -> CmdResult<()> {
-    state.with("crash_test_panic", |t| t.test_panic())
+    state.with("crash_test_panic", |t| match &state.crash {
+        Some(crash) => crash.test_panic(t),
+        None => Err(timetracker_core::Error::TestHooksDisabled),
+    })
 }

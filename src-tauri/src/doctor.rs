@@ -38,7 +38,7 @@ fn runtime(app: &AppHandle) -> Runtime {
     Runtime {
         log: state.logs.as_ref().map(|l| l.status()),
         metrics: state
-            .with_metrics("metrics_status", |t, c| t.metrics_status(c))
+            .with_metrics("metrics_status", |t, c| c.status(t))
             .ok(),
         telemetry_dropped: Some(state.telemetry.dropped()),
         desktop: Some(desktop),
@@ -68,7 +68,7 @@ async fn with_doctor<T: Send + 'static>(
             Ok(tracker) => Database::Open(tracker),
             Err(why) => why.clone(),
         };
-        let lookup = |key: &str| std::env::var(key).ok();
+        let lookup = state.env.lookup();
         let mut doctor = Doctor::new(&data_dir, &lookup, database);
         doctor.runtime = runtime;
         f(&doctor).map_err(|e| {

@@ -5,13 +5,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use timetracker_core::crash::{self, CrashConfig, CrashReporter};
+use timetracker_core::app::{App, Config, Profile};
+use timetracker_core::config::Env;
+use timetracker_core::crash::{self, CrashReporter};
 use timetracker_core::logging::{self, LogWriter};
 use timetracker_core::metrics::{Metrics, MetricsControl};
-use timetracker_core::telemetry::{sender, Telemetry, TelemetryConfig};
-use timetracker_core::{config, log_event, ErrorPayload, SystemClock, Tracker};
+use timetracker_core::telemetry::Telemetry;
+use timetracker_core::{log_event, ErrorPayload, Tracker};
 
 pub struct AppState {
+    /// The environment as read at start-up (`tt doctor`'s checks read it).
+    pub env: Env,
     pub data_dir: Option<PathBuf>,
     pub logs: Option<Arc<LogWriter>>,
     metrics: Arc<Metrics>,
@@ -23,62 +27,23 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Starts logging, then opens the database, under a `startup` request.
+    /// Starts the whole app from the environment (core's composition root)
+    /// and keeps its parts for the commands.
     pub fn load() -> Self {
-        let data_dir = config::data_dir();
-        let logs = data_dir.as_ref().ok().map(|dir| logging::init(dir));
-        let _startup = logging::request_span("startup").entered();
-        let metrics = match &data_dir {
-            Ok(dir) => Metrics::with_database(&config::database_path(dir)),
-            Err(_) => Metrics::new(),
+        let app = App::start(Config::from_process(Profile::Desktop));
+        let tracker = match app.tracker {
+            Ok(Some(t)) => Ok(Mutex::new(t)),
+            Ok(None) => Err(timetracker_core::Error::ConfigNoDataDir.to_payload()),
+            Err(e) => Err(e.to_payload()),
         };
-        let tracker = data_dir
-            .as_ref()
-            .map_err(|e| e.to_payload())
-            .and_then(|dir| {
-                Tracker::open_in_dir(dir, Arc::new(SystemClock)).map_err(|e| e.to_payload())
-            });
-        let mut metrics_control = data_dir
-            .as_ref()
-            .ok()
-            .map(|dir| MetricsControl::from_env(metrics.clone(), dir.clone()));
-        let telemetry = Telemetry::new(TelemetryConfig::from_env());
-        telemetry.attach_metrics(metrics.clone());
-        let crash = data_dir
-            .as_ref()
-            .ok()
-            .map(|dir| CrashReporter::new(CrashConfig::from_env(&telemetry.config), dir).install());
-        let tracker = tracker.map(|mut t| {
-            t.attach_metrics(metrics.clone());
-            // Telemetry is an extra: failing to set it up never stops the app.
-            if let Err(e) = t.attach_telemetry(telemetry.clone()) {
-                log_event!(warn, "telemetry.enqueue_failed", code = e.code());
-            }
-            // After the consent record is read: attaching applies it, and a
-            // "no" deletes the reports cached on disk.
-            if let Some(crash) = &crash {
-                telemetry.attach_crash_reporter(crash.clone());
-            }
-            if let Some(path) = t.database_path() {
-                sender::start(&telemetry, path.to_path_buf());
-            }
-            if let Some(control) = metrics_control.as_mut() {
-                // A failure (port taken...) is kept for Settings to show.
-                let _ = t.start_metrics(control);
-            }
-            Mutex::new(t)
-        });
-        match &tracker {
-            Ok(_) => log_event!("app.started", version = env!("CARGO_PKG_VERSION")),
-            Err(e) => log_event!(error, "app.start_failed", code = e.code.as_str()),
-        }
         Self {
-            data_dir: data_dir.ok(),
-            logs,
-            metrics,
-            metrics_control: metrics_control.map(Mutex::new),
-            telemetry,
-            crash,
+            env: app.config.env,
+            data_dir: app.data_dir,
+            logs: app.logs,
+            metrics: app.metrics,
+            metrics_control: app.metrics_control.map(Mutex::new),
+            telemetry: app.telemetry,
+            crash: app.crash,
             tracker,
         }
     }

@@ -2,16 +2,16 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Serialize;
+use timetracker_core::app::{App, Config, Profile};
 use timetracker_core::io::apply::parse_file;
 use timetracker_core::io::export::{self, ExportOptions};
 use timetracker_core::io::import::{Format, ParseOptions};
 use timetracker_core::reports::{ReportQuery, ReportRange, Rounding};
-use timetracker_core::{config, logging, Error, Project, SystemClock, Tracker};
+use timetracker_core::{logging, Error, Project, Tracker};
 
 use crate::dates::{days_back, end_of, start_of};
 use crate::{text, Cli, Command, ExportFormat, Failure, ProjectAction, RangeArgs, SyncAction};
@@ -89,23 +89,18 @@ fn logs(command: &Command) -> bool {
 }
 
 pub fn run(cli: Cli) -> Outcome {
-    let data_dir = match cli.data_dir {
-        Some(dir) => config::data_dir_from(Some(dir))?,
-        None => config::data_dir()?,
-    };
     // `tt doctor` opens the database itself, and only if it exists.
-    let mut tracker = match &cli.command {
-        Command::Doctor(_) => None,
-        _ => Some(Tracker::open_in_dir(&data_dir, Arc::new(SystemClock))?),
-    };
+    let database = !matches!(cli.command, Command::Doctor(_));
     let logging = logs(&cli.command);
-    if logging {
-        // A command logs a line or two: the app's 16k-line queue would be
-        // allocated for nothing on every run.
-        let mut config = logging::WriterConfig::new(logging::logs_dir(&data_dir));
-        config.queue_capacity = 64;
-        logging::init_with(config);
-    }
+    let profile = Profile::CommandLine {
+        database,
+        logs: logging,
+    };
+    let app = App::start(Config::from_process(profile).with_data_dir(cli.data_dir));
+    let mut tracker = app.tracker?;
+    let (Some(data_dir), env) = (app.data_dir, app.config.env) else {
+        return Err(Failure::Core(timetracker_core::Error::ConfigNoDataDir));
+    };
     let span = logging::request_span(command_name(&cli.command));
     let result = {
         let _entered = span.enter();
@@ -116,7 +111,7 @@ pub fn run(cli: Cli) -> Outcome {
         match (cli.command, tracker.as_mut()) {
             (Command::Doctor(args), _) => {
                 // The report is printed whatever it found: problems are its point.
-                let result = crate::doctor::run(&data_dir, args, &mut out);
+                let result = crate::doctor::run(&data_dir, &env, args, &mut out);
                 out.flush().and(result)
             }
             (command, Some(t)) => dispatch(t, command, &mut out).and_then(|()| out.flush()),

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use timetracker_core::config::Env;
 use timetracker_core::doctor::{self, BundlePreview, CheckStatus, Database, Doctor, DoctorReport};
 
 use crate::commands::{Out, Outcome};
@@ -53,13 +54,13 @@ struct JsonBundle {
     preview: BundlePreview,
 }
 
-pub fn run(data_dir: &Path, args: DoctorArgs, out: &mut Out) -> Outcome {
+pub fn run(data_dir: &Path, env: &Env, args: DoctorArgs, out: &mut Out) -> Outcome {
     let opened = doctor::open_database(data_dir);
     let database = match &opened {
         Ok(tracker) => Database::Open(tracker),
         Err(why) => why.clone(),
     };
-    let lookup = |key: &str| std::env::var(key).ok();
+    let lookup = env.lookup();
     let doctor = Doctor::new(data_dir, &lookup, database);
     let report = if args.online {
         doctor.run_online()

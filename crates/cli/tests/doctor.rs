@@ -169,7 +169,7 @@ fn without_online_not_one_connection_is_made() {
     tt.ok(&["status"]);
     {
         let mut t = Tracker::open_in_dir(tt.data_dir(), Arc::new(SystemClock)).unwrap();
-        t.set_consent(true, true).unwrap();
+        timetracker_core::telemetry::consent::record_answer(&mut t, true, true).unwrap();
     }
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

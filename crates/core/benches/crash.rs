@@ -10,7 +10,6 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use sentry::protocol::{Breadcrumb, Event, Exception, Frame, Stacktrace};
 use timetracker_core::crash::{self, scrub::Scrubber};
-use timetracker_core::telemetry::TelemetryConfig;
 use timetracker_core::{SystemClock, Tracker};
 
 fn panic_event() -> Event<'static> {
@@ -86,7 +85,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| crash::scoped("bench", "id", || Ok::<_, ()>(())))
     });
     let env = |k: &str| (k == "SENTRY_DSN").then(|| "http://k@127.0.0.1:9/1".to_owned());
-    let config = crash::CrashConfig::from_lookup(&TelemetryConfig::from_lookup(env), env);
+    let config = crash::CrashConfig::from_lookup(env);
     let quiet = Scrubber::new(None, None, None, None);
     let reporter = crash::CrashReporter::with_parts(config, tmp.path(), quiet).install();
     reporter.apply(true, "bench");

@@ -34,8 +34,9 @@ fn main() {
     let writer = Arc::new(LogWriter::start(config));
 
     let mut costs = Vec::with_capacity(events);
-    let total =
-        tracing::subscriber::with_default(subscriber(writer.clone(), LevelFilter::INFO), || {
+    let total = tracing::subscriber::with_default(
+        subscriber(writer.clone(), LevelFilter::INFO, None),
+        || {
             let _request = request_span("bench").entered();
             let start = Instant::now();
             for i in 0..events {
@@ -51,7 +52,8 @@ fn main() {
             }
             assert!(writer.flush(Duration::from_secs(120)));
             start.elapsed()
-        });
+        },
+    );
     costs.sort();
     // Rotation may have split the output over several files.
     let bytes: u64 = std::fs::read_dir(dir.path().join("logs"))

@@ -51,8 +51,9 @@ fn start_stop_with_telemetry(c: &mut Criterion) {
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
     let config =
         TelemetryConfig::from_lookup(|k| (k == "POSTHOG_API_KEY").then(|| "phc_bench".to_owned()));
-    tracker.attach_telemetry(Telemetry::new(config)).unwrap();
-    tracker.set_consent(false, true).unwrap();
+    let tel = Telemetry::new(config);
+    tel.attach(&mut tracker).unwrap();
+    tel.set_consent(&mut tracker, false, true).unwrap();
     let project = tracker.create_project("Bench", None).unwrap();
     c.bench_function("timer start+stop, usage statistics on", |b| {
         b.iter(|| {

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::events::product::ProjectChange;
+use crate::events::Event;
 use crate::projects::{self, Project, NAME_MAX_CHARS};
-use crate::telemetry::events::ProjectChange;
-use crate::telemetry::Event;
 use crate::Tracker;
 
 /// The billing fields of a project, all set at once.

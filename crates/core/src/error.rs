@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::entries::tags::TAG_MAX_CHARS;
-use crate::projects::NAME_MAX_CHARS;
-use crate::timer::DESCRIPTION_MAX_CHARS;
+pub mod import;
+
+use crate::limits::{DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, TAG_MAX_CHARS};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -144,7 +144,7 @@ pub enum Error {
     SyncConflictNotFound(i64),
     /// Every problem found in an import file, each with its line.
     #[error("{0}")]
-    ImportInvalid(#[from] crate::io::import::ImportError),
+    ImportInvalid(#[from] import::ImportError),
     #[error("Database error: {0}")]
     Database(rusqlite::Error),
 }

@@ -6,11 +6,12 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::telemetry::events::ProjectChange;
-use crate::telemetry::Event;
-use crate::{ts_from_ms, Tracker};
+use crate::events::product::ProjectChange;
+use crate::events::Event;
+use crate::storage::ts_from_ms;
+use crate::Tracker;
 
-pub const NAME_MAX_CHARS: usize = 200;
+pub use crate::limits::NAME_MAX_CHARS;
 
 /// Colours handed out in turn to new projects; chosen to stay readable on
 /// both the light and the dark theme.

@@ -68,7 +68,7 @@ impl Tracker {
     }
 
     /// Stores `value` under `key` without logging it as a user change.
-    pub(crate) fn put_setting<T: Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
+    pub(crate) fn put_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
         let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
         let now = self.clock.now().as_millisecond();
         self.storage
@@ -87,8 +87,8 @@ impl Tracker {
 
     pub fn set_metrics_settings(&mut self, settings: &MetricsSettings) -> Result<()> {
         self.set_setting(METRICS_KEY, settings)?;
-        self.track(crate::telemetry::Event::SettingsUpdated {
-            setting: crate::telemetry::events::SettingKey::Metrics,
+        self.track(crate::events::Event::SettingsUpdated {
+            setting: crate::events::product::SettingKey::Metrics,
         });
         Ok(())
     }

@@ -5,12 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
 
 /// Numbered migrations; migration `i` (0-based) takes the schema from
 /// version `i` to `i + 1`. Never edit a shipped migration: add a new one.
@@ -34,17 +32,34 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// layer stamps what the transaction changed (see `sync::stamp`).
 pub(crate) type BeforeCommit = Box<dyn Fn(&Connection) -> Result<()> + Send>;
 
+/// Watches one connection's work: metrics count and time it, crash
+/// reporting traces it. Storage knows only this trait, so neither of them
+/// has to sit below the database.
+pub trait StorageObserver: Send + Sync {
+    fn connection_opened(&self) {}
+    fn connection_closed(&self) {}
+    /// Operation `op` (a read or a whole write transaction) begins; the
+    /// scope returned is dropped the moment it ends, error or not.
+    fn begin(&self, op: &'static str) -> Option<Box<dyn OperationScope + '_>>;
+}
+
+/// Whatever an observer keeps while an operation runs (a timer, a span);
+/// its `Drop` marks the end.
+pub trait OperationScope {}
+
+impl<T> OperationScope for T {}
+
 pub struct Storage {
     conn: Connection,
     path: Option<PathBuf>,
-    metrics: Option<Arc<Metrics>>,
+    observers: Vec<Arc<dyn StorageObserver>>,
     before_commit: Option<BeforeCommit>,
 }
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        if let Some(m) = &self.metrics {
-            m.db_connection_closed();
+        for o in &self.observers {
+            o.connection_closed();
         }
     }
 }
@@ -61,7 +76,7 @@ impl Storage {
         let mut storage = Storage {
             conn,
             path: None,
-            metrics: None,
+            observers: Vec::new(),
             before_commit: None,
         };
         storage.configure()?;
@@ -92,7 +107,7 @@ impl Storage {
         let mut storage = Storage {
             conn,
             path: Some(path.to_owned()),
-            metrics: None,
+            observers: Vec::new(),
             before_commit: None,
         };
         // Refuse a newer schema before anything writes to the file: even
@@ -143,33 +158,18 @@ impl Storage {
         &self.conn
     }
 
-    /// Reports this connection's queries, their durations and whether it is
-    /// busy to `metrics` from now on.
-    pub(crate) fn attach_metrics(&mut self, metrics: Arc<Metrics>) {
-        metrics.db_connection_opened();
-        if let Some(old) = self.metrics.replace(metrics) {
-            old.db_connection_closed();
-        }
+    /// Tells `observer` about this connection's work from now on.
+    pub(crate) fn observe(&mut self, observer: Arc<dyn StorageObserver>) {
+        observer.connection_opened();
+        self.observers.push(observer);
     }
 
     pub(crate) fn set_before_commit(&mut self, hook: BeforeCommit) {
         self.before_commit = Some(hook);
     }
 
-    pub(crate) fn metrics(&self) -> Option<&Arc<Metrics>> {
-        self.metrics.as_ref()
-    }
-
-    /// Times `f` as the database operation `op` when metrics are attached.
-    fn timed<T>(&self, op: &'static str, f: impl FnOnce() -> T) -> T {
-        let Some(metrics) = &self.metrics else {
-            return f();
-        };
-        let _busy = metrics.db_busy();
-        let start = Instant::now();
-        let value = f();
-        metrics.observe_db_query(op, start.elapsed());
-        value
+    fn begin(&self, op: &'static str) -> Vec<Box<dyn OperationScope + '_>> {
+        self.observers.iter().filter_map(|o| o.begin(op)).collect()
     }
 
     /// Runs the read `f` as operation `op`.
@@ -178,26 +178,25 @@ impl Storage {
         op: &'static str,
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
-        let _span = crate::crash::db_span(op);
-        self.timed(op, || f(&self.conn))
-            .map_err(|e| self.reclassify(e))
+        let _scopes = self.begin(op);
+        f(&self.conn).map_err(|e| self.reclassify(e))
     }
 
     /// Runs `f` in an IMMEDIATE transaction and commits it, so the change is
     /// on disk before this returns; any error rolls everything back.
+    ///
+    /// `&self`: a connection runs one statement at a time anyway, and no
+    /// write can begin inside another (`f` sees only the transaction), so
+    /// reads that record something on the side (telemetry's outbox) need not
+    /// borrow the whole tracker mutably.
     pub(crate) fn write<T>(
-        &mut self,
+        &self,
         op: &'static str,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let _span = crate::crash::db_span(op);
-        let metrics = self.metrics.clone();
-        let start = Instant::now();
-        let _busy = metrics.as_ref().map(|m| m.db_busy());
+        let _scopes = self.begin(op);
         let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             if let Some(hook) = &self.before_commit {
                 hook(&tx)?;
@@ -205,9 +204,6 @@ impl Storage {
             tx.commit()?;
             Ok(value)
         })();
-        if let Some(m) = &metrics {
-            m.observe_db_query(op, start.elapsed());
-        }
         result.map_err(|e| self.reclassify(e))
     }
 
@@ -289,6 +285,15 @@ impl Storage {
             })?;
         Ok(())
     }
+}
+
+/// Converts a stored millisecond count back into an instant. Values come
+/// from our own writes, but a hand-edited file may hold anything: report it
+/// as a conversion error rather than panicking.
+pub(crate) fn ts_from_ms(idx: usize, ms: i64) -> rusqlite::Result<jiff::Timestamp> {
+    jiff::Timestamp::from_millisecond(ms).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
 }
 
 #[cfg(test)]

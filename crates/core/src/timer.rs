@@ -7,11 +7,11 @@ use ts_rs::TS;
 
 use crate::entries::{self, Entry};
 use crate::error::{Error, Result};
-use crate::telemetry::events::StopReason;
-use crate::telemetry::Event;
+use crate::events::product::StopReason;
+use crate::events::Event;
 use crate::{projects, Tracker};
 
-pub const DESCRIPTION_MAX_CHARS: usize = 2000;
+pub use crate::limits::DESCRIPTION_MAX_CHARS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -90,9 +90,6 @@ impl Tracker {
         if let Some(prev) = &out.stopped {
             self.after_stop(prev, StopReason::Switched);
         }
-        if let Some(m) = self.storage.metrics() {
-            m.timer_started();
-        }
         crate::log_event!(
             "timer.started",
             entry_id = out.started.id,
@@ -115,9 +112,6 @@ impl Tracker {
             duration_seconds = entry.duration_seconds,
             reason = reason.as_str(),
         );
-        if let Some(m) = self.storage.metrics() {
-            m.timer_stopped(entry.duration_seconds);
-        }
         self.track(Event::TimerStopped {
             duration_seconds: entry.duration_seconds,
             reason,

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use timetracker_core::crash::scrub::Scrubber;
 use timetracker_core::crash::{self, CrashConfig, CrashReporter, TestResult};
-use timetracker_core::telemetry::TelemetryConfig;
 use timetracker_core::{log_event, logging, SystemClock, Tracker};
 
 const PROJECT: &str = "Zebracorn Analytics";
@@ -111,7 +110,7 @@ fn reporter(data: &std::path::Path, port: u16) -> Arc<CrashReporter> {
         "SENTRY_TRACES_RATE" => Some("1".to_owned()),
         _ => None,
     };
-    let config = CrashConfig::from_lookup(&TelemetryConfig::from_lookup(env), env);
+    let config = CrashConfig::from_lookup(env);
     let scrubber = Scrubber::new(
         Some(HOME.into()),
         Some(USER.into()),
@@ -184,7 +183,11 @@ fn crash_reports_end_to_end_on_loopback() {
     let writer = Arc::new(logging::LogWriter::start(logging::WriterConfig::new(
         data.join("logs"),
     )));
-    let subscriber = logging::subscriber(writer.clone(), tracing::level_filters::LevelFilter::INFO);
+    let subscriber = logging::subscriber(
+        writer.clone(),
+        tracing::level_filters::LevelFilter::INFO,
+        Some(timetracker_core::crash::log_layer()),
+    );
     tracing::subscriber::with_default(subscriber, || {
         let request_id = logging::new_request_id();
         let _span = logging::request_span_with_id("timer_stop", &request_id).entered();

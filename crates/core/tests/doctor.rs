@@ -237,7 +237,7 @@ fn forced_off_is_named_with_the_variable() {
 #[test]
 fn a_nearly_full_outbox_and_a_refused_send_are_reported() {
     let mut f = fixture();
-    f.tracker.set_consent(true, true).unwrap();
+    timetracker_core::telemetry::consent::record_answer(&mut f.tracker, true, true).unwrap();
     let db = rusqlite::Connection::open(f.dir.join("timetracker.sqlite3")).unwrap();
     db.execute_batch(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9500)

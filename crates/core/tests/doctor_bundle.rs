@@ -52,15 +52,16 @@ fn the_support_bundle_carries_none_of_the_users_words() {
             _ => None,
         }),
     );
-    tracker.attach_telemetry(telemetry).unwrap();
+    let tel = telemetry;
+    tel.attach(&mut tracker).unwrap();
     let shared = tmp.path().join("shared");
     std::fs::create_dir_all(&shared).unwrap();
     tracker.sync_enable(&shared, Some(DEVICE), false).unwrap();
-    tracker.set_consent(true, true).unwrap();
-    let anonymous_id = tracker.telemetry_status().unwrap().anonymous_id;
+    tel.set_consent(&mut tracker, true, true).unwrap();
+    let anonymous_id = tel.status(&tracker).unwrap().anonymous_id;
     assert_eq!(anonymous_id.len(), 64);
     tracker.stop_timer().unwrap();
-    assert!(!tracker.telemetry_inspection().unwrap().queued.is_empty());
+    assert!(!tel.inspection(&tracker).unwrap().queued.is_empty());
     // A log and a waiting crash report that, against every rule, quote them.
     let logs = dir.join("logs");
     std::fs::create_dir_all(&logs).unwrap();

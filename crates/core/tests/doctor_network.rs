@@ -49,7 +49,7 @@ fn serving_control(f: &mut Fixture, port: u16) -> MetricsControl {
         port,
         per_project: false,
     };
-    let _ = f.tracker.configure_metrics(&mut control, &settings);
+    let _ = control.configure(&mut f.tracker, &settings);
     control
 }
 
@@ -63,7 +63,7 @@ fn the_endpoint_is_scraped_over_loopback_and_parses_as_openmetrics() {
         .port();
     let control = serving_control(&mut f, port);
     let settings = f.tracker.metrics_settings().unwrap();
-    let metrics_status = control.status(&settings);
+    let metrics_status = control.status_for(&settings);
     let report = run_with(&f, &env(&[]), |d| {
         d.runtime.metrics = Some(metrics_status.clone())
     });
@@ -122,7 +122,7 @@ fn a_port_taken_by_another_program_is_a_problem_with_its_fix() {
         }
     });
     let control = serving_control(&mut f, port);
-    let metrics_status = control.status(&f.tracker.metrics_settings().unwrap());
+    let metrics_status = control.status_for(&f.tracker.metrics_settings().unwrap());
     let in_app = run_with(&f, &env(&[]), |d| {
         d.runtime.metrics = Some(metrics_status.clone())
     });
@@ -210,7 +210,7 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
     assert_eq!(status(&report, "online.posthog"), CheckStatus::Skipped);
     assert!(receiver.lines().is_empty(), "{:?}", receiver.lines());
 
-    f.tracker.set_consent(true, true).unwrap();
+    timetracker_core::telemetry::consent::record_answer(&mut f.tracker, true, true).unwrap();
     let report = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker)).run();
     assert!(report.check("online.sentry").is_none());
     std::thread::sleep(std::time::Duration::from_millis(200));
@@ -253,7 +253,7 @@ fn a_port_chosen_at_start_is_the_one_scraped_and_put_in_the_job() {
     control.apply(&MetricsSettings::default(), true);
     let served = control.addr().expect("serving on a chosen port");
     assert_ne!(served.port(), 0);
-    let metrics_status = control.status(&MetricsSettings::default());
+    let metrics_status = control.status_for(&MetricsSettings::default());
     let env = env(&[("TIMETRACKER_METRICS_ADDR", "127.0.0.1:0")]);
     let report = run_with(&f, &env, |d| {
         d.runtime.metrics = Some(metrics_status.clone())

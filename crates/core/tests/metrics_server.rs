@@ -247,7 +247,11 @@ fn full_exposition() -> String {
     let dir = tempfile::tempdir().unwrap();
     // The log families appear once the process-wide logger runs.
     let logs = std::env::temp_dir().join(format!("tt-metrics-logs-{}", std::process::id()));
-    timetracker_core::logging::init_with(timetracker_core::logging::WriterConfig::new(logs));
+    timetracker_core::logging::init_with(
+        timetracker_core::logging::WriterConfig::new(logs),
+        &timetracker_core::config::Env::default(),
+        None,
+    );
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
     let metrics = Metrics::with_database(&timetracker_core::config::database_path(dir.path()));
     tracker.attach_metrics(metrics.clone());

@@ -10,7 +10,11 @@ use timetracker_core::logging::{self, WriterConfig, ACTIVE_FILE};
 #[test]
 fn a_panic_is_logged_as_critical_with_message_and_location() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = logging::init_with(WriterConfig::new(dir.path().join("logs")));
+    let writer = logging::init_with(
+        WriterConfig::new(dir.path().join("logs")),
+        &timetracker_core::config::Env::default(),
+        None,
+    );
     let worker = std::thread::Builder::new()
         .name("worker".into())
         .spawn(|| {

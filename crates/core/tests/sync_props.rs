@@ -448,6 +448,10 @@ fn projects(t: &Tracker) -> Vec<String> {
     list
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "proptest's own knob, read by the test runner, not the app"
+)]
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()

@@ -125,7 +125,7 @@ fn setup(host: SocketAddr, extra: &[(&str, &str)]) -> Setup {
     let config = TelemetryConfig::from_lookup(|k| env.get(k).cloned());
     let telemetry = Telemetry::new(config);
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
-    tracker.attach_telemetry(telemetry.clone()).unwrap();
+    telemetry.clone().attach(&mut tracker).unwrap();
     sender::start(
         &telemetry,
         timetracker_core::config::database_path(dir.path()),
@@ -160,10 +160,10 @@ fn without_consent_nothing_is_queued_or_sent() {
     let receiver = Receiver::default();
     let addr = receiver.serve(free_addr());
     let mut s = setup(addr, &[]);
-    let status = s.tracker.telemetry_status().unwrap();
+    let status = s.telemetry.status(&s.tracker).unwrap();
     assert!(status.needs_consent && status.configured);
     use_the_app(&mut s.tracker);
-    assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+    assert_eq!(s.telemetry.status(&s.tracker).unwrap().queued, 0);
     s.telemetry.flush(Duration::from_secs(5));
     s.telemetry.shutdown(Duration::from_secs(2));
     assert_eq!(receiver.count(), 0);
@@ -174,7 +174,10 @@ fn with_usage_consent_the_catalogue_events_arrive_anonymously() {
     let receiver = Receiver::default();
     let addr = receiver.serve(free_addr());
     let mut s = setup(addr, &[]);
-    let status = s.tracker.set_consent(false, true).unwrap();
+    let status = s
+        .telemetry
+        .set_consent(&mut s.tracker, false, true)
+        .unwrap();
     assert!(!status.needs_consent);
     use_the_app(&mut s.tracker);
     assert!(s.telemetry.flush(Duration::from_secs(10)));
@@ -197,7 +200,7 @@ fn with_usage_consent_the_catalogue_events_arrive_anonymously() {
     ] {
         assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
     }
-    let anonymous = s.tracker.telemetry_status().unwrap().anonymous_id;
+    let anonymous = s.telemetry.status(&s.tracker).unwrap().anonymous_id;
     for event in &events {
         let id = event["distinct_id"].as_str().unwrap();
         assert_eq!(id.len(), 64);
@@ -222,7 +225,7 @@ fn with_usage_consent_the_catalogue_events_arrive_anonymously() {
         std::env::consts::OS
     );
     // Delivered events left the outbox for the sent log.
-    let inspection = s.tracker.telemetry_inspection().unwrap();
+    let inspection = s.telemetry.inspection(&s.tracker).unwrap();
     assert!(inspection.queued.is_empty());
     assert_eq!(inspection.sent.len(), events.len());
 }
@@ -232,13 +235,15 @@ fn events_queued_while_the_receiver_is_down_arrive_exactly_once() {
     let receiver = Receiver::default();
     let addr = free_addr(); // nothing listens here yet
     let mut s = setup(addr, &[]);
-    s.tracker.set_consent(false, true).unwrap();
+    s.telemetry
+        .set_consent(&mut s.tracker, false, true)
+        .unwrap();
     use_the_app(&mut s.tracker);
     assert!(
         !s.telemetry.flush(Duration::from_secs(5)),
         "sent to nobody?"
     );
-    let queued = s.tracker.telemetry_status().unwrap().queued as usize;
+    let queued = s.telemetry.status(&s.tracker).unwrap().queued as usize;
     assert!(queued >= 8, "queued {queued}");
 
     receiver.serve(addr);
@@ -250,7 +255,7 @@ fn events_queued_while_the_receiver_is_down_arrive_exactly_once() {
     uuids.sort();
     uuids.dedup();
     assert_eq!(uuids.len(), queued, "an event arrived twice");
-    assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+    assert_eq!(s.telemetry.status(&s.tracker).unwrap().queued, 0);
 }
 
 #[test]
@@ -263,8 +268,9 @@ fn a_failing_or_hanging_receiver_never_holds_up_a_command() {
         let telemetry = s.telemetry.clone();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let mut tracker = s.tracker;
+        let consent = telemetry.clone();
         let worker = std::thread::spawn(move || {
-            tracker.set_consent(false, true).unwrap();
+            consent.set_consent(&mut tracker, false, true).unwrap();
             let start = Instant::now();
             for _ in 0..60 {
                 // More than a batch: the sender is kicked and posts while
@@ -286,7 +292,7 @@ fn a_failing_or_hanging_receiver_never_holds_up_a_command() {
             telemetry.flush(Duration::from_secs(5));
             assert!(receiver.count() >= 1, "the sender never tried");
             // Refused batches stay queued for a later retry.
-            assert!(tracker.telemetry_status().unwrap().queued > 0);
+            assert!(telemetry.status(&tracker).unwrap().queued > 0);
         }
         drop(tracker);
         // Exit waits for the network at most as long as it is told to (the
@@ -302,17 +308,20 @@ fn opting_out_empties_the_outbox_and_stops_all_requests() {
     let receiver = Receiver::default();
     let addr = receiver.serve(free_addr());
     let mut s = setup(addr, &[]);
-    s.tracker.set_consent(true, true).unwrap();
+    s.telemetry.set_consent(&mut s.tracker, true, true).unwrap();
     use_the_app(&mut s.tracker);
-    assert!(s.tracker.telemetry_status().unwrap().queued > 0);
-    let status = s.tracker.set_consent(true, false).unwrap();
+    assert!(s.telemetry.status(&s.tracker).unwrap().queued > 0);
+    let status = s
+        .telemetry
+        .set_consent(&mut s.tracker, true, false)
+        .unwrap();
     assert_eq!(status.queued, 0);
     let before = receiver.count();
     use_the_app(&mut s.tracker);
     s.telemetry.flush(Duration::from_secs(5));
     s.telemetry.shutdown(Duration::from_secs(2));
     assert_eq!(receiver.count(), before);
-    assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+    assert_eq!(s.telemetry.status(&s.tracker).unwrap().queued, 0);
 }
 
 #[test]
@@ -321,15 +330,15 @@ fn enable_telemetry_false_and_do_not_track_override_a_yes() {
         let receiver = Receiver::default();
         let addr = receiver.serve(free_addr());
         let mut s = setup(addr, &env);
-        let status = s.tracker.telemetry_status().unwrap();
+        let status = s.telemetry.status(&s.tracker).unwrap();
         assert!(!status.needs_consent, "{env:?}: no dialog");
         assert!(status.forced_off.is_some());
-        s.tracker.set_consent(true, true).unwrap();
+        s.telemetry.set_consent(&mut s.tracker, true, true).unwrap();
         use_the_app(&mut s.tracker);
         s.telemetry.flush(Duration::from_secs(3));
         s.telemetry.shutdown(Duration::from_secs(1));
         assert_eq!(receiver.count(), 0, "{env:?}");
-        assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+        assert_eq!(s.telemetry.status(&s.tracker).unwrap().queued, 0);
     }
 }
 
@@ -338,9 +347,15 @@ fn resetting_the_anonymous_id_changes_what_is_sent() {
     let receiver = Receiver::default();
     let addr = receiver.serve(free_addr());
     let mut s = setup(addr, &[]);
-    s.tracker.set_consent(false, true).unwrap();
-    let before = s.tracker.telemetry_status().unwrap().anonymous_id;
-    let after = s.tracker.reset_anonymous_id().unwrap().anonymous_id;
+    s.telemetry
+        .set_consent(&mut s.tracker, false, true)
+        .unwrap();
+    let before = s.telemetry.status(&s.tracker).unwrap().anonymous_id;
+    let after = s
+        .telemetry
+        .reset_anonymous_id(&mut s.tracker)
+        .unwrap()
+        .anonymous_id;
     assert_ne!(before, after);
     assert_eq!(after.len(), 64);
     s.tracker.create_project("After reset", None).unwrap();
@@ -385,6 +400,9 @@ fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
     let mut s = setup(addr, &[]);
     let dir = tempfile::tempdir().unwrap();
     let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
+    // As the composition root connects them.
+    let telemetry = s.telemetry.clone();
+    control.set_kill_switch(Box::new(move |t| telemetry.flag(t, Flag::MetricsEndpoint)));
     let port = free_addr().port();
     let on = MetricsSettings {
         enabled: true,
@@ -395,24 +413,28 @@ fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
     // No consent: flags are never asked for; the default (on) applies.
     s.telemetry.flush(Duration::from_secs(3));
     assert!(receiver.paths().iter().all(|p| !p.starts_with("/decide")));
-    assert!(s.tracker.flag(Flag::MetricsEndpoint));
-    let status = s.tracker.configure_metrics(&mut control, &on).unwrap();
+    assert!(s.telemetry.flag(&s.tracker, Flag::MetricsEndpoint));
+    let status = control.configure(&mut s.tracker, &on).unwrap();
     assert!(status.url.is_some(), "{status:?}");
 
     // With consent the flag is fetched, cached with its time, and obeyed.
-    s.tracker.set_consent(false, true).unwrap();
+    s.telemetry
+        .set_consent(&mut s.tracker, false, true)
+        .unwrap();
     assert!(s.telemetry.flush(Duration::from_secs(10)));
     assert!(receiver.paths().iter().any(|p| p.starts_with("/decide")));
-    let cache = s.tracker.flag_cache().unwrap();
+    let cache = timetracker_core::telemetry::flags::flag_cache(&s.tracker).unwrap();
     assert!(!cache.fetched_at.is_empty());
-    assert!(!s.tracker.flag(Flag::MetricsEndpoint));
-    let status = s.tracker.start_metrics(&mut control).unwrap();
+    assert!(!s.telemetry.flag(&s.tracker, Flag::MetricsEndpoint));
+    let status = control.start(&s.tracker).unwrap();
     assert!(status.url.is_none());
     assert_eq!(status.error.unwrap().code, "metrics.disabled_remotely");
 
     // Withdrawing consent brings the compiled-in default back.
-    s.tracker.set_consent(false, false).unwrap();
-    assert!(s.tracker.flag(Flag::MetricsEndpoint));
+    s.telemetry
+        .set_consent(&mut s.tracker, false, false)
+        .unwrap();
+    assert!(s.telemetry.flag(&s.tracker, Flag::MetricsEndpoint));
 }
 
 #[test]
@@ -420,11 +442,13 @@ fn debug_mode_logs_payloads_and_sends_nothing() {
     let receiver = Receiver::default();
     let addr = receiver.serve(free_addr());
     let mut s = setup(addr, &[("TIMETRACKER_TELEMETRY_DEBUG", "1")]);
-    s.tracker.set_consent(false, true).unwrap();
+    s.telemetry
+        .set_consent(&mut s.tracker, false, true)
+        .unwrap();
     use_the_app(&mut s.tracker);
-    assert!(s.tracker.telemetry_status().unwrap().queued > 0);
+    assert!(s.telemetry.status(&s.tracker).unwrap().queued > 0);
     assert!(s.telemetry.flush(Duration::from_secs(5)));
     assert_eq!(receiver.count(), 0, "{:?}", receiver.paths());
     // Printed, then let go: nothing piles up either.
-    assert_eq!(s.tracker.telemetry_status().unwrap().queued, 0);
+    assert_eq!(s.telemetry.status(&s.tracker).unwrap().queued, 0);
 }

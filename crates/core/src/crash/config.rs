@@ -1,6 +1,7 @@
 //! Where crash reports would go, from the build and the environment.
 
-use crate::telemetry::{ForcedOff, TelemetryConfig};
+use crate::config::{app_version, non_empty};
+use crate::consent::{forced_off, ForcedOff};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrashConfig {
@@ -16,19 +17,23 @@ pub struct CrashConfig {
     /// Variables that were set but unusable, to log once at start-up (by
     /// name: a DSN holds a key).
     pub problems: Vec<&'static str>,
+    /// `TIMETRACKER_TEST_HOOKS=1`: the end-to-end tests may crash the app
+    /// on purpose. Never set in a user's environment.
+    pub test_hooks: bool,
+    /// The account name (`USER`, `LOGNAME`, `USERNAME`), to scrub.
+    pub user: Option<String>,
 }
 
+pub const TEST_HOOKS_ENV: &str = "TIMETRACKER_TEST_HOOKS";
+
 impl CrashConfig {
-    pub fn from_env(telemetry: &TelemetryConfig) -> Self {
-        Self::from_lookup(telemetry, |key| std::env::var(key).ok())
+    pub fn from_env(env: &crate::config::Env) -> Self {
+        Self::from_lookup(env.lookup())
     }
 
-    pub fn from_lookup(telemetry: &TelemetryConfig, get: impl Fn(&str) -> Option<String>) -> Self {
-        let get = |key| {
-            get(key)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |key| non_empty(lookup(key));
+        let dsn = get("SENTRY_DSN").or_else(|| option_env!("SENTRY_DSN").map(str::to_owned));
         let mut problems = Vec::new();
         let traces_rate = match get("SENTRY_TRACES_RATE") {
             None => 0.0,
@@ -46,20 +51,21 @@ impl CrashConfig {
         } else {
             "production"
         };
-        if telemetry
-            .sentry_dsn
+        if dsn
             .as_deref()
             .is_some_and(|d| d.parse::<sentry::types::Dsn>().is_err())
         {
             problems.push("SENTRY_DSN");
         }
         Self {
-            dsn: telemetry.sentry_dsn.clone(),
+            dsn,
             environment: get("SENTRY_ENVIRONMENT").unwrap_or_else(|| default_environment.into()),
-            release: format!("timetracker@{}", telemetry.app_version),
+            release: format!("timetracker@{}", app_version(&lookup)),
             traces_rate,
-            forced_off: telemetry.forced_off,
+            forced_off: forced_off(&lookup),
             problems,
+            test_hooks: get(TEST_HOOKS_ENV).is_some_and(|v| v == "1"),
+            user: ["USER", "LOGNAME", "USERNAME"].iter().find_map(|k| get(k)),
         }
     }
 }
@@ -76,7 +82,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let lookup = |k: &str| env.get(k).cloned();
-        CrashConfig::from_lookup(&TelemetryConfig::from_lookup(lookup), lookup)
+        CrashConfig::from_lookup(lookup)
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod cache;
 mod config;
+pub mod last_send;
 pub mod scrub;
 mod tracing_bridge;
 pub mod transport;
@@ -23,11 +24,18 @@ use sentry::{Client, ClientOptions, Hub};
 use serde::Serialize;
 use ts_rs::TS;
 
-pub use config::CrashConfig;
+pub use config::{CrashConfig, TEST_HOOKS_ENV};
 pub use tracing_bridge::SentryBridge;
+
+/// The breadcrumb layer for [`crate::logging::init`]: inert until crash
+/// reports are on.
+pub fn log_layer() -> crate::logging::ExtraLayer {
+    Box::new(SentryBridge::default())
+}
 pub use transport::SendOutcome;
 
-use crate::telemetry::ForcedOff;
+use crate::consent::ForcedOff;
+use crate::storage::{OperationScope, StorageObserver};
 use cache::EnvelopeCache;
 use scrub::Scrubber;
 use transport::CachingTransport;
@@ -86,7 +94,10 @@ impl CrashReporter {
     /// A reporter for the app whose data lives in `data_dir`; off until
     /// [`Self::apply`] says the user agreed.
     pub fn new(config: CrashConfig, data_dir: &Path) -> Arc<Self> {
-        let scrubber = Scrubber::for_this_machine(Some(crate::config::database_path(data_dir)));
+        let scrubber = Scrubber::for_this_machine(
+            config.user.clone(),
+            Some(crate::config::database_path(data_dir)),
+        );
         Self::with_parts(config, data_dir, scrubber)
     }
 
@@ -330,9 +341,19 @@ pub fn scoped<T, E>(
     )
 }
 
+/// Traces each database operation as a span of the current command's
+/// transaction, when crash reporting and tracing are on.
+pub struct DbSpans;
+
+impl StorageObserver for DbSpans {
+    fn begin(&self, op: &'static str) -> Option<Box<dyn OperationScope + '_>> {
+        db_span(op).map(|span| Box::new(span) as Box<dyn OperationScope>)
+    }
+}
+
 /// A span for one database transaction inside the current command's trace;
 /// nothing (and no cost beyond two loads) when tracing is off.
-pub fn db_span(op: &'static str) -> Option<DbSpan> {
+fn db_span(op: &'static str) -> Option<DbSpan> {
     let reporter = active()?;
     if reporter.config.traces_rate <= 0.0 {
         return None;
@@ -374,24 +395,20 @@ fn install_panic_hook() {
     }));
 }
 
-/// `TIMETRACKER_TEST_HOOKS=1`: the end-to-end tests may crash the app on
-/// purpose. Never set in a user's environment.
-pub const TEST_HOOKS_ENV: &str = "TIMETRACKER_TEST_HOOKS";
-
-impl crate::Tracker {
+impl CrashReporter {
     /// Panics the way a real bug would, quoting what a careless message
     /// might: the running entry (project name, description) and the database
     /// path. The end-to-end tests use it to prove none of that is sent.
     #[allow(clippy::panic, reason = "a crash on request, for tests only")]
-    pub fn test_panic(&self) -> crate::Result<()> {
-        if std::env::var(TEST_HOOKS_ENV).as_deref() != Ok("1") {
+    pub fn test_panic(&self, tracker: &crate::Tracker) -> crate::Result<()> {
+        if !self.config.test_hooks {
             return Err(crate::Error::TestHooksDisabled);
         }
-        let running = self.timer_status()?;
+        let running = tracker.timer_status()?;
         let host = gethostname::gethostname();
         panic!(
             "test panic (TIMETRACKER_TEST_HOOKS) with {running:?} in {:?} on {host:?}",
-            self.database_path()
+            tracker.database_path()
         );
     }
 }

@@ -34,17 +34,14 @@ pub struct Scrubber {
 impl Scrubber {
     /// Reads the home folder, user and host names of this machine; the
     /// database at `db_path` supplies the user's own words at send time.
-    pub fn for_this_machine(db_path: Option<PathBuf>) -> Self {
+    pub fn for_this_machine(user: Option<String>, db_path: Option<PathBuf>) -> Self {
         let home =
             directories::BaseDirs::new().map(|d| d.home_dir().to_string_lossy().into_owned());
-        let user = ["USER", "LOGNAME", "USERNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok())
-            .or_else(|| {
-                home.as_deref()
-                    .and_then(|h| Path::new(h).file_name())
-                    .map(|n| n.to_string_lossy().into_owned())
-            });
+        let user = user.or_else(|| {
+            home.as_deref()
+                .and_then(|h| Path::new(h).file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+        });
         let host = gethostname::gethostname().into_string().ok();
         Self::new(home, user, host, db_path)
     }

@@ -16,8 +16,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::cache::EnvelopeCache;
+use super::last_send::LastSend;
 use super::scrub::Scrubber;
-use crate::telemetry::last_send::LastSend;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Envelopes waiting for the sender thread; beyond this they wait on disk

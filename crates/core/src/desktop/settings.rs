@@ -185,9 +185,7 @@ impl Tracker {
     /// The Desktop settings, with `IDLE_TIMEOUT_MINUTES` applied when set.
     pub fn desktop_settings(&self) -> Result<DesktopSettings> {
         let mut settings: DesktopSettings = self.setting_opt(DESKTOP_KEY)?.unwrap_or_default();
-        if let Some(minutes) =
-            idle_timeout_from_env(std::env::var(IDLE_TIMEOUT_ENV).ok().as_deref())
-        {
+        if let Some(minutes) = idle_timeout_from_env(self.env.raw(IDLE_TIMEOUT_ENV)) {
             settings.idle_timeout_minutes = minutes;
         }
         Ok(settings)

@@ -164,7 +164,7 @@ pub(super) fn build(d: &Doctor, report: &DoctorReport, scrubber: Scrubber) -> Bu
     .unwrap_or_default();
     raw.push(("logs/app.jsonl".to_owned(), log));
     if let Some(tracker) = d.tracker() {
-        if let Ok(inspection) = tracker.telemetry_inspection() {
+        if let Ok(inspection) = crate::telemetry::inspector::inspect(tracker, None) {
             let queued = serde_json::to_string_pretty(&inspection.queued).unwrap_or_default();
             raw.push(("telemetry/queued.json".to_owned(), queued));
         }
@@ -218,7 +218,10 @@ fn secrets(d: &Doctor) -> Vec<String> {
     // The anonymous id is anonymous only apart from a name: a bundle sent
     // to support must not tie the two together.
     if let Some(t) = d.tracker() {
-        out.extend(t.identity_values(config.salt.as_deref()));
+        out.extend(crate::telemetry::identity::identity_values(
+            t,
+            config.salt.as_deref(),
+        ));
     }
     out.retain(|s| s.len() >= 4);
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -284,7 +287,7 @@ fn configuration(d: &Doctor) -> String {
                 s.devices.len()
             ));
         }
-        if let Ok(c) = t.consent() {
+        if let Ok(c) = crate::telemetry::consent::stored(t) {
             out.push_str(&format!(
                 "consent: {}\n",
                 c.map_or("not asked".to_owned(), |c| format!(

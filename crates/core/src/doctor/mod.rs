@@ -208,7 +208,7 @@ impl<'a> Doctor<'a> {
     }
 
     pub(crate) fn crash_config(&self) -> CrashConfig {
-        CrashConfig::from_lookup(&self.telemetry_config(), |k| (self.env)(k))
+        CrashConfig::from_lookup(|k| (self.env)(k))
     }
 
     pub(crate) fn tracker(&self) -> Option<&'a Tracker> {
@@ -248,7 +248,10 @@ impl<'a> Doctor<'a> {
 
     /// The support bundle's files, scrubbed, for a preview or to write.
     pub fn bundle(&self, report: &DoctorReport) -> Bundle {
-        self.bundle_with(report, Scrubber::for_this_machine(self.db_path()))
+        self.bundle_with(
+            report,
+            Scrubber::for_this_machine(self.crash_config().user, self.db_path()),
+        )
     }
 
     /// As [`Self::bundle`], with the scrubber given (tests plant a home,

@@ -111,7 +111,7 @@ fn posthog(d: &Doctor) -> Check {
     // the key, and records no event.
     let distinct_id = d
         .tracker()
-        .and_then(|t| t.stored_distinct_id(config.salt.as_deref()))
+        .and_then(|t| crate::telemetry::identity::stored_distinct_id(t, config.salt.as_deref()))
         .unwrap_or_default();
     let body = serde_json::json!({ "api_key": key, "distinct_id": distinct_id });
     let answer = agent()

@@ -19,7 +19,8 @@ pub(super) fn forced_off_text(reason: ForcedOff) -> &'static str {
 }
 
 pub(super) fn consent(d: &Doctor) -> Option<ConsentRecord> {
-    d.tracker().and_then(|t| t.consent().ok().flatten())
+    d.tracker()
+        .and_then(|t| crate::telemetry::consent::stored(t).ok().flatten())
 }
 
 /// Shared by both services: forced off, not asked yet, or the answer.
@@ -336,7 +337,7 @@ fn flags_check(d: &Doctor, usage_on: bool) -> Check {
     let Some(tracker) = d.tracker() else {
         return Check::skipped(ID, "The database is not open");
     };
-    let Some(cache) = tracker.flag_cache() else {
+    let Some(cache) = crate::telemetry::flags::flag_cache(tracker) else {
         return Check::ok(ID, "No feature flags fetched: every flag has its default");
     };
     let age = cache

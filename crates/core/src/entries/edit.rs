@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::telemetry::Event;
+use crate::events::Event;
+use crate::storage::ts_from_ms;
 use crate::timer::normalize_description;
-use crate::{projects, ts_from_ms, Tracker};
+use crate::{projects, Tracker};
 
 use super::{get, tags, Entry};
 

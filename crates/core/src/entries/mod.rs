@@ -14,7 +14,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::{ts_from_ms, Tracker};
+use crate::storage::ts_from_ms;
+use crate::Tracker;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 use super::Entry;
 
-pub const TAG_MAX_CHARS: usize = 100;
+pub use crate::limits::TAG_MAX_CHARS;
 
 /// Trims and checks each tag, drops repeats (ignoring case, keeping the
 /// first spelling) and sorts them ignoring case. `;` separates tags in our

@@ -13,10 +13,10 @@ use ts_rs::TS;
 use crate::clients::{self, ProjectBilling};
 use crate::entries::tags;
 use crate::error::{Error, Result};
+use crate::events::product::{bucket_count, ImportFormat};
+use crate::events::Event;
 use crate::io::import::{self, Format, ImportError, ImportRecord, LineError, ParseOptions};
 use crate::projects::{normalize_name, PALETTE};
-use crate::telemetry::events::{bucket_count, ImportFormat};
-use crate::telemetry::Event;
 use crate::timer::normalize_description;
 use crate::Tracker;
 

@@ -11,10 +11,11 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::events::product::bucket_count;
+use crate::events::Event;
 use crate::reports::{project_infos as projects, ProjectInfo};
-use crate::telemetry::events::bucket_count;
-use crate::telemetry::Event;
-use crate::{ts_from_ms, Tracker};
+use crate::storage::ts_from_ms;
+use crate::Tracker;
 
 /// The CSV header, in column order. Part of the file format: only ever add
 /// columns at the end.

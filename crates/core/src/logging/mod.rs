@@ -1,6 +1,7 @@
 //! Structured logging: one JSON object per line in `<data dir>/logs/app.jsonl`.
 //!
-//! Business events go through [`log_event!`](crate::log_event) under their
+//! Business events go through [`log_event!`](crate::log_event) (defined in
+//! [`events`](crate::events)) under their
 //! `resource.action` name; diagnostics use `tracing` directly and are named
 //! after their module. Every line written while handling one UI command or
 //! one CLI invocation carries that request's `request_id`.
@@ -16,44 +17,21 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tracing::level_filters::LevelFilter;
+
+use crate::config::Env;
 use tracing::Subscriber;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::Layer;
+use tracing_subscriber::{Layer, Registry};
 
 pub use layer::JsonLayer;
 pub use writer::{LogWriter, WriterConfig, ACTIVE_FILE};
-
-#[doc(hidden)]
-pub use tracing as __tracing;
 
 pub const LOG_LEVEL_ENV: &str = "LOG_LEVEL";
 pub const LOGS_DIR: &str = "logs";
 
 /// How long a normal exit waits for queued lines to reach the disk.
 pub const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Logs one business event: `log_event!("project.created", project_id = id)`.
-/// The name must be listed, with its fields, in `docs/events.md` (a test
-/// checks). Field values are ids, counts, durations and codes, never text a
-/// user typed.
-/// Failures take a level first: `log_event!(error, "ui.error", ...)`, or
-/// `log_event!(critical, "app.panicked", ...)` for the last line of a crash.
-#[macro_export]
-macro_rules! log_event {
-    (critical, $name:literal $(, $key:ident = $value:expr)* $(,)?) => {
-        $crate::logging::__tracing::error!(target: "timetracker", critical = true, $($key = $value,)* $name)
-    };
-    (error, $name:literal $(, $key:ident = $value:expr)* $(,)?) => {
-        $crate::logging::__tracing::error!(target: "timetracker", $($key = $value,)* $name)
-    };
-    (warn, $name:literal $(, $key:ident = $value:expr)* $(,)?) => {
-        $crate::logging::__tracing::warn!(target: "timetracker", $($key = $value,)* $name)
-    };
-    ($name:literal $(, $key:ident = $value:expr)* $(,)?) => {
-        $crate::logging::__tracing::info!(target: "timetracker", $($key = $value,)* $name)
-    };
-}
 
 pub fn logs_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(LOGS_DIR)
@@ -76,39 +54,47 @@ pub fn parse_level(raw: Option<&str>) -> Result<LevelFilter, String> {
     }
 }
 
-/// A subscriber that writes JSONL through `writer`. Spans are always kept
-/// so a WARNING line still carries its request id when INFO is filtered out.
-pub fn subscriber(writer: Arc<LogWriter>, level: LevelFilter) -> impl Subscriber + Send + Sync {
-    let filter = filter_fn(move |meta| meta.is_span() || *meta.level() <= level);
-    tracing_subscriber::registry()
-        .with(JsonLayer::new(writer).with_filter(filter))
-        // Inert until crash reports are on; level-filtered by the same filter
-        // so LOG_LEVEL=error also keeps warnings out of breadcrumbs.
-        .with(
-            crate::crash::SentryBridge::default().with_filter(filter_fn(move |meta| {
-                meta.is_span() || *meta.level() <= level
-            })),
-        )
+/// A layer the composition root adds beside the JSONL writer (the crash
+/// reporter's breadcrumbs), so logging does not depend on who listens.
+pub type ExtraLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+/// A subscriber that writes JSONL through `writer`, and hands the same
+/// lines to `extra`. Spans are always kept so a WARNING line still carries
+/// its request id when INFO is filtered out; `extra` is level-filtered by
+/// the same rule, so LOG_LEVEL=error also keeps warnings out of breadcrumbs.
+pub fn subscriber(
+    writer: Arc<LogWriter>,
+    level: LevelFilter,
+    extra: Option<ExtraLayer>,
+) -> impl Subscriber + Send + Sync {
+    let keep = move |meta: &tracing::Metadata<'_>| meta.is_span() || *meta.level() <= level;
+    let mut layers: Vec<ExtraLayer> =
+        vec![JsonLayer::new(writer).with_filter(filter_fn(keep)).boxed()];
+    if let Some(extra) = extra {
+        layers.push(extra.with_filter(filter_fn(keep)).boxed());
+    }
+    tracing_subscriber::registry().with(layers)
 }
 
 static GLOBAL: OnceLock<Arc<LogWriter>> = OnceLock::new();
 
 /// Starts logging for the whole process into `<data_dir>/logs` and installs
 /// the panic hook. Safe to call once; later calls return the first writer.
-pub fn init(data_dir: &Path) -> Arc<LogWriter> {
-    init_with(WriterConfig::new(logs_dir(data_dir)))
+/// `LOG_LEVEL` comes from `env`.
+pub fn init(data_dir: &Path, env: &Env, extra: Option<ExtraLayer>) -> Arc<LogWriter> {
+    init_with(WriterConfig::new(logs_dir(data_dir)), env, extra)
 }
 
-pub fn init_with(config: WriterConfig) -> Arc<LogWriter> {
+pub fn init_with(config: WriterConfig, env: &Env, extra: Option<ExtraLayer>) -> Arc<LogWriter> {
     if let Some(writer) = GLOBAL.get() {
         return writer.clone();
     }
     let writer = Arc::new(LogWriter::start(config));
-    let (level, level_error) = match parse_level(std::env::var(LOG_LEVEL_ENV).ok().as_deref()) {
+    let (level, level_error) = match parse_level(env.raw(LOG_LEVEL_ENV)) {
         Ok(level) => (level, None),
         Err(e) => (LevelFilter::INFO, Some(e)),
     };
-    if tracing::subscriber::set_global_default(subscriber(writer.clone(), level)).is_err() {
+    if tracing::subscriber::set_global_default(subscriber(writer.clone(), level, extra)).is_err() {
         eprintln!("timetracker: another logger is already installed; JSONL logging is off");
     }
     let writer = GLOBAL.get_or_init(|| writer).clone();

@@ -13,7 +13,7 @@ fn capture(level: LevelFilter, f: impl FnOnce()) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     let writer = Arc::new(LogWriter::start(WriterConfig::new(logs.clone())));
-    tracing::subscriber::with_default(subscriber(writer.clone(), level), f);
+    tracing::subscriber::with_default(subscriber(writer.clone(), level, None), f);
     writer.shutdown(Duration::from_secs(5));
     let text = std::fs::read_to_string(logs.join(ACTIVE_FILE)).unwrap_or_default();
     text.lines()
@@ -129,7 +129,7 @@ fn an_unwritable_log_folder_never_stops_a_command() {
     let blocker = dir.path().join("logs");
     std::fs::write(&blocker, b"not a folder").unwrap();
     let writer = Arc::new(LogWriter::start(WriterConfig::new(blocker)));
-    tracing::subscriber::with_default(subscriber(writer.clone(), LevelFilter::INFO), || {
+    tracing::subscriber::with_default(subscriber(writer.clone(), LevelFilter::INFO, None), || {
         let (mut t, _) = tracker();
         let p = t.create_project("Still works", None).unwrap();
         t.start_timer(Some(p.id), "").unwrap();

@@ -10,9 +10,9 @@ use ts_rs::TS;
 
 use super::server::{self, loopback, parse_addr, MetricsServer, ServerConfig};
 use super::Metrics;
+use crate::config::Env;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::settings::MetricsSettings;
-use crate::telemetry::flags::Flag;
 use crate::Tracker;
 
 /// What Settings shows about the endpoint.
@@ -55,9 +55,16 @@ pub struct MetricsControl {
     metrics: Arc<Metrics>,
     data_dir: PathBuf,
     env_addr: Option<String>,
+    /// `TIMETRACKER_METRICS_TOKEN`, which wins over the token file.
+    env_token: Option<String>,
     server: Option<(MetricsServer, Option<String>)>,
     error: Option<Error>,
+    kill_switch: KillSwitch,
 }
+
+/// Whether the endpoint may run at all: PostHog's `metrics-endpoint` flag,
+/// connected by whoever also runs telemetry. Metrics only ask.
+pub type KillSwitch = Box<dyn Fn(&Tracker) -> bool + Send>;
 
 impl MetricsControl {
     /// `env_addr` is `TIMETRACKER_METRICS_ADDR` (empty counts as unset).
@@ -66,13 +73,32 @@ impl MetricsControl {
             metrics,
             data_dir,
             env_addr: env_addr.filter(|a| !a.trim().is_empty()),
+            env_token: None,
             server: None,
             error: None,
+            // The flag's compiled-in default: on until PostHog says off.
+            kill_switch: Box::new(|_| true),
         }
     }
 
-    pub fn from_env(metrics: Arc<Metrics>, data_dir: PathBuf) -> Self {
-        Self::new(metrics, data_dir, std::env::var(server::ADDR_ENV).ok())
+    /// Asks `allowed` before starting the endpoint from now on.
+    pub fn set_kill_switch(&mut self, allowed: KillSwitch) {
+        self.kill_switch = allowed;
+    }
+
+    pub fn from_env(metrics: Arc<Metrics>, data_dir: PathBuf, env: &Env) -> Self {
+        Self {
+            env_token: env.value(server::TOKEN_ENV),
+            ..Self::new(
+                metrics,
+                data_dir,
+                env.raw(server::ADDR_ENV).map(str::to_owned),
+            )
+        }
+    }
+
+    fn token(&self) -> Option<String> {
+        server::token_from(self.env_token.clone(), &self.data_dir)
     }
 
     fn wanted_addr(&self, settings: &MetricsSettings) -> Result<Option<SocketAddr>> {
@@ -91,7 +117,7 @@ impl MetricsControl {
             self.error = wanted.then_some(Error::MetricsDisabledRemotely);
             return;
         }
-        let token = server::load_token(&self.data_dir);
+        let token = self.token();
         let wanted = match self.wanted_addr(settings) {
             Ok(wanted) => wanted,
             Err(e) => {
@@ -136,57 +162,57 @@ impl MetricsControl {
         self.server.as_ref().map(|(s, _)| s.addr())
     }
 
-    pub fn status(&self, settings: &MetricsSettings) -> MetricsStatus {
-        let token_from_env = std::env::var(server::TOKEN_ENV)
-            .ok()
-            .is_some_and(|t| !t.trim().is_empty());
+    pub fn status_for(&self, settings: &MetricsSettings) -> MetricsStatus {
+        let token_from_env = self.env_token.is_some();
         MetricsStatus {
             settings: settings.clone(),
             url: self.addr().map(|a| format!("http://{a}/metrics")),
             error: self.error.as_ref().map(Error::to_payload),
             env_addr: self.env_addr.clone(),
-            token_required: server::load_token(&self.data_dir).is_some(),
+            token_required: self.token().is_some(),
             token_from_env,
             token_file: server::token_path(&self.data_dir).display().to_string(),
         }
     }
 }
 
-impl Tracker {
+impl MetricsControl {
     /// Saves `settings` and applies them to the endpoint at once.
-    pub fn configure_metrics(
+    pub fn configure(
         &mut self,
-        control: &mut MetricsControl,
+        tracker: &mut Tracker,
         settings: &MetricsSettings,
     ) -> Result<MetricsStatus> {
-        self.set_metrics_settings(settings)?;
-        control.apply(settings, self.flag(Flag::MetricsEndpoint));
-        Ok(control.status(settings))
+        tracker.set_metrics_settings(settings)?;
+        let allowed = (self.kill_switch)(tracker);
+        self.apply(settings, allowed);
+        Ok(self.status_for(settings))
     }
 
     /// Applies the stored settings (at launch).
-    pub fn start_metrics(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
-        let settings = self.metrics_settings()?;
-        control.apply(&settings, self.flag(Flag::MetricsEndpoint));
-        Ok(control.status(&settings))
+    pub fn start(&mut self, tracker: &Tracker) -> Result<MetricsStatus> {
+        let settings = tracker.metrics_settings()?;
+        let allowed = (self.kill_switch)(tracker);
+        self.apply(&settings, allowed);
+        Ok(self.status_for(&settings))
     }
 
-    pub fn metrics_status(&self, control: &MetricsControl) -> Result<MetricsStatus> {
-        Ok(control.status(&self.metrics_settings()?))
+    pub fn status(&self, tracker: &Tracker) -> Result<MetricsStatus> {
+        Ok(self.status_for(&tracker.metrics_settings()?))
     }
 
     /// Creates a new token file (replacing any) and restarts the endpoint
     /// with it.
-    pub fn generate_metrics_token(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
-        server::generate_token(&control.data_dir)?;
+    pub fn generate_token(&mut self, tracker: &Tracker) -> Result<MetricsStatus> {
+        server::generate_token(&self.data_dir)?;
         crate::log_event!("metrics.token_generated");
-        self.start_metrics(control)
+        self.start(tracker)
     }
 
-    pub fn remove_metrics_token(&self, control: &mut MetricsControl) -> Result<MetricsStatus> {
-        server::remove_token(&control.data_dir)?;
+    pub fn remove_token(&mut self, tracker: &Tracker) -> Result<MetricsStatus> {
+        server::remove_token(&self.data_dir)?;
         crate::log_event!("metrics.token_removed");
-        self.start_metrics(control)
+        self.start(tracker)
     }
 }
 
@@ -224,7 +250,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut t, _) = tracker();
         let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
-        assert!(t.start_metrics(&mut control).unwrap().url.is_none());
+        assert!(control.start(&t).unwrap().url.is_none());
 
         let port = free_port();
         let on = MetricsSettings {
@@ -232,7 +258,7 @@ mod tests {
             port,
             per_project: false,
         };
-        let status = t.configure_metrics(&mut control, &on).unwrap();
+        let status = control.configure(&mut t, &on).unwrap();
         assert_eq!(status.url, Some(format!("http://127.0.0.1:{port}/metrics")));
         assert_eq!(status_code(control.addr().unwrap(), ""), 200);
         // Persisted: a relaunch reads it back.
@@ -242,7 +268,7 @@ mod tests {
             enabled: false,
             ..on.clone()
         };
-        let status = t.configure_metrics(&mut control, &off).unwrap();
+        let status = control.configure(&mut t, &off).unwrap();
         assert!(status.url.is_none() && status.error.is_none());
         assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
     }
@@ -259,11 +285,11 @@ mod tests {
             port: taken,
             per_project: false,
         };
-        let status = t.configure_metrics(&mut control, &settings).unwrap();
+        let status = control.configure(&mut t, &settings).unwrap();
         assert_eq!(status.error.unwrap().code, "metrics.port_in_use");
         assert!(status.url.is_none());
         settings.port = free_port();
-        let status = t.configure_metrics(&mut control, &settings).unwrap();
+        let status = control.configure(&mut t, &settings).unwrap();
         assert!(status.error.is_none() && status.url.is_some());
     }
 
@@ -276,7 +302,7 @@ mod tests {
             dir.path().into(),
             Some("0.0.0.0:9464".into()),
         );
-        let status = t.start_metrics(&mut bad).unwrap();
+        let status = bad.start(&t).unwrap();
         assert_eq!(status.error.unwrap().code, "metrics.not_loopback");
 
         let port = free_port();
@@ -286,7 +312,7 @@ mod tests {
             Some(format!("localhost:{port}")),
         );
         // Settings say off, the environment says on: on.
-        let status = t.start_metrics(&mut env).unwrap();
+        let status = env.start(&t).unwrap();
         assert_eq!(status.url, Some(format!("http://127.0.0.1:{port}/metrics")));
         assert_eq!(
             status.env_addr.as_deref(),
@@ -304,11 +330,11 @@ mod tests {
             port: free_port(),
             per_project: false,
         };
-        t.configure_metrics(&mut control, &settings).unwrap();
+        control.configure(&mut t, &settings).unwrap();
         let addr = control.addr().unwrap();
         assert_eq!(status_code(addr, ""), 200);
 
-        let status = t.generate_metrics_token(&mut control).unwrap();
+        let status = control.generate_token(&t).unwrap();
         assert!(status.token_required);
         let token = std::fs::read_to_string(server::token_path(dir.path())).unwrap();
         let addr = control.addr().unwrap();
@@ -318,7 +344,7 @@ mod tests {
             200
         );
 
-        let status = t.remove_metrics_token(&mut control).unwrap();
+        let status = control.remove_token(&t).unwrap();
         assert!(!status.token_required);
         assert_eq!(status_code(control.addr().unwrap(), ""), 200);
     }

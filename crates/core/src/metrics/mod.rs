@@ -8,6 +8,7 @@
 
 pub mod collect;
 pub mod control;
+mod observe;
 pub mod server;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};

@@ -58,12 +58,13 @@ pub fn token_path(data_dir: &Path) -> PathBuf {
     data_dir.join(TOKEN_FILE)
 }
 
-/// The token in force: `TIMETRACKER_METRICS_TOKEN`, else the token file.
+/// The token file's token, if there is one.
 pub fn load_token(data_dir: &Path) -> Option<String> {
-    token_from(std::env::var(TOKEN_ENV).ok(), data_dir)
+    token_from(None, data_dir)
 }
 
-/// [`load_token`] with the variable's value given (`tt doctor` reads the
+/// The token in force: `TIMETRACKER_METRICS_TOKEN` (`env_token`), else the
+/// token file (`tt doctor` reads the
 /// environment through its own lookup).
 pub fn token_from(env_token: Option<String>, data_dir: &Path) -> Option<String> {
     if let Some(token) = env_token.filter(|t| !t.trim().is_empty()) {

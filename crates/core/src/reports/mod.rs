@@ -18,8 +18,8 @@ pub use range::{ReportRange, Rounding, ROUNDING_ENV, ROUNDING_SETTING};
 
 use crate::entries::{day_start, overlaps};
 use crate::error::{Error, Result};
-use crate::telemetry::events::ReportPeriod;
-use crate::telemetry::Event;
+use crate::events::product::ReportPeriod;
+use crate::events::Event;
 use crate::Tracker;
 
 /// What to report on. `tz` decides where local days begin.
@@ -301,7 +301,7 @@ fn period_name(period: ReportPeriod) -> &'static str {
 
 impl Tracker {
     /// Totals for `query`'s range: see [`Report`].
-    pub fn report(&mut self, query: &ReportQuery) -> Result<Report> {
+    pub fn report(&self, query: &ReportQuery) -> Result<Report> {
         let range = ReportRange::instants(query.from, query.to)?;
         let (from, to) = (range.from.as_millisecond(), range.to.as_millisecond());
         let now = self.clock.now().as_millisecond();
@@ -396,10 +396,7 @@ impl Tracker {
     /// value, else the stored setting, else none. A bad environment value is
     /// logged and ignored rather than breaking every report.
     pub fn rounding(&self) -> Result<Rounding> {
-        if let Some(raw) = std::env::var(ROUNDING_ENV)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-        {
+        if let Some(raw) = self.env.value(ROUNDING_ENV) {
             match Rounding::parse(&raw) {
                 Ok(r) => return Ok(r),
                 Err(e) => tracing::warn!("{ROUNDING_ENV}: {e}"),

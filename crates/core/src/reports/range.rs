@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::entries::day_start;
 use crate::error::{Error, Result};
-use crate::telemetry::events::ReportPeriod;
+use crate::events::product::ReportPeriod;
 
 pub const ROUNDING_ENV: &str = "ROUNDING_MINUTES";
 pub const ROUNDING_SETTING: &str = "rounding_minutes";

@@ -2,6 +2,7 @@ use jiff::civil::date;
 use jiff::SignedDuration;
 
 use crate::clients::ProjectBilling;
+use crate::config::Env;
 use crate::entries::edit::NewEntry;
 use crate::test_support::{tracker_at, ts};
 
@@ -270,7 +271,7 @@ fn a_running_entry_counts_up_to_now_even_if_it_started_before_the_range() {
 
 #[test]
 fn an_empty_range_reports_zeros() {
-    let (mut t, _) = tracker_at("2026-11-30T12:00:00Z");
+    let (t, _) = tracker_at("2026-11-30T12:00:00Z");
     let day = ReportRange::day(date(2026, 11, 28), &TimeZone::UTC).unwrap();
     let r = t.report(&query(day, TimeZone::UTC, 15)).unwrap();
     assert_eq!((r.total_seconds, r.entry_count), (0, 0));
@@ -280,15 +281,14 @@ fn an_empty_range_reports_zeros() {
 #[test]
 fn rounding_comes_from_the_setting_and_the_environment_wins() {
     let (mut t, _) = tracker_at("2026-11-30T12:00:00Z");
-    std::env::remove_var(ROUNDING_ENV);
     assert_eq!(t.rounding().unwrap(), Rounding::NONE);
     t.set_rounding(Rounding::new(6).unwrap()).unwrap();
     assert_eq!(t.rounding().unwrap().minutes(), 6);
-    std::env::set_var(ROUNDING_ENV, "15");
+    t.set_env(Env::from_pairs(&[(ROUNDING_ENV, "15")]));
     assert_eq!(t.rounding().unwrap().minutes(), 15);
-    std::env::set_var(ROUNDING_ENV, "7");
+    t.set_env(Env::from_pairs(&[(ROUNDING_ENV, "7")]));
     assert_eq!(t.rounding().unwrap().minutes(), 6, "a bad value is ignored");
-    std::env::remove_var(ROUNDING_ENV);
+    t.set_env(Env::default());
     // Stored times are never rounded.
     add(
         &mut t,

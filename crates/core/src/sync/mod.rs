@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::telemetry::events::DeviceCount;
-use crate::telemetry::Event;
+use crate::events::product::DeviceCount;
+use crate::events::Event;
 use crate::Tracker;
 
 pub use conflicts::SyncConflict;

@@ -1,8 +1,8 @@
 //! Where telemetry would go and whether it may go at all, from the build
 //! and the environment. The user's own answer lives in the consent record.
 
-use serde::Serialize;
-use ts_rs::TS;
+use crate::config::{app_version, non_empty};
+pub use crate::consent::ForcedOff;
 
 pub const DEFAULT_POSTHOG_HOST: &str = "https://eu.i.posthog.com";
 
@@ -17,39 +17,22 @@ pub struct TelemetryConfig {
     pub app_version: String,
     /// `TIMETRACKER_TELEMETRY_DEBUG=1`: payloads are logged, never sent.
     pub debug: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-#[serde(rename_all = "snake_case")]
-pub enum ForcedOff {
-    /// `ENABLE_TELEMETRY=false`
-    EnableTelemetryFalse,
-    /// `DO_NOT_TRACK` set to anything but `0` or empty.
-    DoNotTrack,
-}
-
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    /// `LC_ALL`, `LC_MESSAGES` or `LANG`, whichever is set first: only its
+    /// language code is sent.
+    pub locale: String,
+    /// Running from an AppImage (`APPIMAGE` is set).
+    pub appimage: bool,
 }
 
 impl TelemetryConfig {
     /// Reads the process environment, falling back to values baked in at
     /// build time (`option_env!`) for the key and the DSN.
-    pub fn from_env() -> Self {
-        Self::from_lookup(|key| std::env::var(key).ok())
+    pub fn from_env(env: &crate::config::Env) -> Self {
+        Self::from_lookup(env.lookup())
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        let enable = non_empty(get("ENABLE_TELEMETRY")).map(|v| v.to_ascii_lowercase());
-        let dnt = non_empty(get("DO_NOT_TRACK"));
-        let forced_off = if matches!(enable.as_deref(), Some("false" | "0" | "no" | "off")) {
-            Some(ForcedOff::EnableTelemetryFalse)
-        } else if dnt.is_some_and(|v| v != "0") {
-            Some(ForcedOff::DoNotTrack)
-        } else {
-            None
-        };
+        let forced_off = crate::consent::forced_off(&get);
         TelemetryConfig {
             posthog_api_key: non_empty(get("POSTHOG_API_KEY"))
                 .or_else(|| option_env!("POSTHOG_API_KEY").map(str::to_owned)),
@@ -61,9 +44,13 @@ impl TelemetryConfig {
                 .or_else(|| option_env!("SENTRY_DSN").map(str::to_owned)),
             forced_off,
             salt: non_empty(get("TELE_SALT")),
-            app_version: non_empty(get("APP_VERSION"))
-                .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned()),
+            app_version: app_version(&get),
             debug: non_empty(get("TIMETRACKER_TELEMETRY_DEBUG")).is_some_and(|v| v == "1"),
+            locale: ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|k| non_empty(get(k)))
+                .unwrap_or_default(),
+            appimage: get("APPIMAGE").is_some(),
         }
     }
 

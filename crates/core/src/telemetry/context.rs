@@ -16,11 +16,11 @@ pub struct Context {
 }
 
 /// `deb`, `appimage`, `dev` (a debug build) or `binary` (anything else).
-pub fn deployment() -> &'static str {
+pub fn deployment(appimage: bool) -> &'static str {
     if cfg!(debug_assertions) {
         return "dev";
     }
-    if std::env::var_os("APPIMAGE").is_some() {
+    if appimage {
         return "appimage";
     }
     match std::env::current_exe() {
@@ -45,11 +45,9 @@ pub fn language_from_locale(locale: &str) -> String {
 }
 
 impl Context {
-    pub fn detect(app_version: &str) -> Self {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-            .unwrap_or_default();
+    pub fn detect(config: &super::TelemetryConfig) -> Self {
+        let app_version = &config.app_version;
+        let locale = &config.locale;
         let info = os_info::get();
         Context {
             app_version: app_version.to_owned(),
@@ -64,8 +62,8 @@ impl Context {
                 .take(16)
                 .collect(),
             arch: std::env::consts::ARCH,
-            language: language_from_locale(&locale),
-            deployment: deployment(),
+            language: language_from_locale(locale),
+            deployment: deployment(config.appimage),
             session_id: uuid::Uuid::new_v4().to_string(),
         }
     }
@@ -89,7 +87,12 @@ mod tests {
         // Asserted on every machine: the context's shape and each value's
         // alphabet leave no room for a host, user or path, whatever this
         // machine is called and whoever runs the tests.
-        let ctx = Context::detect("1.0.0");
+        let config = super::super::TelemetryConfig {
+            app_version: "1.0.0".into(),
+            locale: "en_GB.UTF-8".into(),
+            ..Default::default()
+        };
+        let ctx = Context::detect(&config);
         let json = serde_json::to_value(&ctx).unwrap();
         let keys: Vec<&str> = json
             .as_object()
@@ -142,7 +145,9 @@ mod tests {
             host.is_empty() || !text.contains(&format!("\"{host}\"")),
             "{text}"
         );
-        let home = std::env::var("HOME").unwrap_or_default();
+        let home = directories::BaseDirs::new()
+            .map(|d| d.home_dir().to_string_lossy().into_owned())
+            .unwrap_or_default();
         assert!(home.len() < 2 || !text.contains(&home), "{text}");
     }
 }

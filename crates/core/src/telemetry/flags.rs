@@ -66,24 +66,22 @@ pub(crate) fn store(conn: &Connection, cache: &FlagCache, now_ms: i64) -> rusqli
     crate::settings::upsert(conn, CACHE_KEY, &text, now_ms)
 }
 
-impl Tracker {
+impl super::Telemetry {
     /// The flag's value: the cached one from PostHog when usage statistics
     /// are allowed, else the compiled-in default.
-    pub fn flag(&self, flag: Flag) -> bool {
-        let allowed = self.telemetry.as_ref().is_some_and(|t| t.usage_allowed());
-        if !allowed {
+    pub fn flag(&self, tracker: &Tracker, flag: Flag) -> bool {
+        if !self.usage_allowed() {
             return flag.default_value();
         }
-        self.setting_opt::<FlagCache>(CACHE_KEY)
-            .ok()
-            .flatten()
+        flag_cache(tracker)
             .and_then(|c| c.flags.get(flag.key()).copied())
             .unwrap_or(flag.default_value())
     }
+}
 
-    pub fn flag_cache(&self) -> Option<FlagCache> {
-        self.setting_opt(CACHE_KEY).ok().flatten()
-    }
+/// What PostHog last answered about the flags, if it did.
+pub fn flag_cache(tracker: &Tracker) -> Option<FlagCache> {
+    tracker.setting_opt(CACHE_KEY).ok().flatten()
 }
 
 #[cfg(test)]
@@ -103,8 +101,9 @@ mod tests {
     }
 
     #[test]
-    fn without_telemetry_every_flag_is_its_default() {
+    fn without_usage_consent_every_flag_is_its_default() {
         let (t, _) = crate::test_support::tracker();
-        assert!(t.flag(Flag::MetricsEndpoint));
+        let telemetry = super::super::Telemetry::new(super::super::TelemetryConfig::default());
+        assert!(telemetry.flag(&t, Flag::MetricsEndpoint));
     }
 }

@@ -144,6 +144,13 @@ pub(crate) fn mark_sent(tx: &Transaction<'_>, ids: &[i64], now_ms: i64) -> rusql
     Ok(())
 }
 
+/// Deletes every queued payload in one committed write.
+pub(crate) fn clear_all(tracker: &crate::Tracker) -> crate::Result<usize> {
+    tracker
+        .storage
+        .write("telemetry_clear", |tx| Ok(clear(tx)?))
+}
+
 pub(crate) fn clear(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM telemetry_outbox", [])
 }

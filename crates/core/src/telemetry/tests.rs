@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use super::consent::{self, CONSENT_KEY};
+use super::identity::{Identity, IDENTITY_KEY};
 use super::*;
 use crate::test_support::tracker;
 
@@ -18,17 +20,19 @@ const KEY: (&str, &str) = ("POSTHOG_API_KEY", "phc_unit");
 #[test]
 fn a_new_notice_version_asks_again() {
     let (mut t, _) = tracker();
-    t.attach_telemetry(telemetry(&[KEY])).unwrap();
-    assert!(t.telemetry_status().unwrap().needs_consent);
-    t.set_consent(false, true).unwrap();
-    assert!(!t.telemetry_status().unwrap().needs_consent);
+    let tel = telemetry(&[KEY]);
+    tel.attach(&mut t).unwrap();
+    assert!(tel.status(&t).unwrap().needs_consent);
+    tel.set_consent(&mut t, false, true).unwrap();
+    assert!(!tel.status(&t).unwrap().needs_consent);
 
-    let mut old = t.consent().unwrap().unwrap();
+    let mut old = consent::stored(&t).unwrap().unwrap();
     old.notice_version = NOTICE_VERSION - 1;
     t.put_setting(CONSENT_KEY, &old).unwrap();
     let again = telemetry(&[KEY]);
-    t.attach_telemetry(again.clone()).unwrap();
-    assert!(t.telemetry_status().unwrap().needs_consent);
+    let tel = again.clone();
+    tel.attach(&mut t).unwrap();
+    assert!(tel.status(&t).unwrap().needs_consent);
     // An answer to an older notice does not count as a yes.
     assert!(!again.usage_allowed());
 }
@@ -39,8 +43,9 @@ fn nothing_to_consent_to_without_a_key_or_a_dsn() {
         return;
     }
     let (mut t, _) = tracker();
-    t.attach_telemetry(telemetry(&[])).unwrap();
-    let status = t.telemetry_status().unwrap();
+    let tel = telemetry(&[]);
+    tel.attach(&mut t).unwrap();
+    let status = tel.status(&t).unwrap();
     assert!(!status.configured && !status.needs_consent);
 }
 
@@ -48,9 +53,10 @@ fn nothing_to_consent_to_without_a_key_or_a_dsn() {
 fn the_consent_record_keeps_each_choice_and_when() {
     let (mut t, _) = tracker();
     let tel = telemetry(&[KEY, ("SENTRY_DSN", "http://k@127.0.0.1:1/1")]);
-    t.attach_telemetry(tel.clone()).unwrap();
-    t.set_consent(true, false).unwrap();
-    let record = t.consent().unwrap().unwrap();
+    let tel = tel.clone();
+    tel.attach(&mut t).unwrap();
+    tel.set_consent(&mut t, true, false).unwrap();
+    let record = consent::stored(&t).unwrap().unwrap();
     assert!(record.crash_reports && !record.usage);
     assert_eq!(record.notice_version, NOTICE_VERSION);
     assert_eq!(record.answered_at, "2026-11-28T09:00:00Z");
@@ -62,8 +68,8 @@ fn the_install_id_is_random_and_the_sent_id_is_its_salted_hash() {
     let (mut a, _) = tracker();
     let (mut b, _) = tracker();
     let (ta, tb) = (telemetry(&[KEY]), telemetry(&[KEY]));
-    a.attach_telemetry(ta.clone()).unwrap();
-    b.attach_telemetry(tb.clone()).unwrap();
+    ta.attach(&mut a).unwrap();
+    tb.attach(&mut b).unwrap();
     assert_ne!(ta.distinct_id(), tb.distinct_id());
     let identity: Identity = a.setting_opt(IDENTITY_KEY).unwrap().unwrap();
     assert_eq!(
@@ -79,7 +85,7 @@ fn the_install_id_is_random_and_the_sent_id_is_its_salted_hash() {
 
     // TELE_SALT replaces the stored random salt.
     let salted = telemetry(&[KEY, ("TELE_SALT", "pepper")]);
-    a.attach_telemetry(salted.clone()).unwrap();
+    salted.attach(&mut a).unwrap();
     assert_eq!(
         salted.distinct_id(),
         distinct_id("pepper", &identity.install_id)
@@ -90,10 +96,11 @@ fn the_install_id_is_random_and_the_sent_id_is_its_salted_hash() {
 fn the_inspector_shows_deletes_and_exports_what_is_queued() {
     let dir = tempfile::tempdir().unwrap();
     let mut t = Tracker::open_in_dir(dir.path(), Arc::new(crate::SystemClock)).unwrap();
-    t.attach_telemetry(telemetry(&[KEY])).unwrap();
-    t.set_consent(false, true).unwrap();
+    let tel = telemetry(&[KEY]);
+    tel.attach(&mut t).unwrap();
+    tel.set_consent(&mut t, false, true).unwrap();
     t.create_project("Inspected", None).unwrap();
-    let inspection = t.telemetry_inspection().unwrap();
+    let inspection = tel.inspection(&t).unwrap();
     assert!(inspection
         .queued
         .iter()
@@ -104,7 +111,7 @@ fn the_inspector_shows_deletes_and_exports_what_is_queued() {
         assert!(!payload.json.contains("Inspected"));
     }
 
-    let path = t.export_telemetry().unwrap();
+    let path = tel.export(&t).unwrap();
     assert_eq!(path.parent(), Some(dir.path()));
     let exported: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -114,16 +121,17 @@ fn the_inspector_shows_deletes_and_exports_what_is_queued() {
     );
     assert_eq!(exported["anonymous_id"], inspection.anonymous_id.as_str());
 
-    assert!(t.delete_queued_telemetry().unwrap().queued.is_empty());
+    assert!(tel.delete_queued(&mut t).unwrap().queued.is_empty());
 }
 
 #[test]
 fn app_active_goes_once_a_day_even_in_a_long_session() {
     let (mut t, clock) = tracker();
-    t.attach_telemetry(telemetry(&[KEY])).unwrap();
-    t.set_consent(false, true).unwrap();
+    let tel = telemetry(&[KEY]);
+    tel.attach(&mut t).unwrap();
+    tel.set_consent(&mut t, false, true).unwrap();
     let active = |t: &Tracker| {
-        t.telemetry_inspection()
+        tel.inspection(t)
             .unwrap()
             .queued
             .iter()
@@ -137,8 +145,8 @@ fn app_active_goes_once_a_day_even_in_a_long_session() {
     clock.advance(jiff::SignedDuration::from_hours(24));
     t.start_timer(None, "").unwrap();
     assert_eq!(active(&t), 2, "not again on the next day");
-    let installed = t
-        .telemetry_inspection()
+    let installed = tel
+        .inspection(&t)
         .unwrap()
         .queued
         .iter()
@@ -153,11 +161,12 @@ fn turning_sync_on_and_off_sends_a_device_bucket_and_no_folder_or_name() {
     let share = dir.path().join("Sync of Alice");
     std::fs::create_dir(&share).unwrap();
     let (mut t, _) = tracker();
-    t.attach_telemetry(telemetry(&[KEY])).unwrap();
-    t.set_consent(false, true).unwrap();
+    let tel = telemetry(&[KEY]);
+    tel.attach(&mut t).unwrap();
+    tel.set_consent(&mut t, false, true).unwrap();
     t.sync_enable(&share, Some("alices-laptop"), false).unwrap();
     t.sync_disable().unwrap();
-    let queued = t.telemetry_inspection().unwrap().queued;
+    let queued = tel.inspection(&t).unwrap().queued;
     for name in ["sync.enabled", "sync.disabled"] {
         let payload = queued.iter().find(|p| p.event == name).unwrap();
         let json: serde_json::Value = serde_json::from_str(&payload.json).unwrap();

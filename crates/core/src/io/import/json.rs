@@ -7,9 +7,9 @@ use jiff::Timestamp;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::error::ImportError;
 use super::text::LineCounter;
 use super::values;
+use crate::error::import::ImportError;
 
 /// One item of a JSON array, parsed, with its line.
 pub(crate) struct Item {

@@ -27,7 +27,6 @@
 
 mod dates;
 mod detect;
-mod error;
 mod json;
 mod sheet;
 mod table;
@@ -51,9 +50,9 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::import::{ImportError, LineError, MAX_ERRORS};
 pub use dates::DateOrder;
 pub use detect::detect;
-pub use error::{ImportError, LineError, MAX_ERRORS};
 
 /// A file format [`parse`] understands. The lower-case names (`toggl`,
 /// `clockify`, ...) are what the CLI's `--format` and serde use.

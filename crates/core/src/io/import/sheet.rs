@@ -7,10 +7,10 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use super::dates::{self, RawDate};
-use super::error::{ImportError, Problems};
 use super::table::{Row, Table};
 use super::values::{self, noted};
 use super::{ImportRecord, ParseOptions};
+use crate::error::import::{ImportError, Problems};
 
 /// The column names of one exporter (matched ignoring case).
 pub(crate) struct SheetSpec {

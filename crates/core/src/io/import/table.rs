@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use csv::{ReaderBuilder, StringRecord};
 
-use super::error::{ImportError, Problems};
 use super::text::LineCounter;
+use crate::error::import::{ImportError, Problems};
 
 pub(crate) struct Table {
     columns: HashMap<String, usize>,

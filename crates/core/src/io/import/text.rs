@@ -1,6 +1,6 @@
 //! Bytes to text, and byte offsets to line numbers.
 
-use super::error::ImportError;
+use crate::error::import::ImportError;
 
 const BOM: &str = "\u{feff}";
 

@@ -7,11 +7,11 @@
 //! project or seem to be running); the others may be left out of a
 //! hand-made file.
 
-use super::error::{ImportError, Problems};
 use super::json::parse_instant;
 use super::table::{Row, Table};
 use super::values::{self, noted};
 use super::ImportRecord;
+use crate::error::import::{ImportError, Problems};
 
 struct Columns {
     start: usize,

@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::error::{ImportError, Problems};
 use super::json::{self, Fields};
 use super::text::LineCounter;
 use super::values;
 use super::ImportRecord;
+use crate::error::import::{ImportError, Problems};
 
 /// The newest export version this build reads.
 pub(crate) const VERSION: i64 = 1;

@@ -10,10 +10,10 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::error::{ImportError, Problems};
 use super::json::{self, Fields};
 use super::values;
 use super::ImportRecord;
+use crate::error::import::{ImportError, Problems};
 
 pub(crate) fn parse(text: &str) -> Result<Vec<ImportRecord>, ImportError> {
     let doc = json::document(text)?;

@@ -1,0 +1,169 @@
+//! What PostHog receives: each event as one JSON payload with the
+//! session's context, queued in the outbox in the order it happened, plus
+//! the lifecycle pings (installed, updated, active) and group identities.
+
+use std::sync::atomic::Ordering;
+
+use super::{events, outbox, Context, Event, Telemetry};
+use crate::error::Result;
+use crate::Tracker;
+
+impl Telemetry {
+    /// The JSON object PostHog receives for `name` with `props`.
+    /// The properties every event carries; fixed for the session.
+    pub(super) fn context_props(c: &Context) -> serde_json::Map<String, serde_json::Value> {
+        let props = serde_json::json!({
+            "$lib": "timetracker",
+            "$lib_version": c.app_version,
+            "$geoip_disable": true,
+            "$session_id": c.session_id,
+            "$os": c.os,
+            "$os_version": c.os_version,
+            "app_version": c.app_version,
+            "arch": c.arch,
+            "language": c.language,
+            "deployment": c.deployment,
+            "$groups": { "platform": c.os, "version": c.app_version, "deployment": c.deployment },
+            "$set": { "os": c.os, "os_version": c.os_version, "app_version": c.app_version },
+            "$set_once": { "first_seen_version": c.app_version },
+        });
+        match props {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    fn payload(
+        &self,
+        name: &str,
+        mut props: serde_json::Map<String, serde_json::Value>,
+        uuid: &str,
+        at: jiff::Timestamp,
+    ) -> serde_json::Value {
+        props.extend(self.context_props.clone());
+        serde_json::json!({
+            "event": name,
+            "distinct_id": self.distinct_id(),
+            "uuid": uuid,
+            "timestamp": at.to_string(),
+            "properties": props,
+        })
+    }
+
+    /// `$groupidentify` payloads for the platform, version and deployment
+    /// groups.
+    fn group_payloads(&self, at: jiff::Timestamp) -> Vec<(String, String, serde_json::Value)> {
+        let c = &self.context;
+        [
+            ("platform", c.os.to_owned()),
+            ("version", c.app_version.clone()),
+            ("deployment", c.deployment.to_owned()),
+        ]
+        .into_iter()
+        .map(|(group_type, key)| {
+            let uuid = uuid::Uuid::new_v4().to_string();
+            let mut props = serde_json::Map::new();
+            props.insert("$group_type".into(), group_type.into());
+            props.insert("$group_key".into(), key.clone().into());
+            props.insert("$group_set".into(), serde_json::json!({ "name": key }));
+            let json = self.payload("$groupidentify", props, &uuid, at);
+            (uuid, "$groupidentify".to_owned(), json)
+        })
+        .collect()
+    }
+
+    /// Queues `event` if usage statistics are allowed. Never fails the
+    /// caller: analytics must not break a command.
+    pub(super) fn record(&self, tracker: &Tracker, event: &Event) {
+        if !self.usage_allowed() {
+            return;
+        }
+        let today = utc_day(tracker);
+        let new_day = self
+            .checked_day
+            .lock()
+            .is_ok_and(|day| day.as_deref() != Some(today.as_str()));
+        if new_day {
+            if let Err(e) = self.queue_lifecycle(tracker) {
+                crate::log_event!(warn, "telemetry.enqueue_failed", code = e.code());
+            }
+        }
+        let (name, props) = event.parts();
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let json = self.payload(&name, props, &uuid, tracker.now());
+        self.enqueue_raw(tracker, &uuid, &name, &json);
+    }
+
+    /// `app.installed` (once), `app.updated` (after an update), `app.active`
+    /// (at most once a UTC day) and the group identities, when allowed.
+    pub(super) fn queue_lifecycle(&self, tracker: &Tracker) -> Result<()> {
+        if !self.usage_allowed() {
+            return Ok(());
+        }
+        let today = utc_day(tracker);
+        // Set first: the events queued below go through record(), which
+        // would otherwise come back here.
+        if let Ok(mut day) = self.checked_day.lock() {
+            *day = Some(today.clone());
+        }
+        let (mut identity, _) = super::identity::load_or_create(tracker)?;
+        let before = identity.clone();
+        let version = self.context.app_version.clone();
+        if !identity.installed_reported {
+            self.record(tracker, &Event::AppInstalled {});
+            for (uuid, name, json) in self.group_payloads(tracker.now()) {
+                self.enqueue_raw(tracker, &uuid, &name, &json);
+            }
+            identity.installed_reported = true;
+        } else if let Some(previous) = identity.last_version.as_deref().filter(|v| *v != version) {
+            if let Some(previous_version) = events::Version::parse(previous) {
+                self.record(tracker, &Event::AppUpdated { previous_version });
+            }
+            for (uuid, name, json) in self.group_payloads(tracker.now()) {
+                self.enqueue_raw(tracker, &uuid, &name, &json);
+            }
+        }
+        if identity.last_active_day.as_deref() != Some(today.as_str()) {
+            self.record(tracker, &Event::AppActive {});
+            identity.last_active_day = Some(today);
+        }
+        identity.last_version = Some(version);
+        // Most launches change nothing here: spare them a committed write.
+        if identity == before {
+            return Ok(());
+        }
+        tracker.put_setting(super::identity::IDENTITY_KEY, &identity)
+    }
+
+    fn enqueue_raw(&self, tracker: &Tracker, uuid: &str, name: &str, json: &serde_json::Value) {
+        let text = json.to_string();
+        let now = tracker.now().as_millisecond();
+        match tracker.storage.write("telemetry_enqueue", |tx| {
+            let dropped = outbox::enqueue(tx, uuid, name, &text, now)?;
+            if dropped > 0 {
+                outbox::record_dropped(tx, dropped, now)?;
+            }
+            Ok(dropped)
+        }) {
+            Ok(dropped) => {
+                if dropped > 0 {
+                    self.dropped.fetch_add(dropped, Ordering::Relaxed);
+                    crate::log_event!(warn, "telemetry.dropped", count = dropped);
+                }
+                if self.config.debug {
+                    crate::log_event!("telemetry.debug_payload", payload = text.as_str());
+                }
+                self.kick();
+            }
+            Err(e) => crate::log_event!(warn, "telemetry.enqueue_failed", code = e.code()),
+        }
+    }
+}
+
+fn utc_day(tracker: &Tracker) -> String {
+    tracker
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string()
+}
