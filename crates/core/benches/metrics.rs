@@ -56,7 +56,7 @@ fn main() {
     common::seed(&db, jiff::Timestamp::now());
     let mut tracker = Tracker::open(&db, Arc::new(SystemClock)).unwrap();
     let metrics = Metrics::with_database(&db);
-    tracker.attach_metrics(metrics.clone());
+    metrics.watch(&mut tracker);
     let project = tracker.list_projects(false).unwrap()[0].id;
 
     for per_project in [false, true] {

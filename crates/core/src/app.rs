@@ -170,7 +170,7 @@ impl App {
         let telemetry = self.telemetry.clone();
         control.set_kill_switch(Box::new(move |t| telemetry.flag(t, Flag::MetricsEndpoint)));
         if let Some(tracker) = tracker {
-            tracker.attach_metrics(self.metrics.clone());
+            self.metrics.watch(tracker);
             tracker.observe_storage(Arc::new(crash::DbSpans));
             // Telemetry is an extra: failing to set it up never stops the app.
             if let Err(e) = self.telemetry.attach(tracker) {

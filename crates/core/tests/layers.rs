@@ -54,7 +54,12 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Files that only tests compile (`mod tests;` and friends).
 fn is_test_file(path: &Path) -> bool {
     let name = path.file_stem().unwrap().to_string_lossy();
-    name == "tests" || name.ends_with("_tests")
+    let in_tests_dir = path
+        .strip_prefix(src())
+        .unwrap()
+        .components()
+        .any(|c| c.as_os_str() == "tests");
+    name == "tests" || name.ends_with("_tests") || in_tests_dir
 }
 
 /// The top-level module a file belongs to (`lib` for lib.rs).

@@ -254,7 +254,7 @@ fn full_exposition() -> String {
     );
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
     let metrics = Metrics::with_database(&timetracker_core::config::database_path(dir.path()));
-    tracker.attach_metrics(metrics.clone());
+    metrics.watch(&mut tracker);
     metrics.set_per_project(true);
     let p = tracker.create_project("Promtool", None).unwrap();
     tracker.start_timer(Some(p.id), "").unwrap();

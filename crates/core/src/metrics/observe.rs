@@ -56,11 +56,11 @@ impl EventObserver for Metrics {
     }
 }
 
-impl Tracker {
-    /// Reports database activity, timer starts and tracked time to
-    /// `metrics` from now on.
-    pub fn attach_metrics(&mut self, metrics: Arc<Metrics>) {
-        self.observe_storage(metrics.clone());
-        self.observe_events(metrics);
+impl Metrics {
+    /// Counts `tracker`'s database activity, timer starts and tracked time
+    /// from now on.
+    pub fn watch(self: &Arc<Self>, tracker: &mut Tracker) {
+        tracker.observe_storage(self.clone());
+        tracker.observe_events(self.clone());
     }
 }

@@ -9,7 +9,7 @@ fn tracker_with_metrics() -> (tempfile::TempDir, Tracker, Arc<Metrics>, FakeCloc
     let clock = FakeClock::at("2026-11-28T09:00:00Z".parse().unwrap());
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap();
     let metrics = Metrics::with_database(&crate::config::database_path(dir.path()));
-    tracker.attach_metrics(metrics.clone());
+    metrics.watch(&mut tracker);
     (dir, tracker, metrics, clock)
 }
 
