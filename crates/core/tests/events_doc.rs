@@ -3,6 +3,10 @@
 //! not log. Support, pipelines and the privacy review rely on that table.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod source_files;
+
+use source_files::rust_files;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -10,17 +14,6 @@ type Catalogue = BTreeMap<String, BTreeSet<String>>;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// Splits `s` at commas that are not inside brackets or strings.

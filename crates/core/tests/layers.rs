@@ -7,6 +7,10 @@
 //! module graph.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod source_files;
+
+use source_files::rust_files;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -38,17 +42,6 @@ fn src() -> PathBuf {
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|(_, mods)| mods.contains(&module))
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// Files that only tests compile (`mod tests;` and friends).
