@@ -138,6 +138,17 @@ fn process_name(pid: u32) -> String {
         .to_owned()
 }
 
+/// Still running: a zombie has already closed its files and sockets.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.split_whitespace().next().map(|state| state != "Z")
+        })
+        .unwrap_or(false)
+}
+
 fn kill9(pid: u32) {
     let _ = std::process::Command::new("kill")
         .args(["-9", &pid.to_string()])
@@ -363,12 +374,21 @@ impl App {
     }
 
     async fn stop_driver(&mut self) {
+        let mut killed = Vec::new();
         if let Some(pid) = self.driver.id() {
             for child in descendants(pid) {
                 kill9(child);
+                killed.push(child);
             }
         }
         let _ = self.driver.kill().await;
+        // A SIGKILLed app holds its single-instance D-Bus name until the
+        // kernel has torn it down; a relaunch in that window forwards to the
+        // dying instance and exits. Wait until every killed process is gone.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while killed.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
