@@ -405,3 +405,69 @@ fn our_csv_and_json_round_trip_every_field() {
         assert_eq!((again.imported, again.duplicates), (0, 5), "{format}");
     }
 }
+
+#[test]
+fn formula_text_is_exported_inert_and_imported_back_exactly() {
+    let (mut source, _) = tracker();
+    let project = source.create_project("=cmd|' /C calc'!A0", None).unwrap();
+    let descriptions = [
+        "=HYPERLINK(\"http://127.0.0.1/x\",\"click\")",
+        "+1 call",
+        "-minus",
+        "@SUM(A1:A9)",
+        "'=already quoted",
+        "plain",
+    ];
+    for (i, description) in descriptions.iter().enumerate() {
+        let from = format!("2026-11-2{i}T08:00:00Z");
+        let to = format!("2026-11-2{i}T09:00:00Z");
+        source
+            .add_entry(NewEntry {
+                project_id: Some(project.id),
+                description: (*description).into(),
+                started_at: ts(&from),
+                stopped_at: ts(&to),
+                tags: vec!["=tag".into()],
+            })
+            .unwrap();
+    }
+    let (from, to) = all_time();
+    let mut file = Vec::new();
+    export::csv(&mut source, from, to, &mut file, ExportOptions::default()).unwrap();
+
+    // No text cell a spreadsheet would evaluate.
+    let mut reader = csv::Reader::from_reader(file.as_slice());
+    for row in reader.records() {
+        let row = row.unwrap();
+        for column in [1, 2, 3, 7] {
+            let cell = &row[column];
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "column {column} is live: {cell:?}"
+            );
+        }
+    }
+    let text = String::from_utf8(file.clone()).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+
+    let (mut target, _) = tracker();
+    let (_, records) = parse_file(&file, None, &utc()).unwrap();
+    target.import_records(&records, Some(Format::Csv)).unwrap();
+    let mut got: Vec<(String, Vec<String>)> = target
+        .list_entries(from, to)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.description, e.tags))
+        .collect();
+    got.sort();
+    let mut wanted: Vec<(String, Vec<String>)> = descriptions
+        .iter()
+        .map(|d| ((*d).to_owned(), vec!["=tag".to_owned()]))
+        .collect();
+    wanted.sort();
+    assert_eq!(got, wanted);
+    assert!(target
+        .find_project("=cmd|' /C calc'!A0")
+        .unwrap()
+        .is_some());
+}

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::events::product::bucket_count;
 use crate::events::Event;
+use crate::io::formula;
 use crate::reports::{project_infos as projects, ProjectInfo};
 use crate::storage::ts_from_ms;
 use crate::Tracker;
@@ -241,16 +242,18 @@ pub fn csv(
                 .unwrap_or_default();
             let tags = e.tags.join(";");
             let rate = e.hourly_rate_cents.map(format_rate).unwrap_or_default();
+            // Text a user (or an imported file) typed: never a live formula.
+            let text = |cell: &'_ str| formula::neutralise(cell).into_owned();
             writer
                 .write_record([
                     id.as_str(),
-                    e.project.unwrap_or(""),
-                    e.client.unwrap_or(""),
-                    e.description.as_str(),
+                    &text(e.project.unwrap_or("")),
+                    &text(e.client.unwrap_or("")),
+                    &text(&e.description),
                     start.as_str(),
                     end.as_str(),
                     duration.as_str(),
-                    tags.as_str(),
+                    &text(&tags),
                     if e.billable { "true" } else { "false" },
                     rate.as_str(),
                     e.currency.unwrap_or(""),

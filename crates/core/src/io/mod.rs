@@ -3,4 +3,5 @@
 
 pub mod apply;
 pub mod export;
+pub mod formula;
 pub mod import;

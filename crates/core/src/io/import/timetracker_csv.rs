@@ -7,11 +7,13 @@
 //! project or seem to be running); the others may be left out of a
 //! hand-made file.
 
+// Our own export neutralised formula-like text cells: undo it.
 use super::json::parse_instant;
 use super::table::{Row, Table};
 use super::values::{self, noted};
 use super::ImportRecord;
 use crate::error::import::{ImportError, Problems};
+use crate::io::formula::restore;
 
 struct Columns {
     start: usize,
@@ -85,12 +87,12 @@ fn read_row(row: &Row, cols: &Columns, errors: &mut Vec<String>) -> Option<Impor
     }
     Some(ImportRecord {
         line: row.line,
-        project: values::name(row.get(cols.project)),
-        client: values::name(field(cols.client)),
-        description: values::description(row.get(cols.description)),
+        project: values::name(restore(row.get(cols.project))),
+        client: values::name(restore(field(cols.client))),
+        description: values::description(restore(row.get(cols.description))),
         start: start?,
         end,
-        tags: values::tags(field(cols.tags), ';'),
+        tags: values::tags(restore(field(cols.tags)), ';'),
         billable,
         hourly_rate_cents: rate,
         currency,
