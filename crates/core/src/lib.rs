@@ -17,6 +17,7 @@ pub mod io;
 pub mod limits;
 pub mod logging;
 pub mod metrics;
+pub mod private;
 pub mod projects;
 pub mod reports;
 pub mod settings;

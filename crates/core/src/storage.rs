@@ -86,18 +86,26 @@ impl Storage {
 
     pub(crate) fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // Only its owner may read the history (an existing folder keeps
-            // its mode; `tt doctor` warns when it is open to others).
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder
-                .create(dir)
-                .map_err(|source| Error::StorageDataDir {
+            // Only its owner may read the history: a folder made before
+            // this rule (or by hand) is tightened, and the log says so.
+            let tightened =
+                crate::private::create_dir(dir).map_err(|source| Error::StorageDataDir {
                     path: dir.to_owned(),
                     source,
                 })?;
+            if tightened {
+                crate::log_event!(warn, "storage.folder_tightened");
+            }
+        }
+        // SQLite gives the -wal and -shm files the database's own mode, so
+        // a 0600 database keeps all three private.
+        if !path.exists() {
+            crate::private::create_file(path).map_err(|source| Error::StorageDataDir {
+                path: path.to_owned(),
+                source,
+            })?;
+        } else if let Err(source) = crate::private::tighten_file(path) {
+            tracing::warn!(%source, "could not make the database private");
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -283,6 +291,10 @@ impl Storage {
                 path: backup.clone(),
                 source,
             })?;
+        // VACUUM INTO creates the copy with the umask's mode.
+        if let Err(source) = crate::private::tighten_file(&backup) {
+            tracing::warn!(%source, "could not make the backup private");
+        }
         Ok(())
     }
 }
@@ -325,6 +337,32 @@ mod tests {
         assert_eq!(fk, 1);
         // A fresh file has nothing worth backing up.
         assert!(files_with_suffix(&dir.path().join("nested"), ".bak").is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_the_database_and_its_wal_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let db = data.join("db.sqlite3");
+        let storage = Storage::open(&db).unwrap();
+        storage
+            .write("test", |tx| Ok(tx.execute_batch("CREATE TABLE t (x)")?))
+            .unwrap();
+        assert_eq!(mode(&data), 0o700);
+        for file in ["db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"] {
+            assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+        }
+        drop(storage);
+
+        // A folder and a database from before the rule are tightened.
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _storage = Storage::open(&db).unwrap();
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&db), 0o600);
     }
 
     #[test]

@@ -466,8 +466,5 @@ fn formula_text_is_exported_inert_and_imported_back_exactly() {
         .collect();
     wanted.sort();
     assert_eq!(got, wanted);
-    assert!(target
-        .find_project("=cmd|' /C calc'!A0")
-        .unwrap()
-        .is_some());
+    assert!(target.find_project("=cmd|' /C calc'!A0").unwrap().is_some());
 }

@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "leaves",
-        &["error", "limits", "clock", "config", "events", "consent"],
+        &[
+            "error", "limits", "clock", "config", "events", "consent", "private",
+        ],
     ),
     ("storage", &["storage"]),
     (

@@ -46,7 +46,7 @@ impl EnvelopeCache {
         if bytes.len() as u64 > self.max_bytes {
             return Err(io::Error::other("envelope larger than the cache"));
         }
-        fs::create_dir_all(&self.dir)?;
+        crate::private::create_dir(&self.dir)?;
         // Names sort by age: milliseconds, then a counter for envelopes of
         // the same millisecond; the uuid keeps two processes apart.
         static SEQ: AtomicU32 = AtomicU32::new(0);
@@ -60,7 +60,7 @@ impl EnvelopeCache {
         // Write then rename: a crash mid-write leaves a .tmp, never a torn
         // envelope that would be sent as garbage.
         let tmp = path.with_extension("tmp");
-        fs::write(&tmp, bytes)?;
+        crate::private::write(&tmp, bytes)?;
         fs::rename(&tmp, &path)?;
         self.evict(&path);
         Ok(path)
@@ -80,7 +80,7 @@ impl EnvelopeCache {
     /// the user can see what left the computer.
     pub fn mark_sent(&self, cached: Option<&Path>, bytes: &[u8]) {
         let sent = self.dir.join(SENT_DIR);
-        if fs::create_dir_all(&sent).is_err() {
+        if crate::private::create_dir(&sent).is_err() {
             return;
         }
         match cached.and_then(|p| p.file_name().map(|n| (p, sent.join(n)))) {
@@ -95,7 +95,7 @@ impl EnvelopeCache {
                     jiff::Timestamp::now().as_millisecond(),
                     uuid::Uuid::new_v4().simple()
                 );
-                let _ = fs::write(sent.join(name), bytes);
+                let _ = crate::private::write(&sent.join(name), bytes);
             }
         }
         let mut done = list_in(&sent);
@@ -152,6 +152,18 @@ fn list_in(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn cached_reports_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = EnvelopeCache::with_limits(tmp.path().join("c"), 3, 1000);
+        let path = cache.store(b"envelope").unwrap();
+        let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&tmp.path().join("c")), 0o700);
+    }
 
     #[test]
     fn keeps_the_newest_within_the_file_limit() {

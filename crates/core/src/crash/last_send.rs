@@ -56,7 +56,7 @@ impl LastSend {
             return;
         };
         let tmp = dir.join(format!(".{CRASH_FILE}.tmp"));
-        if std::fs::write(&tmp, json).is_ok() {
+        if crate::private::write(&tmp, json).is_ok() {
             let _ = std::fs::rename(&tmp, dir.join(CRASH_FILE));
         }
     }

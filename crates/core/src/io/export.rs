@@ -177,8 +177,8 @@ fn csv_failed(err: csv::Error) -> Error {
     }
 }
 
-/// Runs `write` into `<path>.partial` and renames that over `path` only once
-/// it is complete and flushed, so a failed export (a full disk, a bad
+/// Runs `write` into `<path>.partial` (mode 0600) and renames that over
+/// `path` only once it is complete and synced to disk, so a failed export (a full disk, a bad
 /// entry) never leaves a half-written file where a good one was. Shared by
 /// `tt export -o` and the app's export panel.
 pub fn to_file(
@@ -188,12 +188,16 @@ pub fn to_file(
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
-    let written = std::fs::File::create(&partial)
+    // An export holds every description and rate: the owner's only.
+    let written = crate::private::create_file(&partial)
         .map_err(Error::ExportWriteFailed)
         .and_then(|file| {
             let mut out = std::io::BufWriter::new(file);
             let n = write(&mut out)?;
             out.flush().map_err(Error::ExportWriteFailed)?;
+            // On disk before the rename: a power cut never leaves the new
+            // name pointing at a file whose contents were still in memory.
+            out.get_ref().sync_all().map_err(Error::ExportWriteFailed)?;
             Ok(n)
         })
         .and_then(|n| {

@@ -326,14 +326,20 @@ impl Sink {
     fn open(&mut self) {
         self.next_attempt = Instant::now() + self.config.recheck_every;
         let result = (|| -> std::io::Result<()> {
-            fs::create_dir_all(&self.config.dir)?;
+            crate::private::create_dir(&self.config.dir)?;
             let path = self.active_path();
             // An active file left from an earlier day is rotated before use.
             let today = self.today();
             if let Some(day) = last_line_day(&path).filter(|d| *d != today) {
                 self.rename_active(day)?;
             }
-            let file = OpenOptions::new().create(true).append(true).open(&path)?;
+            let mut options = OpenOptions::new();
+            options.create(true).append(true);
+            // Log lines carry ids and codes only, but the file is still
+            // the owner's own, like the history it describes.
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options.open(&path)?;
             self.size = file.metadata()?.len();
             self.day = today;
             self.file = Some(BufWriter::with_capacity(64 * 1024, file));

@@ -239,3 +239,17 @@ fn rotated_names_round_trip() {
     assert_eq!(parse_rotated(ACTIVE_FILE), None);
     assert_eq!(parse_rotated("app.notes.jsonl"), None);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_log_folder_and_its_files_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let writer = LogWriter::start(WriterConfig::new(logs.clone()));
+    writer.write_line("{\"message\":\"x\"}".into());
+    assert!(writer.flush(std::time::Duration::from_secs(5)));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&logs), 0o700);
+    assert_eq!(mode(&logs.join(ACTIVE_FILE)), 0o600);
+}

@@ -117,9 +117,11 @@ impl Telemetry {
         let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
         let path = dir.join(format!("telemetry-export-{stamp}.json"));
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        std::fs::write(&path, text).map_err(|source| crate::Error::TelemetryExportFailed {
-            path: path.clone(),
-            source,
+        crate::private::write(&path, text).map_err(|source| {
+            crate::Error::TelemetryExportFailed {
+                path: path.clone(),
+                source,
+            }
         })?;
         Ok(path)
     }

@@ -209,3 +209,23 @@ fn rates_print_as_decimals() {
     assert_eq!(format_rate(5), "0.05");
     assert_eq!(format_rate(0), "0.00");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_export_file_is_the_owners_only_and_replaces_the_old_one_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    std::fs::write(&path, "old").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let n = to_file(&path, |out| {
+        out.write_all(b"new").map_err(write_failed)?;
+        Ok(1)
+    })
+    .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(!dir.path().join("out.csv.partial").exists());
+}
