@@ -6,23 +6,17 @@
 use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
-use serde::{Deserialize, Serialize};
 use tauri::State;
 use timetracker_core::io::apply::{parse_file, ImportPreview, ImportSummary};
-use timetracker_core::io::export::{self, ExportOptions};
-use timetracker_core::io::import::{Format, ImportError, ImportRecord, LineError, ParseOptions};
+use timetracker_core::io::export::{self, ExportFormat, ExportOptions};
+use timetracker_core::io::import::{
+    Format, ImportError, ImportFailure, ImportRecord, ParseOptions,
+};
 use timetracker_core::reports::ReportRange;
 use timetracker_core::{Error, ErrorPayload, Tracker};
 
 use crate::commands::local_date;
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ExportFormat {
-    Csv,
-    Json,
-}
 
 /// Writes the entries that started on local days `from` through `to` to
 /// `path` and returns how many were written.
@@ -43,18 +37,6 @@ pub fn export_entries(
             ExportFormat::Json => export::json(t, range.from, range.to, out),
         })
     })
-}
-
-/// An import command's error: the usual code and message, plus, for
-/// `import.invalid`, every problem found with its line (the message lists
-/// only the first few).
-#[derive(Debug, Serialize)]
-pub struct ImportFailure {
-    #[serde(flatten)]
-    error: ErrorPayload,
-    lines: Vec<LineError>,
-    /// Problems found beyond those in `lines`.
-    omitted: usize,
 }
 
 /// Runs `f` on the records in the file at `path` as the request `command`,
@@ -84,14 +66,7 @@ fn with_records<T>(
             parse_file(&bytes, format, &ParseOptions::default()).map_err(&mut keep)?;
         f(t, format, &records).map_err(&mut keep)
     });
-    result.map_err(|error| {
-        let (lines, omitted) = problems.map_or((Vec::new(), 0), |p| (p.errors, p.omitted));
-        ImportFailure {
-            error,
-            lines,
-            omitted,
-        }
-    })
+    result.map_err(|error| ImportFailure::new(error, problems))
 }
 
 /// What importing the file would do; changes nothing.

@@ -9,6 +9,7 @@ mod commands;
 mod dates;
 mod doctor;
 mod edit;
+mod exit;
 mod sync;
 mod text;
 
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use timetracker_core::io::import::Format;
-use timetracker_core::Error;
+use timetracker_core::{Error, ErrorKind};
 
 use dates::{parse_bound, Bound};
 
@@ -256,14 +257,6 @@ impl From<Error> for Failure {
     }
 }
 
-pub const EXIT_FAILURE: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_BAD_FILE: u8 = 3;
-pub const EXIT_TIMER_STATE: u8 = 4;
-pub const EXIT_NOT_FOUND: u8 = 5;
-pub const EXIT_STORAGE: u8 = 6;
-pub const EXIT_IO: u8 = 7;
-
 impl Failure {
     fn code(&self) -> String {
         match self {
@@ -276,29 +269,12 @@ impl Failure {
     }
 
     fn exit_code(&self) -> u8 {
-        let Failure::Core(e) = self else {
-            return match self {
-                Failure::Usage(_) => EXIT_USAGE,
-                Failure::ProjectNotFound(_) => EXIT_NOT_FOUND,
-                Failure::Unhealthy(_) => EXIT_FAILURE,
-                _ => EXIT_IO,
-            };
-        };
-        let code = e.code();
-        if code.starts_with("import.") {
-            EXIT_BAD_FILE
-        } else if matches!(code, "sync.folder_missing" | "sync.folder_unwritable") {
-            EXIT_IO
-        } else if matches!(code, "timer.not_running" | "entry.running_conflict") {
-            EXIT_TIMER_STATE
-        } else if code.ends_with(".not_found") || code == "sync.conflict_not_found" {
-            EXIT_NOT_FOUND
-        } else if code.starts_with("storage.") || code.starts_with("config.") {
-            EXIT_STORAGE
-        } else if code == "export.write_failed" || code == "doctor.bundle_failed" {
-            EXIT_IO
-        } else {
-            EXIT_FAILURE
+        match self {
+            Failure::Usage(_) => exit::USAGE,
+            Failure::Core(e) => exit::status(e.kind()),
+            Failure::Io(_) => exit::status(ErrorKind::Io),
+            Failure::ProjectNotFound(_) => exit::status(ErrorKind::NotFound),
+            Failure::Unhealthy(_) => exit::status(ErrorKind::Refused),
         }
     }
 

@@ -149,67 +149,199 @@ pub enum Error {
     Database(rusqlite::Error),
 }
 
+/// Builds [`ErrorCode`] from one table: each code's variant, its stable
+/// string and its [`ErrorKind`]. The strings are the contract (the UI's
+/// `ErrorCode` union and the CLI's `--json` output come from here), so a
+/// code is added in exactly one place and never renamed.
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal, $kind:ident;)*) => {
+        /// The stable machine code of an [`Error`], serialised as its string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+        #[ts(export)]
+        pub enum ErrorCode {
+            $(#[serde(rename = $code)] $variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            pub fn kind(self) -> ErrorKind {
+                match self {
+                    $(ErrorCode::$variant => ErrorKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    ProjectNameEmpty => "project.name_empty", Refused;
+    ProjectNameTooLong => "project.name_too_long", Refused;
+    ProjectNameTaken => "project.name_taken", Refused;
+    ProjectInvalidColor => "project.invalid_color", Refused;
+    ProjectNotFound => "project.not_found", NotFound;
+    ProjectArchived => "project.archived", Refused;
+    EntryDescriptionTooLong => "entry.description_too_long", Refused;
+    EntryNotFound => "entry.not_found", NotFound;
+    EntryInvalidRange => "entry.invalid_range", Refused;
+    EntryRunningConflict => "entry.running_conflict", TimerState;
+    EntryAlreadyExists => "entry.already_exists", Refused;
+    TagInvalid => "tag.invalid", Refused;
+    ClientNameTooLong => "client.name_too_long", Refused;
+    ProjectInvalidCurrency => "project.invalid_currency", Refused;
+    ProjectInvalidRate => "project.invalid_rate", Refused;
+    ReportInvalidRounding => "report.invalid_rounding", Refused;
+    ImportUnknownFormat => "import.unknown_format", InvalidFile;
+    ExportWriteFailed => "export.write_failed", Io;
+    TimerNotRunning => "timer.not_running", TimerState;
+    StorageSchemaTooNew => "storage.schema_too_new", Storage;
+    StorageNotADatabase => "storage.not_a_database", Storage;
+    StorageDiskFull => "storage.disk_full", Storage;
+    StorageReadOnly => "storage.read_only", Storage;
+    StorageBusy => "storage.busy", Storage;
+    StorageBackupFailed => "storage.backup_failed", Storage;
+    StorageDataDir => "storage.data_dir", Storage;
+    MetricsInvalidAddress => "metrics.invalid_address", Refused;
+    MetricsNotLoopback => "metrics.not_loopback", Refused;
+    MetricsPortInUse => "metrics.port_in_use", Refused;
+    MetricsDisabledRemotely => "metrics.disabled_remotely", Refused;
+    MetricsStartFailed => "metrics.start_failed", Refused;
+    MetricsTokenFile => "metrics.token_file", Refused;
+    LoggingUnavailable => "logging.unavailable", Refused;
+    LoggingOpenFailed => "logging.open_failed", Refused;
+    TelemetryExportFailed => "telemetry.export_failed", Refused;
+    DoctorBundleFailed => "doctor.bundle_failed", Io;
+    DoctorFailed => "doctor.failed", Refused;
+    ConfigNoDataDir => "config.no_data_dir", Storage;
+    CrashTestFailed => "crash.test_failed", Refused;
+    TestHooksDisabled => "test_hooks.disabled", Refused;
+    SettingsInvalid => "settings.invalid", Refused;
+    TimerNoHeartbeat => "timer.no_heartbeat", Refused;
+    ImportInvalid => "import.invalid", InvalidFile;
+    SyncBadRecord => "sync.bad_record", Refused;
+    SyncNotEnabled => "sync.not_enabled", Refused;
+    SyncFolderMissing => "sync.folder_missing", Io;
+    SyncFolderUnwritable => "sync.folder_unwritable", Io;
+    SyncInvalidDeviceName => "sync.invalid_device_name", Refused;
+    SyncConflictNotFound => "sync.conflict_not_found", NotFound;
+    StorageDatabase => "storage.database", Storage;
+}
+
+/// What sort of failure a code is, for callers that react to the sort and
+/// not the code: the CLI's exit status (docs/cli.md) comes from this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The request was understood and refused: a rule, a setting, a state.
+    Refused,
+    /// A file to import is not one that can be imported.
+    InvalidFile,
+    /// The timer is not in the state the request needs.
+    TimerState,
+    /// What the request names does not exist (any more).
+    NotFound,
+    /// The database or the data folder cannot be used.
+    Storage,
+    /// A file or folder outside the database could not be read or written.
+    Io,
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// Lets callers and tests compare a code with the string they know it by.
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl Error {
-    /// The stable machine code of this error.
+    /// The stable machine code of this error, as its string.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// What sort of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.error_code().kind()
+    }
+
+    /// The stable machine code of this error.
+    pub fn error_code(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            Error::ProjectNameEmpty => "project.name_empty",
-            Error::ProjectNameTooLong(_) => "project.name_too_long",
-            Error::ProjectNameTaken(_) => "project.name_taken",
-            Error::ProjectInvalidColor => "project.invalid_color",
-            Error::ProjectNotFound(_) => "project.not_found",
-            Error::ProjectArchived(_) => "project.archived",
-            Error::EntryDescriptionTooLong(_) => "entry.description_too_long",
-            Error::EntryNotFound(_) => "entry.not_found",
-            Error::EntryInvalidRange => "entry.invalid_range",
-            Error::EntryRunningConflict => "entry.running_conflict",
-            Error::EntryAlreadyExists => "entry.already_exists",
-            Error::TagInvalid(_) => "tag.invalid",
-            Error::ClientNameTooLong(_) => "client.name_too_long",
-            Error::ProjectInvalidCurrency(_) => "project.invalid_currency",
-            Error::ProjectInvalidRate => "project.invalid_rate",
-            Error::ReportInvalidRounding(_) => "report.invalid_rounding",
-            Error::ImportUnknownFormat => "import.unknown_format",
-            Error::ExportWriteFailed(_) => "export.write_failed",
-            Error::TimerNotRunning => "timer.not_running",
-            Error::StorageSchemaTooNew { .. } => "storage.schema_too_new",
-            Error::StorageNotADatabase(_) => "storage.not_a_database",
-            Error::StorageDiskFull(_) => "storage.disk_full",
-            Error::StorageReadOnly(_) => "storage.read_only",
-            Error::StorageBusy => "storage.busy",
-            Error::StorageBackupFailed { .. } => "storage.backup_failed",
-            Error::StorageDataDir { .. } => "storage.data_dir",
-            Error::MetricsInvalidAddress(_) => "metrics.invalid_address",
-            Error::MetricsNotLoopback(_) => "metrics.not_loopback",
-            Error::MetricsPortInUse(_) => "metrics.port_in_use",
-            Error::MetricsDisabledRemotely => "metrics.disabled_remotely",
-            Error::MetricsStartFailed { .. } => "metrics.start_failed",
-            Error::MetricsTokenFile { .. } => "metrics.token_file",
-            Error::LoggingUnavailable => "logging.unavailable",
-            Error::LoggingOpenFailed { .. } => "logging.open_failed",
-            Error::TelemetryExportFailed { .. } => "telemetry.export_failed",
-            Error::DoctorBundleFailed { .. } => "doctor.bundle_failed",
-            Error::DoctorFailed => "doctor.failed",
-            Error::ConfigNoDataDir => "config.no_data_dir",
-            Error::CrashTestFailed => "crash.test_failed",
-            Error::TestHooksDisabled => "test_hooks.disabled",
-            Error::SettingsInvalid(_) => "settings.invalid",
-            Error::TimerNoHeartbeat => "timer.no_heartbeat",
-            Error::ImportInvalid(_) => "import.invalid",
-            Error::SyncBadRecord(_) => "sync.bad_record",
-            Error::SyncNotEnabled => "sync.not_enabled",
-            Error::SyncFolderMissing(_) => "sync.folder_missing",
-            Error::SyncFolderUnwritable { .. } => "sync.folder_unwritable",
-            Error::SyncInvalidDeviceName => "sync.invalid_device_name",
-            Error::SyncConflictNotFound(_) => "sync.conflict_not_found",
-            Error::Database(_) => "storage.database",
+            Error::ProjectNameEmpty => C::ProjectNameEmpty,
+            Error::ProjectNameTooLong(_) => C::ProjectNameTooLong,
+            Error::ProjectNameTaken(_) => C::ProjectNameTaken,
+            Error::ProjectInvalidColor => C::ProjectInvalidColor,
+            Error::ProjectNotFound(_) => C::ProjectNotFound,
+            Error::ProjectArchived(_) => C::ProjectArchived,
+            Error::EntryDescriptionTooLong(_) => C::EntryDescriptionTooLong,
+            Error::EntryNotFound(_) => C::EntryNotFound,
+            Error::EntryInvalidRange => C::EntryInvalidRange,
+            Error::EntryRunningConflict => C::EntryRunningConflict,
+            Error::EntryAlreadyExists => C::EntryAlreadyExists,
+            Error::TagInvalid(_) => C::TagInvalid,
+            Error::ClientNameTooLong(_) => C::ClientNameTooLong,
+            Error::ProjectInvalidCurrency(_) => C::ProjectInvalidCurrency,
+            Error::ProjectInvalidRate => C::ProjectInvalidRate,
+            Error::ReportInvalidRounding(_) => C::ReportInvalidRounding,
+            Error::ImportUnknownFormat => C::ImportUnknownFormat,
+            Error::ExportWriteFailed(_) => C::ExportWriteFailed,
+            Error::TimerNotRunning => C::TimerNotRunning,
+            Error::StorageSchemaTooNew { .. } => C::StorageSchemaTooNew,
+            Error::StorageNotADatabase(_) => C::StorageNotADatabase,
+            Error::StorageDiskFull(_) => C::StorageDiskFull,
+            Error::StorageReadOnly(_) => C::StorageReadOnly,
+            Error::StorageBusy => C::StorageBusy,
+            Error::StorageBackupFailed { .. } => C::StorageBackupFailed,
+            Error::StorageDataDir { .. } => C::StorageDataDir,
+            Error::MetricsInvalidAddress(_) => C::MetricsInvalidAddress,
+            Error::MetricsNotLoopback(_) => C::MetricsNotLoopback,
+            Error::MetricsPortInUse(_) => C::MetricsPortInUse,
+            Error::MetricsDisabledRemotely => C::MetricsDisabledRemotely,
+            Error::MetricsStartFailed { .. } => C::MetricsStartFailed,
+            Error::MetricsTokenFile { .. } => C::MetricsTokenFile,
+            Error::LoggingUnavailable => C::LoggingUnavailable,
+            Error::LoggingOpenFailed { .. } => C::LoggingOpenFailed,
+            Error::TelemetryExportFailed { .. } => C::TelemetryExportFailed,
+            Error::DoctorBundleFailed { .. } => C::DoctorBundleFailed,
+            Error::DoctorFailed => C::DoctorFailed,
+            Error::ConfigNoDataDir => C::ConfigNoDataDir,
+            Error::CrashTestFailed => C::CrashTestFailed,
+            Error::TestHooksDisabled => C::TestHooksDisabled,
+            Error::SettingsInvalid(_) => C::SettingsInvalid,
+            Error::TimerNoHeartbeat => C::TimerNoHeartbeat,
+            Error::ImportInvalid(_) => C::ImportInvalid,
+            Error::SyncBadRecord(_) => C::SyncBadRecord,
+            Error::SyncNotEnabled => C::SyncNotEnabled,
+            Error::SyncFolderMissing(_) => C::SyncFolderMissing,
+            Error::SyncFolderUnwritable { .. } => C::SyncFolderUnwritable,
+            Error::SyncInvalidDeviceName => C::SyncInvalidDeviceName,
+            Error::SyncConflictNotFound(_) => C::SyncConflictNotFound,
+            Error::Database(_) => C::StorageDatabase,
         }
     }
 
     /// The error as the UI and the CLI's `--json` output receive it.
     pub fn to_payload(&self) -> ErrorPayload {
         ErrorPayload {
-            code: self.code().to_owned(),
+            code: self.error_code(),
             message: self.to_string(),
         }
     }
@@ -244,6 +376,39 @@ impl From<rusqlite::Error> for Error {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_resource_dot_reason_strings() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} is in the table twice");
+            let (resource, reason) = s.split_once('.').unwrap();
+            let word =
+                |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            assert!(word(resource) && word(reason), "{s} is not resource.reason");
+        }
+    }
+
+    #[test]
+    fn a_code_serialises_as_its_string() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, serde_json::json!(code.as_str()));
+        }
+        let payload = Error::EntryInvalidRange.to_payload();
+        assert_eq!(
+            serde_json::to_value(&payload).unwrap(),
+            serde_json::json!({"code": "entry.invalid_range", "message": Error::EntryInvalidRange.to_string()})
+        );
+    }
 }

@@ -31,7 +31,7 @@ pub use clients::ProjectBilling;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use entries::edit::{DeletedEntry, EntryPatch, NewEntry};
 pub use entries::{Day, Entry};
-pub use error::{Error, ErrorPayload, Result};
+pub use error::{Error, ErrorCode, ErrorKind, ErrorPayload, Result};
 pub use projects::Project;
 pub use timer::StartOutcome;
 pub use tracker::Tracker;

@@ -12,7 +12,7 @@ use doctor_support::*;
 use timetracker_core::doctor::Database;
 use timetracker_core::doctor::{CheckStatus, DesktopRuntime, Doctor};
 use timetracker_core::settings::MetricsSettings;
-use timetracker_core::{ErrorPayload, SystemClock, Tracker};
+use timetracker_core::{ErrorCode, ErrorPayload, SystemClock, Tracker};
 
 #[test]
 fn a_fresh_install_is_healthy_and_every_check_has_an_id_and_a_finding() {
@@ -80,7 +80,7 @@ fn data_folder_open_to_others_missing_or_unopenable() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("nowhere");
     let error = ErrorPayload {
-        code: "storage.data_dir".into(),
+        code: ErrorCode::StorageDataDir,
         message: "The data folder could not be created".into(),
     };
     let lookup = |_: &str| None;

@@ -1,9 +1,8 @@
 //! Tauri commands for the desktop features: thin wrappers over core.
 
-use serde::Serialize;
 use tauri::{AppHandle, State};
 use timetracker_core::desktop::{
-    DesktopSettings, IdleDecision, IdlePrompt, StaleDecision, StaleTimer,
+    DesktopSettings, DesktopStatus, IdleDecision, IdlePrompt, StaleDecision, StaleTimer,
 };
 use timetracker_core::{Entry, ErrorPayload};
 
@@ -11,17 +10,6 @@ use super::{apply, lock, tray, DesktopState};
 use crate::state::AppState;
 
 type CmdResult<T> = Result<T, ErrorPayload>;
-
-/// The Settings "Desktop" section: the stored settings and what the shell
-/// found applying them.
-#[derive(Debug, Clone, Serialize)]
-pub struct DesktopStatus {
-    pub settings: DesktopSettings,
-    /// Why the global shortcut is not active, if it is not.
-    pub shortcut_error: Option<String>,
-    /// "mutter", "x11", or none: idle detection cannot work.
-    pub idle_source: Option<&'static str>,
-}
 
 fn status(desktop: &DesktopState, settings: DesktopSettings) -> DesktopStatus {
     DesktopStatus {

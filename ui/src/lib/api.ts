@@ -5,6 +5,7 @@ import { invoke } from '@tauri-apps/api/core';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Day } from './bindings/Day';
 import type { Entry } from './bindings/Entry';
+import type { ErrorCode } from './bindings/ErrorCode';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Project } from './bindings/Project';
 import type { StartOutcome } from './bindings/StartOutcome';
@@ -40,6 +41,11 @@ import type { CheckStatus } from './bindings/CheckStatus';
 import type { DoctorReport } from './bindings/DoctorReport';
 import type { BundlePreview } from './bindings/BundlePreview';
 import type { BundleFile } from './bindings/BundleFile';
+import type { ImportFormat } from './bindings/ImportFormat';
+import type { ExportFormat } from './bindings/ExportFormat';
+import type { LineError } from './bindings/LineError';
+import type { ImportFailure } from './bindings/ImportFailure';
+import type { DesktopStatus } from './bindings/DesktopStatus';
 
 export type {
   Amount,
@@ -54,13 +60,19 @@ export type {
   DayTotal,
   DeletedEntry,
   DesktopSettings,
+  DesktopStatus,
   Entry,
   EntryPatch,
+  ErrorCode,
+  ExportFormat,
+  ImportFailure,
+  ImportFormat,
   ImportPreview,
   ImportSummary,
   IdleDecision,
   IdlePrompt,
   Inspection,
+  LineError,
   LogStatus,
   MetricsStatus,
   NewEntry,
@@ -81,32 +93,17 @@ export type {
   TelemetryStatus,
 };
 
-/** Formats `tt import` and the Import panel understand; null = detect from the content. */
-export type ImportFormat = 'toggl' | 'clockify' | 'timewarrior' | 'watson' | 'csv' | 'json';
-export type ExportFormat = 'csv' | 'json';
-
-/** One problem in an import file. The import commands add these as `lines`
- * (with `omitted`, how many more were found) to an `import.invalid` error:
- * the message itself lists only the first few. */
-export interface LineError {
-  line: number;
-  message: string;
-}
-
-/** Settings › Desktop: the stored settings and what the shell found applying them. */
-export interface DesktopStatus {
-  settings: DesktopSettings;
-  /** Why the global shortcut is not active, when it is not. */
-  shortcut_error: string | null;
-  /** Where idle time is read from ("mutter", "x11"); null: idle detection cannot work. */
-  idle_source: string | null;
-}
+/** The core's codes, plus the one the UI gives an error that did not come
+ * from the core (a failed invoke, a bug in the UI). */
+export type ApiErrorCode = ErrorCode | 'app.unexpected';
 
 export class ApiError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
-    /** Line-numbered problems, for errors about a file (`import.invalid`). */
+    /** Line-numbered problems, for errors about a file (`import.invalid`):
+     * the import commands fail with an ImportFailure, whose message lists
+     * only the first few. */
     readonly lines: LineError[] = [],
     /** Problems found beyond those in `lines`. */
     readonly omitted = 0,
@@ -117,7 +114,7 @@ export class ApiError extends Error {
 }
 
 function lineErrors(value: unknown): LineError[] {
-  const lines = (value as { lines?: unknown }).lines;
+  const lines = (value as Partial<ImportFailure>).lines;
   if (!Array.isArray(lines)) return [];
   return lines.filter(
     (l): l is LineError => typeof l?.line === 'number' && typeof l?.message === 'string',
@@ -136,7 +133,7 @@ function isPayload(value: unknown): value is ErrorPayload {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isPayload(error)) {
-    const omitted = (error as { omitted?: unknown }).omitted;
+    const omitted = (error as Partial<ImportFailure>).omitted;
     return new ApiError(
       error.code,
       error.message,

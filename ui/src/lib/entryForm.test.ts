@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseLocalDateTime, parseRate, parseTags, rateText, toLocalInput } from './entryForm';
+import {
+  billingFieldFor,
+  entryFieldsFor,
+  parseLocalDateTime,
+  parseRate,
+  parseTags,
+  rateText,
+  toLocalInput,
+} from './entryForm';
 
 describe('entry form input', () => {
   it('reads a local date and time as a UTC instant', () => {
@@ -44,5 +52,22 @@ describe('entry form input', () => {
     expect(parseRate('12.345').ok).toBe(false);
     expect(rateText(8550)).toBe('85.50');
     expect(rateText(null)).toBe('');
+  });
+});
+
+describe('core errors on the form', () => {
+  it('marks the fields an entry error is about', () => {
+    expect(entryFieldsFor('entry.invalid_range')).toEqual(['start', 'end']);
+    expect(entryFieldsFor('project.archived')).toEqual(['project']);
+    expect(entryFieldsFor('tag.invalid')).toEqual(['tags']);
+    expect(entryFieldsFor('storage.busy')).toEqual([]);
+    expect(entryFieldsFor('app.unexpected')).toEqual([]);
+  });
+
+  it('marks the billing field an error is about', () => {
+    expect(billingFieldFor('project.invalid_currency')).toBe('currency');
+    expect(billingFieldFor('project.invalid_rate')).toBe('rate');
+    expect(billingFieldFor('client.name_too_long')).toBe('client');
+    expect(billingFieldFor('report.invalid_rounding')).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 // it into. Times are typed as local `YYYY-MM-DD HH:MM` (a time alone means
 // the start's day), which works by keyboard everywhere, unlike browser date
 // pickers; the core receives UTC RFC 3339 instants.
+import type { ApiErrorCode } from './api';
 import { isoDate } from './format';
 
 /** `YYYY-MM-DD HH:MM` of an instant in local time. */
@@ -75,4 +76,33 @@ export function parseRate(text: string): Parsed<number | null> {
 /** Cents as the rate field shows them, e.g. 8550 → `85.50`. */
 export function rateText(cents: number | null): string {
   return cents === null ? '' : (cents / 100).toFixed(2);
+}
+
+export type EntryField = 'project' | 'description' | 'start' | 'end' | 'tags';
+export type BillingField = 'rate' | 'currency' | 'client';
+
+// By code, never by message: messages are for people and may be reworded.
+const ENTRY_FIELDS: Partial<Record<ApiErrorCode, EntryField[]>> = {
+  'entry.invalid_range': ['start', 'end'],
+  'entry.running_conflict': ['start', 'end'],
+  'entry.description_too_long': ['description'],
+  'project.not_found': ['project'],
+  'project.archived': ['project'],
+  'tag.invalid': ['tags'],
+};
+
+const BILLING_FIELDS: Partial<Record<ApiErrorCode, BillingField>> = {
+  'project.invalid_currency': 'currency',
+  'project.invalid_rate': 'rate',
+  'client.name_too_long': 'client',
+};
+
+/** The entry form's fields a core error is about; none for other errors. */
+export function entryFieldsFor(code: ApiErrorCode): EntryField[] {
+  return ENTRY_FIELDS[code] ?? [];
+}
+
+/** The billing form's field a core error is about, if any. */
+export function billingFieldFor(code: ApiErrorCode): BillingField | null {
+  return BILLING_FIELDS[code] ?? null;
 }

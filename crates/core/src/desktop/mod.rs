@@ -11,7 +11,7 @@ pub mod settings;
 pub use heartbeat::{log_forgotten_prompted, StaleDecision, StaleTimer, HEARTBEAT_KEY};
 pub use idle::{IdleDecision, IdleDetector, IdlePrompt, IdleSource, IdleSources};
 pub use reminders::{log_reminder_shown, reminder_due};
-pub use settings::{DesktopSettings, Reminders, DESKTOP_KEY, IDLE_TIMEOUT_ENV};
+pub use settings::{DesktopSettings, DesktopStatus, Reminders, DESKTOP_KEY, IDLE_TIMEOUT_ENV};
 
 #[cfg(test)]
 mod idle_tests;

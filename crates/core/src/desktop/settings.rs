@@ -15,6 +15,19 @@ pub const IDLE_TIMEOUT_MAX_MINUTES: u32 = 240;
 pub const FORGOTTEN_HOURS: std::ops::RangeInclusive<u32> = 1..=48;
 pub const REMINDER_EVERY_MINUTES: std::ops::RangeInclusive<u32> = 5..=480;
 
+/// Settings › Desktop: the stored settings and what the shell found
+/// applying them. The shell fills it in; the type lives here so the UI's
+/// binding is generated with the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DesktopStatus {
+    pub settings: DesktopSettings,
+    /// Why the global shortcut is not active, when it is not.
+    pub shortcut_error: Option<String>,
+    /// Where idle time is read from ("mutter", "x11"); none: idle detection cannot work.
+    pub idle_source: Option<&'static str>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 #[serde(default)]

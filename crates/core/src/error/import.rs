@@ -3,6 +3,9 @@
 use std::fmt;
 
 use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorPayload};
 
 /// At most this many problems are kept; a file with thousands of bad lines
 /// is usually the wrong format, and the first hundred say so well enough.
@@ -11,7 +14,8 @@ pub const MAX_ERRORS: usize = 100;
 /// How many problems the one-paragraph message lists before "and N more".
 const LISTED_IN_MESSAGE: usize = 5;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct LineError {
     /// 1-based line in the file.
     pub line: usize,
@@ -68,6 +72,41 @@ impl fmt::Display for ImportError {
 }
 
 impl std::error::Error for ImportError {}
+
+/// An import command's error as the UI receives it: the usual code and
+/// message, plus, for `import.invalid`, every problem found with its line
+/// (the message lists only the first few).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImportFailure {
+    #[serde(flatten)]
+    pub error: ErrorPayload,
+    pub lines: Vec<LineError>,
+    /// Problems found beyond those in `lines`.
+    pub omitted: usize,
+}
+
+impl ImportFailure {
+    /// `problems` are those of the file, when the error was about its lines.
+    pub fn new(error: ErrorPayload, problems: Option<ImportError>) -> Self {
+        let (lines, omitted) = problems.map_or((Vec::new(), 0), |p| (p.errors, p.omitted));
+        Self {
+            error,
+            lines,
+            omitted,
+        }
+    }
+}
+
+impl From<&Error> for ImportFailure {
+    fn from(error: &Error) -> Self {
+        let problems = match error {
+            Error::ImportInvalid(found) => Some(found.clone()),
+            _ => None,
+        };
+        Self::new(error.to_payload(), problems)
+    }
+}
 
 /// Collects problems while a parser walks the file, keeping the first
 /// [`MAX_ERRORS`] and counting the rest.

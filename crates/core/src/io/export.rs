@@ -8,7 +8,8 @@ use std::io::Write;
 
 use jiff::Timestamp;
 use rusqlite::{params, Connection};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::events::product::bucket_count;
@@ -33,6 +34,15 @@ pub const CSV_COLUMNS: [&str; 11] = [
     "hourly_rate",
     "currency",
 ];
+
+/// The two export files, as the app's Export panel names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
 
 /// The `version` written in JSON exports.
 pub const JSON_VERSION: u32 = 1;

@@ -50,14 +50,16 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use crate::error::import::{ImportError, LineError, MAX_ERRORS};
+pub use crate::error::import::{ImportError, ImportFailure, LineError, MAX_ERRORS};
 pub use dates::DateOrder;
 pub use detect::detect;
 
 /// A file format [`parse`] understands. The lower-case names (`toggl`,
 /// `clockify`, ...) are what the CLI's `--format` and serde use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// The UI has its own export format, so the binding names which one this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(export, rename = "ImportFormat")]
 pub enum Format {
     /// Toggl Track's detailed report, exported as CSV.
     Toggl,
