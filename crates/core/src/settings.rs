@@ -49,17 +49,21 @@ pub(crate) fn upsert(
     Ok(())
 }
 
+/// Reads one setting's stored text through any connection.
+pub(crate) fn lookup(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
 impl Tracker {
     /// The stored value of `key`; `None` when missing or unreadable (written
     /// by a newer version, or by hand), so a bad value never locks anyone out.
     pub(crate) fn setting_opt<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>> {
-        let raw: Option<String> = self.storage.read("settings_get", |conn| {
-            Ok(conn
-                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
-                .optional()?)
-        })?;
+        let raw = self
+            .storage
+            .read("settings_get", |conn| Ok(lookup(conn, key)?))?;
         Ok(raw.and_then(|text| serde_json::from_str(&text).ok()))
     }
 

@@ -240,7 +240,7 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
         "{lines:?}"
     );
     assert!(
-        lines.iter().any(|l| l.starts_with("POST /decide/")),
+        lines.iter().any(|l| l.starts_with("POST /flags/?v=2 ")),
         "{lines:?}"
     );
 }

@@ -25,7 +25,7 @@ const SLOW: u8 = 2;
 struct Receiver {
     requests: Arc<Mutex<Vec<(String, Value)>>>,
     mode: Arc<AtomicU8>,
-    /// Answer to `/decide/`: `{"featureFlags": ...}`.
+    /// The flags `/flags/` serves, as `{"key": enabled}`.
     flags: Arc<Mutex<Value>>,
 }
 
@@ -96,15 +96,46 @@ async fn record(
         .push((uri.path().to_owned(), json));
     if r.mode.load(Ordering::SeqCst) == FAIL_500 {
         (StatusCode::INTERNAL_SERVER_ERROR, "boom".into())
-    } else if uri.path().starts_with("/decide") {
+    } else if uri.path() == "/flags/" {
         let flags = r.flags.lock().unwrap().clone();
         (
             StatusCode::OK,
-            serde_json::json!({ "featureFlags": flags }).to_string(),
+            flags_answer(uri.query(), &flags).to_string(),
         )
+    } else if uri.path().starts_with("/decide") {
+        // The retired endpoint: a client still calling it learns nothing.
+        (StatusCode::GONE, "{}".into())
     } else {
         (StatusCode::OK, "{\"status\":1}".into())
     }
+}
+
+/// What PostHog's `/flags` answers: with `v=2`, every flag's details and
+/// the evaluation's request id; without it, the older flat shape.
+fn flags_answer(query: Option<&str>, flags: &Value) -> Value {
+    let flags = flags.as_object().cloned().unwrap_or_default();
+    if query != Some("v=2") {
+        return serde_json::json!({ "featureFlags": flags, "errorsWhileComputingFlags": false });
+    }
+    let details: serde_json::Map<String, Value> = flags
+        .iter()
+        .map(|(key, on)| {
+            let detail = serde_json::json!({
+                "key": key,
+                "enabled": on,
+                "variant": null,
+                "reason": { "code": "condition_match", "condition_index": 0,
+                            "description": "Matched condition set 1" },
+                "metadata": { "id": 7, "version": 3, "payload": null },
+            });
+            (key.clone(), detail)
+        })
+        .collect();
+    serde_json::json!({
+        "flags": details,
+        "errorsWhileComputingFlags": false,
+        "requestId": "0f801b5b-0776-42ca-b0f7-8375c95730bf",
+    })
 }
 
 struct Setup {
@@ -412,7 +443,7 @@ fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
 
     // No consent: flags are never asked for; the default (on) applies.
     s.telemetry.flush(Duration::from_secs(3));
-    assert!(receiver.paths().iter().all(|p| !p.starts_with("/decide")));
+    assert!(receiver.paths().iter().all(|p| p != "/flags/"));
     assert!(s.telemetry.flag(&s.tracker, Flag::MetricsEndpoint));
     let status = control.configure(&mut s.tracker, &on).unwrap();
     assert!(status.url.is_some(), "{status:?}");
@@ -422,7 +453,16 @@ fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
         .set_consent(&mut s.tracker, false, true)
         .unwrap();
     assert!(s.telemetry.flush(Duration::from_secs(10)));
-    assert!(receiver.paths().iter().any(|p| p.starts_with("/decide")));
+    let paths = receiver.paths();
+    assert!(paths.iter().any(|p| p == "/flags/"), "{paths:?}");
+    assert!(paths.iter().all(|p| !p.starts_with("/decide")), "{paths:?}");
+    let asked = receiver.requests.lock().unwrap().clone();
+    let (_, body) = asked.iter().find(|(p, _)| p == "/flags/").unwrap();
+    assert_eq!(body["api_key"], "phc_test_key");
+    assert_eq!(
+        body["distinct_id"],
+        s.telemetry.status(&s.tracker).unwrap().anonymous_id
+    );
     let cache = timetracker_core::telemetry::flags::flag_cache(&s.tracker).unwrap();
     assert!(!cache.fetched_at.is_empty());
     assert!(!s.telemetry.flag(&s.tracker, Flag::MetricsEndpoint));

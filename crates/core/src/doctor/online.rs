@@ -115,7 +115,11 @@ fn posthog(d: &Doctor) -> Check {
         .unwrap_or_default();
     let body = serde_json::json!({ "api_key": key, "distinct_id": distinct_id });
     let answer = agent()
-        .post(&format!("{}/decide/?v=3", config.posthog_host))
+        .post(&format!(
+            "{}{}",
+            config.posthog_host,
+            crate::telemetry::flags::FLAGS_PATH
+        ))
         .header("Content-Type", "application/json")
         .send(body.to_string())
         .map(|r| r.status().as_u16())

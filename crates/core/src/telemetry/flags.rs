@@ -42,23 +42,47 @@ pub struct FlagCache {
     pub fetched_at: String,
 }
 
-/// Reads PostHog's `/decide/?v=3` answer: `{"featureFlags": {"key": true |
-/// false | "variant"}}`. A variant counts as on.
-pub(crate) fn parse_decide(body: &serde_json::Value) -> Option<BTreeMap<String, bool>> {
-    let flags = body.get("featureFlags")?.as_object()?;
-    Some(
-        flags
-            .iter()
-            .map(|(k, v)| {
-                let on = match v {
-                    serde_json::Value::Bool(b) => *b,
-                    serde_json::Value::String(s) => !s.is_empty(),
-                    _ => false,
-                };
-                (k.clone(), on)
-            })
-            .collect(),
-    )
+/// Where flags are asked for: PostHog's current endpoint (the one its
+/// official clients call), which replaced `/decide`.
+pub(crate) const FLAGS_PATH: &str = "/flags/?v=2";
+
+/// Reads PostHog's `/flags/?v=2` answer: `{"flags": {"key": {"enabled":
+/// bool, "variant": "name" | null, ..}}, "errorsWhileComputingFlags":
+/// bool}`. A variant counts as on, since it is only served when enabled.
+///
+/// When PostHog says it had errors, a flag missing from the answer was not
+/// computed rather than turned off, so the value it had in `previous` is
+/// kept instead of falling back to the default: a kill switch must not
+/// flip because one evaluation failed upstream. `quotaLimited` answers
+/// carry no evaluated flags at all and count as no answer.
+pub(crate) fn parse_flags(
+    body: &serde_json::Value,
+    previous: Option<&BTreeMap<String, bool>>,
+) -> Option<BTreeMap<String, bool>> {
+    let quota_limited = body
+        .get("quotaLimited")
+        .and_then(|q| q.as_array())
+        .is_some_and(|q| q.iter().any(|v| v == "feature_flags"));
+    if quota_limited {
+        return None;
+    }
+    let flags = body.get("flags")?.as_object()?;
+    let mut out = if body["errorsWhileComputingFlags"] == true {
+        previous.cloned().unwrap_or_default()
+    } else {
+        BTreeMap::new()
+    };
+    for (key, detail) in flags {
+        let enabled = detail["enabled"] == true;
+        out.insert(key.clone(), enabled);
+    }
+    Some(out)
+}
+
+/// The cached flags, read through the sender's own connection.
+pub(crate) fn load(conn: &Connection) -> Option<FlagCache> {
+    let text = crate::settings::lookup(conn, CACHE_KEY).ok().flatten()?;
+    serde_json::from_str(&text).ok()
 }
 
 pub(crate) fn store(conn: &Connection, cache: &FlagCache, now_ms: i64) -> rusqlite::Result<()> {
@@ -88,16 +112,49 @@ pub fn flag_cache(tracker: &Tracker) -> Option<FlagCache> {
 mod tests {
     use super::*;
 
+    fn flag(enabled: bool, variant: Option<&str>) -> serde_json::Value {
+        serde_json::json!({ "key": "k", "enabled": enabled, "variant": variant,
+            "reason": { "code": "condition_match" }, "metadata": { "id": 1, "version": 2 } })
+    }
+
     #[test]
-    fn decide_answers_are_read_with_variants_as_on() {
+    fn flags_answers_are_read_with_variants_as_on() {
         let body = serde_json::json!({
-            "featureFlags": { "metrics-endpoint": false, "beta": "test-variant", "odd": 3 }
+            "flags": {
+                "metrics-endpoint": flag(false, None),
+                "beta": flag(true, Some("test-variant")),
+                "plain": flag(true, None),
+            },
+            "errorsWhileComputingFlags": false,
+            "requestId": "0f801b5b-0776-42ca-b0f7-8375c95730bf",
         });
-        let flags = parse_decide(&body).unwrap();
+        let flags = parse_flags(&body, None).unwrap();
         assert!(!flags["metrics-endpoint"]);
         assert!(flags["beta"]);
-        assert!(!flags["odd"]);
-        assert!(parse_decide(&serde_json::json!({"error": "x"})).is_none());
+        assert!(flags["plain"]);
+        assert!(parse_flags(&serde_json::json!({"error": "x"}), None).is_none());
+        // The old /decide shape is not this endpoint's answer.
+        let decide = serde_json::json!({ "featureFlags": { "beta": true } });
+        assert!(parse_flags(&decide, None).is_none());
+    }
+
+    #[test]
+    fn a_flag_posthog_failed_to_compute_keeps_its_cached_value() {
+        let previous = BTreeMap::from([("metrics-endpoint".to_owned(), false)]);
+        let partial = serde_json::json!({
+            "flags": { "beta": flag(true, None) },
+            "errorsWhileComputingFlags": true,
+        });
+        let flags = parse_flags(&partial, Some(&previous)).unwrap();
+        assert!(!flags["metrics-endpoint"], "{flags:?}");
+        assert!(flags["beta"]);
+        // Without errors, what is not in the answer is gone (its default applies).
+        let whole = serde_json::json!({ "flags": { "beta": flag(true, None) } });
+        let flags = parse_flags(&whole, Some(&previous)).unwrap();
+        assert!(!flags.contains_key("metrics-endpoint"));
+        // Over quota: nothing was evaluated, so the cache stays as it is.
+        let limited = serde_json::json!({ "flags": {}, "quotaLimited": ["feature_flags"] });
+        assert!(parse_flags(&limited, Some(&previous)).is_none());
     }
 
     #[test]

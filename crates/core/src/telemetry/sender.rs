@@ -226,7 +226,7 @@ fn fetch_flags(t: &Telemetry, agent: &ureq::Agent, conn: &Connection) -> bool {
     let Some(key) = t.config.posthog_api_key.as_deref() else {
         return false;
     };
-    let url = format!("{}/decide/?v=3", t.config.posthog_host);
+    let url = format!("{}{}", t.config.posthog_host, super::flags::FLAGS_PATH);
     let body = serde_json::json!({ "api_key": key, "distinct_id": t.distinct_id() });
     let answer = agent
         .post(&url)
@@ -235,7 +235,11 @@ fn fetch_flags(t: &Telemetry, agent: &ureq::Agent, conn: &Connection) -> bool {
         .ok()
         .filter(|r| r.status().is_success())
         .and_then(|mut r| r.body_mut().read_json::<serde_json::Value>().ok());
-    let Some(flags) = answer.as_ref().and_then(super::flags::parse_decide) else {
+    let previous = super::flags::load(conn);
+    let parsed = answer
+        .as_ref()
+        .and_then(|a| super::flags::parse_flags(a, previous.as_ref().map(|c| &c.flags)));
+    let Some(flags) = parsed else {
         return false;
     };
     let now = jiff::Timestamp::now();
