@@ -3,7 +3,6 @@
 //! and JSON round-trip every field; all-or-nothing on bad records.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;

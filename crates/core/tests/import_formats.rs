@@ -5,8 +5,6 @@
 //! tested beside it in `src/io/import/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use timetracker_core::io::import::{
