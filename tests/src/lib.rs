@@ -9,6 +9,8 @@
 
 pub mod syncthing;
 
+pub use timetracker_test_support::{fixture, Receiver};
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -416,93 +418,6 @@ pub fn http_get(url: &str) -> Result<(u16, String), String> {
         .read_to_string()
         .map_err(|e| e.to_string())?;
     Ok((status, body))
-}
-
-/// A stand-in for PostHog, Sentry (or any HTTP sink) on loopback: answers
-/// 200 to everything and records each request's path and body.
-#[derive(Clone)]
-pub struct Receiver {
-    pub addr: std::net::SocketAddr,
-    requests: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
-}
-
-impl Receiver {
-    pub async fn start() -> Receiver {
-        Self::start_on(0).await
-    }
-
-    /// Listens on `port` (0: any free one), e.g. the port an earlier
-    /// launch was pointed at while nothing listened there.
-    pub async fn start_on(port: u16) -> Receiver {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap();
-        let receiver = Receiver {
-            addr: listener.local_addr().unwrap(),
-            requests: Default::default(),
-        };
-        let state = receiver.requests.clone();
-        let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: String| {
-            let state = state.clone();
-            async move {
-                state.lock().unwrap().push((uri.path().to_owned(), body));
-                "{\"status\":1}"
-            }
-        });
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        receiver
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Each request's path and JSON body (`null` when it is not JSON).
-    pub fn requests(&self) -> Vec<(String, serde_json::Value)> {
-        self.raw()
-            .into_iter()
-            .map(|(path, body)| {
-                let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
-                (path, json)
-            })
-            .collect()
-    }
-
-    /// Each request's path and body as received.
-    pub fn raw(&self) -> Vec<(String, String)> {
-        self.requests.lock().unwrap().clone()
-    }
-
-    /// The items of each Sentry envelope received: one JSON header line,
-    /// then a header line and a payload line per item.
-    pub fn envelope_items(&self) -> Vec<(serde_json::Value, serde_json::Value)> {
-        let mut items = vec![];
-        for (path, body) in self.raw() {
-            assert!(path.ends_with("/envelope/"), "not an envelope: {path}");
-            let lines: Vec<&str> = body.lines().collect();
-            for pair in lines[1..].chunks(2) {
-                let header = serde_json::from_str(pair[0]).unwrap();
-                let payload = serde_json::from_str(pair.get(1).unwrap_or(&"null")).unwrap();
-                items.push((header, payload));
-            }
-        }
-        items
-    }
-
-    /// Waits until `n` requests arrived (panics after `timeout`).
-    pub async fn wait_for_requests(&self, n: usize, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        while self.raw().len() < n {
-            assert!(
-                Instant::now() < deadline,
-                "expected {n} requests, got {:?}",
-                self.raw()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
 }
 
 /// Parses `HH:MM:SS` (hours may exceed 99) into seconds.

@@ -107,16 +107,16 @@ fn cached(data: &Path) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_panic_in_a_command_arrives_once_scrubbed_and_tagged_with_its_request() {
     let _serial = SERIAL.lock().await;
-    let receiver = Receiver::start().await;
+    let receiver = Receiver::start();
     let (_tmp, home, data) = fake_home();
-    let pairs = env(&home, receiver.addr.port());
+    let pairs = env(&home, receiver.port());
 
     let app = launch(&data, &pairs).await;
     answer_consent(&app, true).await;
     track_something(&app).await;
     crash(app).await;
 
-    receiver.wait_for_requests(1, Duration::from_secs(20)).await;
+    receiver.wait_for_requests(1, Duration::from_secs(20));
     tokio::time::sleep(Duration::from_secs(1)).await;
     let items = receiver.envelope_items();
     let events: Vec<_> = items
@@ -150,7 +150,7 @@ async fn a_panic_in_a_command_arrives_once_scrubbed_and_tagged_with_its_request(
     assert_eq!(panicked["request_id"], request_id);
 
     // Nothing personal went out, anywhere in the envelope.
-    let raw: String = receiver.raw().into_iter().map(|(_, b)| b).collect();
+    let raw: String = receiver.requests().into_iter().map(|r| r.body).collect();
     for secret in [
         PROJECT,
         DESCRIPTION,
@@ -167,16 +167,16 @@ async fn a_panic_in_a_command_arrives_once_scrubbed_and_tagged_with_its_request(
 #[tokio::test(flavor = "multi_thread")]
 async fn without_consent_not_one_request_even_after_a_panic() {
     let _serial = SERIAL.lock().await;
-    let receiver = Receiver::start().await;
+    let receiver = Receiver::start();
     let (_tmp, home, data) = fake_home();
-    let pairs = env(&home, receiver.addr.port());
+    let pairs = env(&home, receiver.port());
 
     let app = launch(&data, &pairs).await;
     answer_consent(&app, false).await;
     track_something(&app).await;
     crash(app).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(receiver.raw().is_empty(), "{:?}", receiver.raw());
+    assert!(receiver.requests().is_empty(), "{:?}", receiver.requests());
     assert_eq!(cached(&data), 0);
     // The crash itself is still in the local log.
     assert!(log_lines(&data)
@@ -210,9 +210,9 @@ async fn offline_reports_wait_and_arrive_once_at_the_next_launch_and_the_test_bu
     assert_eq!(cached(&data), 1, "the report waits on disk");
 
     // Next launch, Sentry is back: the report arrives, once.
-    let receiver = Receiver::start_on(port).await;
+    let receiver = Receiver::start_on(port);
     let app = launch(&data, &pairs).await;
-    receiver.wait_for_requests(1, Duration::from_secs(20)).await;
+    receiver.wait_for_requests(1, Duration::from_secs(20));
     let items = receiver.envelope_items();
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0].1["exception"]["values"][0]["type"], "panic");
@@ -239,5 +239,5 @@ async fn offline_reports_wait_and_arrive_once_at_the_next_launch_and_the_test_bu
         .filter(|(_, p)| p["exception"]["values"][0]["type"] == "panic")
         .count();
     assert_eq!(panics, 1, "sent more than once");
-    assert_eq!(receiver.raw().len(), 2, "the panic and the test error");
+    assert_eq!(receiver.count(), 2, "the panic and the test error");
 }

@@ -33,7 +33,7 @@ fn as_refs<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a st
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dialog_asks_once_and_no_means_not_one_request() {
     let _serial = SERIAL.lock().await;
-    let receiver = Receiver::start().await;
+    let receiver = Receiver::start();
     let (_tmp, data) = fresh_data_dir();
     let pairs = env(&receiver);
 
@@ -63,7 +63,7 @@ async fn the_dialog_asks_once_and_no_means_not_one_request() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_yes_sends_the_catalogue_events_and_the_inspector_shows_them() {
     let _serial = SERIAL.lock().await;
-    let receiver = Receiver::start().await;
+    let receiver = Receiver::start();
     let (_tmp, data) = fresh_data_dir();
     let pairs = env(&receiver);
     let app = App::launch_with_env(&data, &as_refs(&pairs)).await;
@@ -90,12 +90,7 @@ async fn a_yes_sends_the_catalogue_events_and_the_inspector_shows_them() {
     let app = App::launch_with_env(&data, &as_refs(&pairs)).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(45);
     let events = loop {
-        let events: Vec<serde_json::Value> = receiver
-            .requests()
-            .iter()
-            .filter(|(path, _)| path == "/batch/")
-            .flat_map(|(_, body)| body["batch"].as_array().cloned().unwrap_or_default())
-            .collect();
+        let events = receiver.events();
         let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
         if names.contains(&"timer.stopped") || std::time::Instant::now() > deadline {
             break events;
@@ -116,7 +111,7 @@ async fn a_yes_sends_the_catalogue_events_and_the_inspector_shows_them() {
         &receiver
             .requests()
             .iter()
-            .map(|(_, b)| b)
+            .map(|r| r.json())
             .collect::<Vec<_>>(),
     )
     .unwrap();
@@ -129,7 +124,7 @@ async fn a_yes_sends_the_catalogue_events_and_the_inspector_shows_them() {
 #[tokio::test(flavor = "multi_thread")]
 async fn do_not_track_means_no_dialog_and_locked_switches() {
     let _serial = SERIAL.lock().await;
-    let receiver = Receiver::start().await;
+    let receiver = Receiver::start();
     let (_tmp, data) = fresh_data_dir();
     let mut pairs = env(&receiver);
     pairs.push(("DO_NOT_TRACK", "1".to_owned()));

@@ -1,169 +1,25 @@
-//! Complete tracking, end to end: import a Toggl Track file through the
-//! window, see the report and its charts, export and re-import, edit, delete
+//! Complete tracking, end to end, one behaviour per test so that an early
+//! failure does not hide the rest: import a Toggl Track file through the
+//! window, the report and its charts, export and re-import, edit, delete
 //! and undo; and a change made by the `tt` command line showing in the
-//! running app. Each test has its own data folder.
+//! running app. Each test has its own data folder, filled before launch
+//! where the test is not about how the data got there.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod tracking_support;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fantoccini::elements::Element;
 use fantoccini::Locator;
-use timetracker_core::{SystemClock, Tracker};
-use timetracker_e2e::{fresh_data_dir, local_now, tt, App, SERIAL, UI_TIMEOUT};
-
-fn open_db(dir: &Path) -> Tracker {
-    Tracker::open_in_dir(dir, Arc::new(SystemClock)).unwrap()
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-/// Every entry in the database, oldest first.
-fn all_entries(dir: &Path) -> Vec<timetracker_core::Entry> {
-    let db = open_db(dir);
-    db.list_entries(
-        jiff::Timestamp::from_second(0).unwrap(),
-        jiff::Timestamp::now()
-            .checked_add(jiff::SignedDuration::from_hours(48))
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-async fn find_in(row: &Element, test_id: &str) -> Element {
-    row.find(Locator::Css(&format!("[data-testid='{test_id}']")))
-        .await
-        .unwrap_or_else(|e| panic!("no {test_id} in the row: {e}"))
-}
-
-/// `textContent`, which WebKit gives in full even where text is ellipsised.
-async fn content(element: &Element) -> String {
-    element
-        .prop("textContent")
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
-
-/// `textContent`, or None when the element went away meanwhile (a list
-/// re-rendered between finding rows and reading them).
-async fn try_content(element: &Element) -> Option<String> {
-    element
-        .prop("textContent")
-        .await
-        .ok()
-        .map(Option::unwrap_or_default)
-}
-
-/// The row with `test_id` whose text contains `text`, waiting for it.
-async fn row_with(app: &App, test_id: &str, text: &str) -> Element {
-    let deadline = Instant::now() + UI_TIMEOUT;
-    loop {
-        for row in app.all(test_id).await {
-            if try_content(&row).await.is_some_and(|t| t.contains(text)) {
-                return row;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no {test_id} containing {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits until exactly `n` rows with `test_id` contain `text`.
-async fn wait_rows_with(app: &App, test_id: &str, text: &str, n: usize) {
-    let deadline = Instant::now() + UI_TIMEOUT;
-    loop {
-        let mut found = Some(0);
-        for row in app.all(test_id).await {
-            match try_content(&row).await {
-                Some(t) if t.contains(text) => found = found.map(|f| f + 1),
-                Some(_) => {}
-                // Stale: count again on the next pass.
-                None => found = None,
-            }
-        }
-        if found == Some(n) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{found:?} × {test_id} containing {text:?}, expected {n}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn wait_text(app: &App, test_id: &str, needle: &str) -> String {
-    app.wait_for_text(test_id, |t| t.contains(needle)).await
-}
-
-async fn import(app: &App, path: &Path) -> String {
-    app.open_settings("import").await;
-    app.fill("import-path", path.to_str().unwrap()).await;
-    app.click("import-preview").await;
-    app.text("import-preview-summary").await
-}
-
-/// Painted pixels on a chart canvas, and how many have `rgb` exactly: proof
-/// that Chart.js drew the report's data, in the project's colour.
-async fn painted(app: &App, test_id: &str, rgb: [u8; 3]) -> (u64, u64, u64, u64) {
-    let script = r#"
-        const [id, r, g, b] = arguments;
-        const c = document.querySelector(`[data-testid='${id}']`);
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let painted = 0, match = 0;
-        for (let i = 0; i < data.length; i += 4) {
-            if (data[i + 3] > 0) painted++;
-            if (data[i + 3] === 255 && data[i] === r && data[i + 1] === g && data[i + 2] === b) match++;
-        }
-        return [c.width, c.height, painted, match];
-    "#;
-    let args = vec![test_id.into(), rgb[0].into(), rgb[1].into(), rgb[2].into()];
-    let value = app.client.execute(script, args).await.unwrap();
-    let n = |i: usize| value[i].as_u64().unwrap();
-    (n(0), n(1), n(2), n(3))
-}
-
-fn hex_rgb(hex: &str) -> [u8; 3] {
-    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
-    [byte(1), byte(3), byte(5)]
-}
-
-async fn wait_for_chart(app: &App, test_id: &str, rgb: [u8; 3]) {
-    let deadline = Instant::now() + UI_TIMEOUT;
-    loop {
-        let (w, h, painted, matching) = painted(app, test_id, rgb).await;
-        if w > 0 && h > 0 && painted > 0 && matching > 50 {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{test_id}: {w}×{h}, {painted} painted, {matching} in {rgb:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Local `YYYY-MM-DD` today, as the entry form reads it (in the app's zone).
-fn today() -> String {
-    local_now().date().to_string()
-}
+use timetracker_e2e::{fixture, fresh_data_dir, tt, App, SERIAL};
+use tracking_support::*;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn import_report_export_reimport_edit_and_undo() {
+async fn a_file_with_mistakes_lists_every_one_by_line_and_imports_nothing() {
     let _serial = SERIAL.lock().await;
-    let (tmp, data) = fresh_data_dir();
+    let (_tmp, data) = fresh_data_dir();
     let app = App::launch(&data).await;
-
-    // A file with mistakes: every one listed by line, nothing imported.
     app.open_settings("import").await;
     app.fill("import-path", fixture("toggl-bad.csv").to_str().unwrap())
         .await;
@@ -175,8 +31,14 @@ async fn import_report_export_reimport_edit_and_undo() {
     );
     assert!(app.all("import-commit").await.is_empty());
     assert!(all_entries(&data).is_empty());
+    app.quit().await;
+}
 
-    // Import: a preview first, nothing written until the commit.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_is_previewed_and_nothing_is_written_until_the_commit() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
     let summary = import(&app, &fixture("toggl-november.csv")).await;
     assert!(summary.contains("5 entries"), "{summary}");
     assert!(summary.contains("5 new"), "{summary}");
@@ -192,8 +54,15 @@ async fn import_report_export_reimport_edit_and_undo() {
     let result = wait_text(&app, "import-result", "Imported").await;
     assert!(result.contains("5 entries"), "{result}");
     assert_eq!(all_entries(&data).len(), 5);
+    app.quit().await;
+}
 
-    // Billing on one project, through the Projects view.
+#[tokio::test(flavor = "multi_thread")]
+async fn billing_set_in_the_projects_view_shows_on_the_project() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    with_november(&data);
+    let app = App::launch(&data).await;
     app.click("nav-projects").await;
     let heron = row_with(&app, "project-row", "Heron Survey").await;
     find_in(&heron, "project-billing")
@@ -214,21 +83,17 @@ async fn import_report_export_reimport_edit_and_undo() {
         billing.contains("Wetlands Trust") && billing.contains("80"),
         "{billing}"
     );
+    app.quit().await;
+}
 
-    // Reports: the month of the fixture, reached with the period buttons.
-    app.click("nav-reports").await;
-    app.click("report-kind-month").await;
-    let now = local_now();
-    let back = (i32::from(now.year()) - 2026) * 12 + i32::from(now.month()) - 11;
-    let step = if back >= 0 {
-        "report-prev"
-    } else {
-        "report-next"
-    };
-    for _ in 0..back.abs() {
-        app.click(step).await;
-    }
-    wait_text(&app, "report-range", "2026").await;
+#[tokio::test(flavor = "multi_thread")]
+async fn the_month_report_totals_projects_tags_and_billable_amount() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    with_november(&data);
+    bill_heron(&data);
+    let app = App::launch(&data).await;
+    open_november_report(&app).await;
     // 2:30 + 2:00 Heron, 1:30 + 1:00 Owl, 0:45 without a project.
     wait_text(&app, "report-total", "7:45").await;
     let projects = app.wait_for_count("report-project-row", 3).await;
@@ -251,8 +116,16 @@ async fn import_report_export_reimport_edit_and_undo() {
     // 4.5 h at 80 EUR.
     let billable = app.text("report-billable").await;
     assert!(billable.contains("360.00"), "{billable}");
+    app.quit().await;
+}
 
-    // Both charts are drawn, with the projects' own colours.
+#[tokio::test(flavor = "multi_thread")]
+async fn both_report_charts_are_drawn_in_the_projects_colours() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    with_november(&data);
+    let app = App::launch(&data).await;
+    open_november_report(&app).await;
     let colors: Vec<(String, String)> = open_db(&data)
         .list_projects(false)
         .unwrap()
@@ -265,17 +138,38 @@ async fn import_report_export_reimport_edit_and_undo() {
     if let Some(dir) = std::env::var_os("E2E_SCREENSHOT_DIR") {
         app.screenshot(&Path::new(&dir).join("reports.png")).await;
     }
+    app.quit().await;
+}
 
-    // Export the month as CSV through the window; a folder that does not
-    // exist is reported, and leaves nothing behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_to_a_missing_folder_is_refused_and_leaves_nothing_behind() {
+    let _serial = SERIAL.lock().await;
+    let (tmp, data) = fresh_data_dir();
+    with_november(&data);
+    let app = App::launch(&data).await;
+    open_november_report(&app).await;
+    let nowhere = tmp.path().join("no such folder/november.csv");
+    app.fill("export-path", nowhere.to_str().unwrap()).await;
+    app.click("export-run").await;
+    wait_text(&app, "export-error", "could not be written").await;
+    assert!(!nowhere.exists());
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_month_exports_as_csv_through_the_window() {
+    let _serial = SERIAL.lock().await;
+    let (tmp, data) = fresh_data_dir();
+    with_november(&data);
+    let app = App::launch(&data).await;
+    open_november_report(&app).await;
+    // A refused export first: a good one after it clears the error.
     let nowhere = tmp.path().join("no such folder/november.csv");
     app.fill("export-path", nowhere.to_str().unwrap()).await;
     app.click("export-run").await;
     wait_text(&app, "export-error", "could not be written").await;
     let export = tmp.path().join("november.csv");
-    app.fill("export-path", export.to_str().unwrap()).await;
-    app.click("export-run").await;
-    let exported = wait_text(&app, "export-result", "Exported").await;
+    let exported = export_to(&app, &export).await;
     assert!(exported.contains("5 entries"), "{exported}");
     assert!(app.all("export-error").await.is_empty());
     assert!(!tmp.path().join("november.csv.partial").exists());
@@ -285,8 +179,18 @@ async fn import_report_export_reimport_edit_and_undo() {
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 6, "{csv}");
+    app.quit().await;
+}
 
-    // Re-importing our own export finds the same five entries and adds none.
+#[tokio::test(flavor = "multi_thread")]
+async fn reimporting_our_own_export_finds_the_same_entries_and_adds_none() {
+    let _serial = SERIAL.lock().await;
+    let (tmp, data) = fresh_data_dir();
+    with_november(&data);
+    let app = App::launch(&data).await;
+    open_november_report(&app).await;
+    let export = tmp.path().join("november.csv");
+    export_to(&app, &export).await;
     let before = all_entries(&data);
     let summary = import(&app, &export).await;
     assert!(summary.contains("0 new"), "{summary}");
@@ -297,33 +201,38 @@ async fn import_report_export_reimport_edit_and_undo() {
         "nothing new, yet commit is offered"
     );
     assert_eq!(all_entries(&data), before);
+    app.quit().await;
+}
 
-    // Entries: add two by hand today, overlapping, and see them flagged.
-    app.click("nav-entries").await;
-    let day = today();
-    for (description, start, end) in [
-        ("Transect walk", "09:00", "10:00"),
-        ("Call with the trust", "09:30", "10:30"),
-    ] {
-        app.click("entry-add").await;
-        app.fill("entry-edit-description", description).await;
-        app.fill("entry-edit-start", &format!("{day} {start}"))
-            .await;
-        app.fill("entry-edit-end", end).await;
-        app.fill("entry-edit-tags", "e2e, field").await;
-        app.click("entry-edit-save").await;
-        row_with(&app, "entry-row", description).await;
-    }
+#[tokio::test(flavor = "multi_thread")]
+async fn overlapping_entries_added_by_hand_are_flagged() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
+    add_overlapping_pair(&app).await;
     app.wait_for_count("entry-overlap", 2).await;
+    app.quit().await;
+}
 
-    // An end before the start is refused next to the form; nothing is lost.
-    let call = row_with(&app, "entry-row", "Call with the trust").await;
+/// Opens the second entry of the pair and saves it ending before it starts.
+async fn save_end_before_start(app: &App) {
+    let call = row_with(app, "entry-row", "Call with the trust").await;
     find_in(&call, "entry-edit").await.click().await.unwrap();
     app.fill("entry-edit-description", "Call with the Wetlands Trust")
         .await;
-    app.fill("entry-edit-start", &format!("{day} 10:00")).await;
+    app.fill("entry-edit-start", &format!("{} 10:00", today()))
+        .await;
     app.fill("entry-edit-end", "08:00").await;
     app.click("entry-edit-save").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_end_before_the_start_is_refused_beside_the_form_and_nothing_is_lost() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
+    add_overlapping_pair(&app).await;
+    save_end_before_start(&app).await;
     let error = app.text("entry-edit-error").await;
     assert!(error.contains("before its end"), "{error}");
     let kept = app
@@ -333,7 +242,17 @@ async fn import_report_export_reimport_edit_and_undo() {
         .await
         .unwrap();
     assert_eq!(kept.as_deref(), Some("Call with the Wetlands Trust"));
-    // Fixed, the two no longer overlap.
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_edit_once_fixed_is_saved_and_ends_the_overlap() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
+    add_overlapping_pair(&app).await;
+    save_end_before_start(&app).await;
+    app.wait_for("entry-edit-error").await;
     app.fill("entry-edit-end", "11:00").await;
     app.click("entry-edit-save").await;
     let call = row_with(&app, "entry-row", "Call with the Wetlands Trust").await;
@@ -349,23 +268,48 @@ async fn import_report_export_reimport_edit_and_undo() {
         .unwrap();
     assert_eq!(edited.duration_seconds, 3600);
     assert_eq!(edited.tags, ["e2e", "field"]);
+    app.quit().await;
+}
 
-    // Delete, then undo: the same entry comes back under its id. (The
-    // imported entries may be in the list too, depending on today's date.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_entry_comes_back_under_its_id_with_undo() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
+    app.click("nav-entries").await;
+    add_entry(&app, "Call with the Wetlands Trust", "10:00", "11:00").await;
+    let call = row_with(&app, "entry-row", "Call with the Wetlands Trust").await;
+    let added = all_entries(&data)
+        .into_iter()
+        .find(|e| e.description == "Call with the Wetlands Trust")
+        .unwrap();
     find_in(&call, "entry-delete").await.click().await.unwrap();
     wait_rows_with(&app, "entry-row", "Wetlands Trust", 0).await;
-    assert!(all_entries(&data).iter().all(|e| e.id != edited.id));
+    assert!(all_entries(&data).iter().all(|e| e.id != added.id));
     app.click("entry-undo").await;
     wait_rows_with(&app, "entry-row", "Wetlands Trust", 1).await;
     let restored = all_entries(&data)
         .into_iter()
-        .find(|e| e.id == edited.id)
+        .find(|e| e.id == added.id)
         .expect("the undo did not restore the entry");
-    assert_eq!(restored.description, edited.description);
-    assert_eq!(restored.tags, edited.tags);
+    assert_eq!(restored.description, added.description);
+    assert_eq!(restored.tags, added.tags);
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_names_the_import_report_and_export_but_not_their_content() {
+    let _serial = SERIAL.lock().await;
+    let (tmp, data) = fresh_data_dir();
+    let app = App::launch(&data).await;
+    import(&app, &fixture("toggl-november.csv")).await;
+    app.click("import-commit").await;
+    wait_text(&app, "import-result", "Imported").await;
+    open_november_report(&app).await;
+    wait_text(&app, "report-total", "7:45").await;
+    export_to(&app, &tmp.path().join("november.csv")).await;
     app.quit().await;
 
-    // What the core logged for the reports and files, without their content.
     let log = std::fs::read_to_string(data.join("logs/app.jsonl")).unwrap();
     for event in ["import.completed", "report.generated", "export.csv"] {
         assert!(log.contains(&format!("\"{event}\"")), "no {event} in {log}");

@@ -5,21 +5,15 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use std::sync::Arc;
 
 use common::Tt;
+use timetracker_test_support::fixture;
 
 use serde_json::Value;
 use timetracker_core::{SystemClock, Tracker};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/tests/fixtures/import")
-        .join(name)
-}
 
 /// Three entries over two days, two projects, one billed, tags.
 const SAMPLE: &str = "id,project,client,description,start,end,duration_seconds,tags,billable,hourly_rate,currency\r\n\

@@ -5,12 +5,12 @@
 mod common;
 
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::Tt;
 use serde_json::Value;
 use timetracker_core::{SystemClock, Tracker};
+use timetracker_test_support::Receiver;
 
 fn doctor(tt: &Tt, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value, String) {
     let mut cmd = tt.command(&["--json", "doctor"]);
@@ -171,24 +171,9 @@ fn without_online_not_one_connection_is_made() {
         let mut t = Tracker::open_in_dir(tt.data_dir(), Arc::new(SystemClock)).unwrap();
         timetracker_core::telemetry::consent::record_answer(&mut t, true, true).unwrap();
     }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let connections = Arc::new(AtomicUsize::new(0));
-    let seen = connections.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            seen.fetch_add(1, Ordering::SeqCst);
-            let mut stream = stream;
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let _ = std::io::Write::write_all(
-                &mut stream,
-                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
-            );
-        }
-    });
-    let dsn = format!("http://key@{addr}/7");
-    let host = format!("http://{addr}");
+    let receiver = Receiver::start();
+    let dsn = receiver.sentry_dsn("key", 7);
+    let host = receiver.url();
     let env = [
         ("SENTRY_DSN", dsn.as_str()),
         ("POSTHOG_API_KEY", "phc_cli"),
@@ -196,13 +181,13 @@ fn without_online_not_one_connection_is_made() {
     ];
     let (_, report, _) = doctor(&tt, &[], &env);
     assert_eq!(check(&report, "crash.dsn")["status"], "ok");
-    assert_eq!(connections.load(Ordering::SeqCst), 0);
+    assert_eq!(receiver.connections(), 0);
 
     let (code, report, _) = doctor(&tt, &["--online"], &env);
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(check(&report, "online.sentry")["status"], "ok");
     assert_eq!(check(&report, "online.posthog")["status"], "ok");
-    assert_eq!(connections.load(Ordering::SeqCst), 2);
+    assert_eq!(receiver.connections(), 2);
 }
 
 #[test]

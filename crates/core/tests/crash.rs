@@ -4,14 +4,14 @@
 //! is global), so the scenarios run in order inside one test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use timetracker_core::crash::scrub::Scrubber;
 use timetracker_core::crash::{self, CrashConfig, CrashReporter, TestResult};
 use timetracker_core::{log_event, logging, SystemClock, Tracker};
+use timetracker_test_support::Receiver;
 
 const PROJECT: &str = "Zebracorn Analytics";
 const DESCRIPTION: &str = "quokka-meridian-8841";
@@ -19,87 +19,24 @@ const HOME: &str = "/home/tt-ferret-5521";
 const USER: &str = "tt-ferret-5521";
 const HOST: &str = "ws-aardvark-77";
 
-#[derive(Clone, Default)]
-struct Receiver {
-    envelopes: Arc<Mutex<Vec<(String, String, String)>>>,
+/// The event payloads received, in order; every envelope must have come to
+/// project 42's endpoint with the DSN's key.
+fn events(receiver: &Receiver) -> Vec<Value> {
+    for request in receiver.requests() {
+        assert_eq!(request.path, "/api/42/envelope/");
+        let auth = request.header("x-sentry-auth").unwrap_or_default();
+        assert!(auth.contains("sentry_key=testkey"), "{auth}");
+    }
+    receiver.sentry_events()
 }
 
-impl Receiver {
-    fn serve(&self, addr: SocketAddr) -> SocketAddr {
-        let listener = std::net::TcpListener::bind(addr).unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let local = listener.local_addr().unwrap();
-        let state = self.envelopes.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let app = axum::Router::new().fallback(
-                    move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
-                        let state = state.clone();
-                        async move {
-                            let auth = headers
-                                .get("x-sentry-auth")
-                                .map(|v| v.to_str().unwrap().to_owned())
-                                .unwrap_or_default();
-                            state
-                                .lock()
-                                .unwrap()
-                                .push((uri.path().to_owned(), auth, body));
-                            "{}"
-                        }
-                    },
-                );
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
-        });
-        local
-    }
+/// Each envelope's body as it arrived.
+fn raw(receiver: &Receiver) -> Vec<String> {
+    receiver.requests().into_iter().map(|r| r.body).collect()
+}
 
-    fn count(&self) -> usize {
-        self.envelopes.lock().unwrap().len()
-    }
-
-    fn raw(&self) -> Vec<String> {
-        self.envelopes
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|e| e.2.clone())
-            .collect()
-    }
-
-    /// The event payloads received, in order.
-    fn events(&self) -> Vec<Value> {
-        let mut out = vec![];
-        for (path, auth, body) in self.envelopes.lock().unwrap().iter() {
-            assert_eq!(path, "/api/42/envelope/");
-            assert!(auth.contains("sentry_key=testkey"), "{auth}");
-            let lines: Vec<&str> = body.lines().collect();
-            for pair in lines[1..].chunks(2) {
-                let header: Value = serde_json::from_str(pair[0]).unwrap();
-                if header["type"] == "event" {
-                    out.push(serde_json::from_str(pair[1]).unwrap());
-                }
-            }
-        }
-        out
-    }
-
-    fn wait_for(&self, n: usize) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self.count() < n {
-            assert!(
-                Instant::now() < deadline,
-                "expected {n} envelopes, got {}",
-                self.count()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
+fn wait_for(receiver: &Receiver, n: usize) {
+    receiver.wait_for_requests(n, Duration::from_secs(15));
 }
 
 fn reporter(data: &std::path::Path, port: u16) -> Arc<CrashReporter> {
@@ -139,11 +76,10 @@ fn crash_reports_end_to_end_on_loopback() {
     let mut tracker = Tracker::open_in_dir(&data, Arc::new(SystemClock)).unwrap();
     let project = tracker.create_project(PROJECT, None).unwrap();
     tracker.start_timer(Some(project.id), DESCRIPTION).unwrap();
-    let receiver = Receiver::default();
-    let up = receiver.serve("127.0.0.1:0".parse().unwrap());
+    let receiver = Receiver::start();
 
     // No consent: nothing goes, not even a panic.
-    let r = reporter(&data, up.port()).install();
+    let r = reporter(&data, receiver.port()).install();
     r.apply(false, "anon-1");
     panic_in_thread(format!("no consent {PROJECT}"));
     assert_eq!(r.send_test_error(), TestResult::NoConsent);
@@ -155,8 +91,8 @@ fn crash_reports_end_to_end_on_loopback() {
     panic_in_thread(format!(
         "index out of range for {PROJECT} / {DESCRIPTION} at {HOME}/.local/share/tt on {HOST} as {USER}"
     ));
-    receiver.wait_for(1);
-    let event = &receiver.events()[0];
+    wait_for(&receiver, 1);
+    let event = &events(&receiver)[0];
     let exception = &event["exception"]["values"][0];
     assert_eq!(exception["type"], "panic");
     let value = exception["value"].as_str().unwrap();
@@ -175,7 +111,7 @@ fn crash_reports_end_to_end_on_loopback() {
     assert!(exception["stacktrace"]["frames"]
         .as_array()
         .is_some_and(|f| !f.is_empty()));
-    assert_clean(&receiver.raw()[0]);
+    assert_clean(&raw(&receiver)[0]);
     assert!(r.cache().list().is_empty(), "sent reports leave the cache");
 
     // An error logged inside a command: tags lead to the log line; the
@@ -202,8 +138,8 @@ fn crash_reports_end_to_end_on_loopback() {
             Err(())
         });
         assert!(result.is_err());
-        receiver.wait_for(3); // the event, then the command's transaction
-        let events = receiver.events();
+        wait_for(&receiver, 3); // the event, then the command's transaction
+        let events = events(&receiver);
         let error = events.last().unwrap();
         assert_eq!(error["tags"]["command"], "timer_stop");
         assert_eq!(error["tags"]["request_id"], request_id.as_str());
@@ -217,7 +153,7 @@ fn crash_reports_end_to_end_on_loopback() {
             crumbs.iter().any(|c| c["message"] == "command.failed"),
             "{crumbs:?}"
         );
-        let raw = receiver.raw().join("\n");
+        let raw = raw(&receiver).join("\n");
         assert_clean(&raw);
         assert!(
             raw.contains("\"type\":\"transaction\""),
@@ -272,11 +208,10 @@ fn offline_reports_wait_on_disk_and_arrive_once_at_the_next_launch() {
     assert_eq!(offline.cache().list().len(), 1);
 
     // Next launch, receiver up on the same port.
-    let receiver = Receiver::default();
-    receiver.serve(format!("127.0.0.1:{port}").parse().unwrap());
+    let receiver = Receiver::start_on(port);
     let next = reporter(&data, port);
     next.apply(true, "anon-2");
-    receiver.wait_for(1);
+    wait_for(&receiver, 1);
     next.flush(Duration::from_secs(5));
     assert!(next.cache().list().is_empty());
     let third = reporter(&data, port);
@@ -284,5 +219,5 @@ fn offline_reports_wait_on_disk_and_arrive_once_at_the_next_launch() {
     third.flush(Duration::from_secs(5));
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(receiver.count(), 1, "sent once");
-    assert_eq!(receiver.events()[0]["message"], "offline report");
+    assert_eq!(events(&receiver)[0]["message"], "offline report");
 }

@@ -6,14 +6,11 @@
 
 mod doctor_support;
 
-use std::io::Read;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-
 use doctor_support::*;
 use timetracker_core::doctor::{validate_openmetrics, CheckStatus, Database, Doctor, DoctorReport};
 use timetracker_core::metrics::{Metrics, MetricsControl};
 use timetracker_core::settings::MetricsSettings;
+use timetracker_test_support::{Receiver, Request};
 
 /// The text of the ready Prometheus job.
 fn prometheus_job(report: &DoctorReport) -> String {
@@ -145,58 +142,16 @@ fn openmetrics_from_the_real_endpoint_validates() {
     assert!(validate_openmetrics(&metrics.render_prometheus_text()).is_err());
 }
 
-#[derive(Clone, Default)]
-struct Receiver {
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Receiver {
-    fn serve(&self) -> SocketAddr {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let requests = self.requests.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut stream = stream;
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse().unwrap_or(0))
-                    })
-                    .unwrap_or(0);
-                let mut body = vec![0u8; length];
-                let _ = stream.read_exact(&mut body);
-                requests
-                    .lock()
-                    .unwrap()
-                    .push(head.lines().next().unwrap_or("").to_owned());
-                let _ = std::io::Write::write_all(
-                    &mut stream,
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
-                );
-            }
-        });
-        addr
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
+/// `METHOD /path` of each request the receiver got.
+fn lines(receiver: &Receiver) -> Vec<String> {
+    receiver.requests().iter().map(Request::line).collect()
 }
 
 #[test]
 fn no_request_leaves_without_online_and_one_each_with_it() {
     let mut f = fixture();
-    let receiver = Receiver::default();
-    let addr = receiver.serve();
+    let receiver = Receiver::start();
+    let addr = receiver.addr();
     let env = env(&[
         ("SENTRY_DSN", &format!("http://publickey@{addr}/42")),
         ("POSTHOG_API_KEY", "phc_doctor"),
@@ -208,16 +163,16 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
     let report = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker)).run_online();
     assert_eq!(status(&report, "online.sentry"), CheckStatus::Skipped);
     assert_eq!(status(&report, "online.posthog"), CheckStatus::Skipped);
-    assert!(receiver.lines().is_empty(), "{:?}", receiver.lines());
+    assert!(lines(&receiver).is_empty(), "{:?}", lines(&receiver));
 
     timetracker_core::telemetry::consent::record_answer(&mut f.tracker, true, true).unwrap();
     let report = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker)).run();
     assert!(report.check("online.sentry").is_none());
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert!(
-        receiver.lines().is_empty(),
+        lines(&receiver).is_empty(),
         "a plain doctor sent {:?}",
-        receiver.lines()
+        lines(&receiver)
     );
 
     let report = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker)).run_online();
@@ -231,7 +186,7 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
         CheckStatus::Ok,
         "{report:#?}"
     );
-    let lines = receiver.lines();
+    let lines = lines(&receiver);
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(
         lines

@@ -3,7 +3,6 @@
 //! and JSON round-trip every field; all-or-nothing on bad records.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
@@ -14,9 +13,7 @@ use timetracker_core::io::import::{DateOrder, Format, ImportRecord, ParseOptions
 use timetracker_core::{Error, FakeClock, NewEntry, ProjectBilling, Tracker};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name);
+    let path = timetracker_test_support::fixture(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -1,11 +1,9 @@
 //! Import through the public API, across formats: detection of every
-//! fixture in `tests/fixtures/import/`, our CSV and JSON agreeing, a file
+//! fixture in `crates/test-support/fixtures/`, our CSV and JSON agreeing, a file
 //! read as the wrong format, and the core error it becomes. Each parser's
 //! own fixtures (well-formed and malformed, every field asserted) are
 //! tested beside it in `src/io/import/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::path::Path;
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -15,9 +13,7 @@ use timetracker_core::io::import::{
 use timetracker_core::Error;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name);
+    let path = timetracker_test_support::fixture(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -4,139 +4,15 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use serde_json::Value;
 use timetracker_core::telemetry::{sender, Telemetry, TelemetryConfig};
 use timetracker_core::{SystemClock, Tracker};
+use timetracker_test_support::Receiver;
 
 const PROJECT: &str = "Quetzalcoatl Pharmaceuticals";
 const DESCRIPTION: &str = "xylophone-grapefruit-7731";
-
-// Mode 0 (the default) answers 200.
-const FAIL_500: u8 = 1;
-const SLOW: u8 = 2;
-
-#[derive(Clone, Default)]
-struct Receiver {
-    requests: Arc<Mutex<Vec<(String, Value)>>>,
-    mode: Arc<AtomicU8>,
-    /// The flags `/flags/` serves, as `{"key": enabled}`.
-    flags: Arc<Mutex<Value>>,
-}
-
-impl Receiver {
-    /// Serves on `addr` (port 0 for any) on a thread of its own.
-    fn serve(&self, addr: SocketAddr) -> SocketAddr {
-        let listener = std::net::TcpListener::bind(addr).unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let local = listener.local_addr().unwrap();
-        let state = self.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let app = axum::Router::new().fallback(record).with_state(state);
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
-        });
-        local
-    }
-
-    fn batches(&self) -> Vec<Value> {
-        self.requests
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(path, _)| path == "/batch/")
-            .map(|(_, body)| body.clone())
-            .collect()
-    }
-
-    fn events(&self) -> Vec<Value> {
-        self.batches()
-            .iter()
-            .flat_map(|b| b["batch"].as_array().cloned().unwrap_or_default())
-            .collect()
-    }
-
-    fn paths(&self) -> Vec<String> {
-        self.requests
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(p, _)| p.clone())
-            .collect()
-    }
-
-    fn count(&self) -> usize {
-        self.requests.lock().unwrap().len()
-    }
-}
-
-async fn record(
-    State(r): State<Receiver>,
-    uri: axum::http::Uri,
-    body: String,
-) -> (StatusCode, String) {
-    if r.mode.load(Ordering::SeqCst) == SLOW {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-    }
-    let json = serde_json::from_str(&body).unwrap_or(Value::Null);
-    r.requests
-        .lock()
-        .unwrap()
-        .push((uri.path().to_owned(), json));
-    if r.mode.load(Ordering::SeqCst) == FAIL_500 {
-        (StatusCode::INTERNAL_SERVER_ERROR, "boom".into())
-    } else if uri.path() == "/flags/" {
-        let flags = r.flags.lock().unwrap().clone();
-        (
-            StatusCode::OK,
-            flags_answer(uri.query(), &flags).to_string(),
-        )
-    } else if uri.path().starts_with("/decide") {
-        // The retired endpoint: a client still calling it learns nothing.
-        (StatusCode::GONE, "{}".into())
-    } else {
-        (StatusCode::OK, "{\"status\":1}".into())
-    }
-}
-
-/// What PostHog's `/flags` answers: with `v=2`, every flag's details and
-/// the evaluation's request id; without it, the older flat shape.
-fn flags_answer(query: Option<&str>, flags: &Value) -> Value {
-    let flags = flags.as_object().cloned().unwrap_or_default();
-    if query != Some("v=2") {
-        return serde_json::json!({ "featureFlags": flags, "errorsWhileComputingFlags": false });
-    }
-    let details: serde_json::Map<String, Value> = flags
-        .iter()
-        .map(|(key, on)| {
-            let detail = serde_json::json!({
-                "key": key,
-                "enabled": on,
-                "variant": null,
-                "reason": { "code": "condition_match", "condition_index": 0,
-                            "description": "Matched condition set 1" },
-                "metadata": { "id": 7, "version": 3, "payload": null },
-            });
-            (key.clone(), detail)
-        })
-        .collect();
-    serde_json::json!({
-        "flags": details,
-        "errorsWhileComputingFlags": false,
-        "requestId": "0f801b5b-0776-42ca-b0f7-8375c95730bf",
-    })
-}
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -188,8 +64,8 @@ fn free_addr() -> SocketAddr {
 
 #[test]
 fn without_consent_nothing_is_queued_or_sent() {
-    let receiver = Receiver::default();
-    let addr = receiver.serve(free_addr());
+    let receiver = Receiver::start();
+    let addr = receiver.addr();
     let mut s = setup(addr, &[]);
     let status = s.telemetry.status(&s.tracker).unwrap();
     assert!(status.needs_consent && status.configured);
@@ -202,8 +78,8 @@ fn without_consent_nothing_is_queued_or_sent() {
 
 #[test]
 fn with_usage_consent_the_catalogue_events_arrive_anonymously() {
-    let receiver = Receiver::default();
-    let addr = receiver.serve(free_addr());
+    let receiver = Receiver::start();
+    let addr = receiver.addr();
     let mut s = setup(addr, &[]);
     let status = s
         .telemetry
@@ -263,7 +139,6 @@ fn with_usage_consent_the_catalogue_events_arrive_anonymously() {
 
 #[test]
 fn events_queued_while_the_receiver_is_down_arrive_exactly_once() {
-    let receiver = Receiver::default();
     let addr = free_addr(); // nothing listens here yet
     let mut s = setup(addr, &[]);
     s.telemetry
@@ -277,7 +152,7 @@ fn events_queued_while_the_receiver_is_down_arrive_exactly_once() {
     let queued = s.telemetry.status(&s.tracker).unwrap().queued as usize;
     assert!(queued >= 8, "queued {queued}");
 
-    receiver.serve(addr);
+    let receiver = Receiver::start_on(addr.port());
     assert!(s.telemetry.flush(Duration::from_secs(10)));
     assert!(s.telemetry.flush(Duration::from_secs(5)));
     let events = receiver.events();
@@ -291,10 +166,14 @@ fn events_queued_while_the_receiver_is_down_arrive_exactly_once() {
 
 #[test]
 fn a_failing_or_hanging_receiver_never_holds_up_a_command() {
-    for mode in [FAIL_500, SLOW] {
-        let receiver = Receiver::default();
-        receiver.mode.store(mode, Ordering::SeqCst);
-        let addr = receiver.serve(free_addr());
+    for failing in [true, false] {
+        let receiver = Receiver::start();
+        if failing {
+            receiver.set_status(500);
+        } else {
+            receiver.set_delay(Duration::from_secs(30));
+        }
+        let addr = receiver.addr();
         let s = setup(addr, &[]);
         let telemetry = s.telemetry.clone();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
@@ -319,7 +198,7 @@ fn a_failing_or_hanging_receiver_never_holds_up_a_command() {
             .expect("commands waited on the network");
         assert!(took < Duration::from_secs(20));
         let tracker = worker.join().unwrap();
-        if mode == FAIL_500 {
+        if failing {
             telemetry.flush(Duration::from_secs(5));
             assert!(receiver.count() >= 1, "the sender never tried");
             // Refused batches stay queued for a later retry.
@@ -336,8 +215,8 @@ fn a_failing_or_hanging_receiver_never_holds_up_a_command() {
 
 #[test]
 fn opting_out_empties_the_outbox_and_stops_all_requests() {
-    let receiver = Receiver::default();
-    let addr = receiver.serve(free_addr());
+    let receiver = Receiver::start();
+    let addr = receiver.addr();
     let mut s = setup(addr, &[]);
     s.telemetry.set_consent(&mut s.tracker, true, true).unwrap();
     use_the_app(&mut s.tracker);
@@ -358,8 +237,8 @@ fn opting_out_empties_the_outbox_and_stops_all_requests() {
 #[test]
 fn enable_telemetry_false_and_do_not_track_override_a_yes() {
     for env in [[("ENABLE_TELEMETRY", "false")], [("DO_NOT_TRACK", "1")]] {
-        let receiver = Receiver::default();
-        let addr = receiver.serve(free_addr());
+        let receiver = Receiver::start();
+        let addr = receiver.addr();
         let mut s = setup(addr, &env);
         let status = s.telemetry.status(&s.tracker).unwrap();
         assert!(!status.needs_consent, "{env:?}: no dialog");
@@ -375,8 +254,8 @@ fn enable_telemetry_false_and_do_not_track_override_a_yes() {
 
 #[test]
 fn resetting_the_anonymous_id_changes_what_is_sent() {
-    let receiver = Receiver::default();
-    let addr = receiver.serve(free_addr());
+    let receiver = Receiver::start();
+    let addr = receiver.addr();
     let mut s = setup(addr, &[]);
     s.telemetry
         .set_consent(&mut s.tracker, false, true)
@@ -425,9 +304,9 @@ fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
     use timetracker_core::settings::MetricsSettings;
     use timetracker_core::telemetry::flags::Flag;
 
-    let receiver = Receiver::default();
-    *receiver.flags.lock().unwrap() = serde_json::json!({ "metrics-endpoint": false });
-    let addr = receiver.serve(free_addr());
+    let receiver = Receiver::start();
+    receiver.set_flags(serde_json::json!({ "metrics-endpoint": false }));
+    let addr = receiver.addr();
     let mut s = setup(addr, &[]);
     let dir = tempfile::tempdir().unwrap();
     let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
@@ -456,8 +335,10 @@ fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
     let paths = receiver.paths();
     assert!(paths.iter().any(|p| p == "/flags/"), "{paths:?}");
     assert!(paths.iter().all(|p| !p.starts_with("/decide")), "{paths:?}");
-    let asked = receiver.requests.lock().unwrap().clone();
-    let (_, body) = asked.iter().find(|(p, _)| p == "/flags/").unwrap();
+    let asked = receiver.requests();
+    let flags = asked.iter().find(|r| r.path == "/flags/").unwrap();
+    assert_eq!(flags.query.as_deref(), Some("v=2"));
+    let body = flags.json();
     assert_eq!(body["api_key"], "phc_test_key");
     assert_eq!(
         body["distinct_id"],
@@ -479,8 +360,8 @@ fn feature_flags_need_consent_and_the_kill_switch_turns_metrics_off() {
 
 #[test]
 fn debug_mode_logs_payloads_and_sends_nothing() {
-    let receiver = Receiver::default();
-    let addr = receiver.serve(free_addr());
+    let receiver = Receiver::start();
+    let addr = receiver.addr();
     let mut s = setup(addr, &[("TIMETRACKER_TELEMETRY_DEBUG", "1")]);
     s.telemetry
         .set_consent(&mut s.tracker, false, true)
