@@ -195,7 +195,10 @@ fn no_request_leaves_without_online_and_one_each_with_it() {
         "{lines:?}"
     );
     assert!(
-        lines.iter().any(|l| l.starts_with("POST /flags/?v=2 ")),
+        receiver
+            .requests()
+            .iter()
+            .any(|r| r.line() == "POST /flags/" && r.query.as_deref() == Some("v=2")),
         "{lines:?}"
     );
 }

@@ -8,10 +8,12 @@ use jiff::Timestamp;
 
 use super::{parse_with, DateOrder, Format, ImportError, ImportRecord, ParseOptions};
 
-/// A file from `crates/core/tests/fixtures/import/` (see the README there).
+/// A file from `crates/test-support/fixtures/`, the one home of every
+/// import fixture (see the README there). Read by path: the unit tests
+/// cannot depend on the test-support crate's helper without a cycle.
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
+        .join("../test-support/fixtures")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
