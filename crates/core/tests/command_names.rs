@@ -6,6 +6,8 @@
 //! permission, a span under the wrong name), so this reads all six as text
 //! and checks that they agree. Reading text keeps tauri out of core's tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
