@@ -12,34 +12,34 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use timetracker_e2e::{fixture, fresh_data_dir, tt, App, SERIAL};
+use timetracker_e2e::{fixture, tt, App};
 use tracking_support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_file_with_mistakes_lists_every_one_by_line_and_imports_nothing() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    let data = &w.data;
     app.open_settings("import").await;
     app.fill("import-path", fixture("toggl-bad.csv").to_str().unwrap())
         .await;
     app.click("import-preview").await;
-    let errors = wait_text(&app, "import-errors", "nothing was imported").await;
+    let errors = wait_text(app, "import-errors", "nothing was imported").await;
     assert!(
         errors.contains("Line 3") && errors.contains("Line 4"),
         "{errors}"
     );
     assert!(app.all("import-commit").await.is_empty());
-    assert!(all_entries(&data).is_empty());
-    app.quit().await;
+    assert!(all_entries(data).is_empty());
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_import_is_previewed_and_nothing_is_written_until_the_commit() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
-    let summary = import(&app, &fixture("toggl-november.csv")).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    let data = &w.data;
+    let summary = import(app, &fixture("toggl-november.csv")).await;
     assert!(summary.contains("5 entries"), "{summary}");
     assert!(summary.contains("5 new"), "{summary}");
     assert!(
@@ -47,24 +47,22 @@ async fn an_import_is_previewed_and_nothing_is_written_until_the_commit() {
         "{summary}"
     );
     assert!(
-        all_entries(&data).is_empty(),
+        all_entries(data).is_empty(),
         "the preview wrote to the database"
     );
     app.click("import-commit").await;
-    let result = wait_text(&app, "import-result", "Imported").await;
+    let result = wait_text(app, "import-result", "Imported").await;
     assert!(result.contains("5 entries"), "{result}");
-    assert_eq!(all_entries(&data).len(), 5);
-    app.quit().await;
+    assert_eq!(all_entries(data).len(), 5);
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn billing_set_in_the_projects_view_shows_on_the_project() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    with_november(&data);
-    let app = App::launch(&data).await;
+    let w = Window::open(with_november).await;
+    let app = &w.app;
     app.click("nav-projects").await;
-    let heron = row_with(&app, "project-row", "Heron Survey").await;
+    let heron = row_with(app, "project-row", "Heron Survey").await;
     find_in(&heron, "project-billing")
         .await
         .click()
@@ -77,25 +75,21 @@ async fn billing_set_in_the_projects_view_shows_on_the_project() {
         billable.click().await.unwrap();
     }
     app.click("project-billing-save").await;
-    let heron = row_with(&app, "project-row", "Heron Survey").await;
+    let heron = row_with(app, "project-row", "Heron Survey").await;
     let billing = content(&find_in(&heron, "project-billing-summary").await).await;
     assert!(
         billing.contains("Wetlands Trust") && billing.contains("80"),
         "{billing}"
     );
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_month_report_totals_projects_tags_and_billable_amount() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    with_november(&data);
-    bill_heron(&data);
-    let app = App::launch(&data).await;
-    open_november_report(&app).await;
+    let w = Window::november_report(bill_heron).await;
+    let app = &w.app;
     // 2:30 + 2:00 Heron, 1:30 + 1:00 Owl, 0:45 without a project.
-    wait_text(&app, "report-total", "7:45").await;
+    wait_text(app, "report-total", "7:45").await;
     let projects = app.wait_for_count("report-project-row", 3).await;
     let first = content(&projects[0]).await;
     assert!(
@@ -116,60 +110,54 @@ async fn the_month_report_totals_projects_tags_and_billable_amount() {
     // 4.5 h at 80 EUR.
     let billable = app.text("report-billable").await;
     assert!(billable.contains("360.00"), "{billable}");
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn both_report_charts_are_drawn_in_the_projects_colours() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    with_november(&data);
-    let app = App::launch(&data).await;
-    open_november_report(&app).await;
-    let colors: Vec<(String, String)> = open_db(&data)
+    let w = Window::november_report(|_| {}).await;
+    let app = &w.app;
+    let data = &w.data;
+    let colors: Vec<(String, String)> = open_db(data)
         .list_projects(false)
         .unwrap()
         .into_iter()
         .map(|p| (p.name, p.color))
         .collect();
     let heron_rgb = hex_rgb(&colors.iter().find(|(n, _)| n == "Heron Survey").unwrap().1);
-    wait_for_chart(&app, "report-day-chart", heron_rgb).await;
-    wait_for_chart(&app, "report-share-chart", heron_rgb).await;
+    wait_for_chart(app, "report-day-chart", heron_rgb).await;
+    wait_for_chart(app, "report-share-chart", heron_rgb).await;
     if let Some(dir) = std::env::var_os("E2E_SCREENSHOT_DIR") {
         app.screenshot(&Path::new(&dir).join("reports.png")).await;
     }
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_to_a_missing_folder_is_refused_and_leaves_nothing_behind() {
-    let _serial = SERIAL.lock().await;
-    let (tmp, data) = fresh_data_dir();
-    with_november(&data);
-    let app = App::launch(&data).await;
-    open_november_report(&app).await;
+    let w = Window::november_report(|_| {}).await;
+    let app = &w.app;
+    let tmp = &w.tmp;
     let nowhere = tmp.path().join("no such folder/november.csv");
     app.fill("export-path", nowhere.to_str().unwrap()).await;
     app.click("export-run").await;
-    wait_text(&app, "export-error", "could not be written").await;
+    wait_text(app, "export-error", "could not be written").await;
     assert!(!nowhere.exists());
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_month_exports_as_csv_through_the_window() {
-    let _serial = SERIAL.lock().await;
-    let (tmp, data) = fresh_data_dir();
-    with_november(&data);
-    let app = App::launch(&data).await;
-    open_november_report(&app).await;
+    let w = Window::november_report(|_| {}).await;
+    let app = &w.app;
+    let tmp = &w.tmp;
     // A refused export first: a good one after it clears the error.
     let nowhere = tmp.path().join("no such folder/november.csv");
     app.fill("export-path", nowhere.to_str().unwrap()).await;
     app.click("export-run").await;
-    wait_text(&app, "export-error", "could not be written").await;
+    wait_text(app, "export-error", "could not be written").await;
     let export = tmp.path().join("november.csv");
-    let exported = export_to(&app, &export).await;
+    let exported = export_to(app, &export).await;
     assert!(exported.contains("5 entries"), "{exported}");
     assert!(app.all("export-error").await.is_empty());
     assert!(!tmp.path().join("november.csv.partial").exists());
@@ -179,20 +167,19 @@ async fn the_month_exports_as_csv_through_the_window() {
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 6, "{csv}");
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reimporting_our_own_export_finds_the_same_entries_and_adds_none() {
-    let _serial = SERIAL.lock().await;
-    let (tmp, data) = fresh_data_dir();
-    with_november(&data);
-    let app = App::launch(&data).await;
-    open_november_report(&app).await;
+    let w = Window::november_report(|_| {}).await;
+    let app = &w.app;
+    let data = &w.data;
+    let tmp = &w.tmp;
     let export = tmp.path().join("november.csv");
-    export_to(&app, &export).await;
-    let before = all_entries(&data);
-    let summary = import(&app, &export).await;
+    export_to(app, &export).await;
+    let before = all_entries(data);
+    let summary = import(app, &export).await;
     assert!(summary.contains("0 new"), "{summary}");
     assert!(summary.contains("5 already here"), "{summary}");
     let commit = app.wait_for("import-commit").await;
@@ -200,18 +187,17 @@ async fn reimporting_our_own_export_finds_the_same_entries_and_adds_none() {
         !commit.is_enabled().await.unwrap(),
         "nothing new, yet commit is offered"
     );
-    assert_eq!(all_entries(&data), before);
-    app.quit().await;
+    assert_eq!(all_entries(data), before);
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn overlapping_entries_added_by_hand_are_flagged() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
-    add_overlapping_pair(&app).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    add_overlapping_pair(app).await;
     app.wait_for_count("entry-overlap", 2).await;
-    app.quit().await;
+    w.quit().await;
 }
 
 /// Opens the second entry of the pair and saves it ending before it starts.
@@ -228,11 +214,10 @@ async fn save_end_before_start(app: &App) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_end_before_the_start_is_refused_beside_the_form_and_nothing_is_lost() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
-    add_overlapping_pair(&app).await;
-    save_end_before_start(&app).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    add_overlapping_pair(app).await;
+    save_end_before_start(app).await;
     let error = app.text("entry-edit-error").await;
     assert!(error.contains("before its end"), "{error}");
     let kept = app
@@ -242,73 +227,75 @@ async fn an_end_before_the_start_is_refused_beside_the_form_and_nothing_is_lost(
         .await
         .unwrap();
     assert_eq!(kept.as_deref(), Some("Call with the Wetlands Trust"));
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_edit_once_fixed_is_saved_and_ends_the_overlap() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
-    add_overlapping_pair(&app).await;
-    save_end_before_start(&app).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    let data = &w.data;
+    add_overlapping_pair(app).await;
+    save_end_before_start(app).await;
     app.wait_for("entry-edit-error").await;
     app.fill("entry-edit-end", "11:00").await;
     app.click("entry-edit-save").await;
-    let call = row_with(&app, "entry-row", "Call with the Wetlands Trust").await;
+    let call = row_with(app, "entry-row", "Call with the Wetlands Trust").await;
     app.wait_for_count("entry-overlap", 0).await;
     let tags = call
         .find_all(Locator::Css("[data-testid='entry-tag']"))
         .await
         .unwrap();
     assert_eq!(tags.len(), 2);
-    let edited = all_entries(&data)
+    let edited = all_entries(data)
         .into_iter()
         .find(|e| e.description == "Call with the Wetlands Trust")
         .unwrap();
     assert_eq!(edited.duration_seconds, 3600);
     assert_eq!(edited.tags, ["e2e", "field"]);
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deleted_entry_comes_back_under_its_id_with_undo() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    let data = &w.data;
     app.click("nav-entries").await;
-    add_entry(&app, "Call with the Wetlands Trust", "10:00", "11:00").await;
-    let call = row_with(&app, "entry-row", "Call with the Wetlands Trust").await;
-    let added = all_entries(&data)
+    add_entry(app, "Call with the Wetlands Trust", "10:00", "11:00").await;
+    let call = row_with(app, "entry-row", "Call with the Wetlands Trust").await;
+    let added = all_entries(data)
         .into_iter()
         .find(|e| e.description == "Call with the Wetlands Trust")
         .unwrap();
     find_in(&call, "entry-delete").await.click().await.unwrap();
-    wait_rows_with(&app, "entry-row", "Wetlands Trust", 0).await;
-    assert!(all_entries(&data).iter().all(|e| e.id != added.id));
+    wait_rows_with(app, "entry-row", "Wetlands Trust", 0).await;
+    assert!(all_entries(data).iter().all(|e| e.id != added.id));
     app.click("entry-undo").await;
-    wait_rows_with(&app, "entry-row", "Wetlands Trust", 1).await;
-    let restored = all_entries(&data)
+    wait_rows_with(app, "entry-row", "Wetlands Trust", 1).await;
+    let restored = all_entries(data)
         .into_iter()
         .find(|e| e.id == added.id)
         .expect("the undo did not restore the entry");
     assert_eq!(restored.description, added.description);
     assert_eq!(restored.tags, added.tags);
-    app.quit().await;
+    w.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_log_names_the_import_report_and_export_but_not_their_content() {
-    let _serial = SERIAL.lock().await;
-    let (tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
-    import(&app, &fixture("toggl-november.csv")).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    // Read after the app quit.
+    let data = w.data.clone();
+    let tmp = &w.tmp;
+    import(app, &fixture("toggl-november.csv")).await;
     app.click("import-commit").await;
-    wait_text(&app, "import-result", "Imported").await;
-    open_november_report(&app).await;
-    wait_text(&app, "report-total", "7:45").await;
-    export_to(&app, &tmp.path().join("november.csv")).await;
-    app.quit().await;
+    wait_text(app, "import-result", "Imported").await;
+    open_november_report(app).await;
+    wait_text(app, "report-total", "7:45").await;
+    export_to(app, &tmp.path().join("november.csv")).await;
+    let _closed = w.quit().await;
 
     let log = std::fs::read_to_string(data.join("logs/app.jsonl")).unwrap();
     for event in ["import.completed", "report.generated", "export.csv"] {
@@ -346,9 +333,9 @@ async fn soon(app: &App, test_id: &str, prop: &str, ok: impl Fn(&str) -> bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_from_tt_shows_in_the_running_app() {
-    let _serial = SERIAL.lock().await;
-    let (_tmp, data) = fresh_data_dir();
-    let app = App::launch(&data).await;
+    let w = Window::empty().await;
+    let app = &w.app;
+    let data = &w.data;
     app.click("nav-projects").await;
     app.fill("project-name-input", "Kestrel Survey").await;
     app.click("project-create").await;
@@ -358,26 +345,26 @@ async fn a_change_from_tt_shows_in_the_running_app() {
     app.click("nav-timer").await;
     assert_eq!(app.text("timer-status").await, "stopped");
     tt(
-        &data,
+        data,
         &["start", "Kestrel Survey", "-d", "From the terminal"],
     );
-    soon(&app, "timer-status", "textContent", |t| t == "running").await;
-    soon(&app, "timer-description", "value", |v| {
+    soon(app, "timer-status", "textContent", |t| t == "running").await;
+    soon(app, "timer-description", "value", |v| {
         v == "From the terminal"
     })
     .await;
 
     // And its stop, with the entry in today's list.
-    tt(&data, &["stop"]);
-    soon(&app, "timer-status", "textContent", |t| t == "stopped").await;
-    let row = row_with(&app, "entry-row", "From the terminal").await;
+    tt(data, &["stop"]);
+    soon(app, "timer-status", "textContent", |t| t == "stopped").await;
+    let row = row_with(app, "entry-row", "From the terminal").await;
     assert!(content(&row).await.contains("Kestrel Survey"));
 
     // The Entries view follows an edit made from the terminal too.
     app.click("nav-entries").await;
     app.wait_for_count("entry-row", 1).await;
-    tt(&data, &["start", "-d", "Second from the terminal"]);
-    tt(&data, &["stop"]);
+    tt(data, &["start", "-d", "Second from the terminal"]);
+    tt(data, &["stop"]);
     let deadline = Instant::now() + LIVE;
     loop {
         if app.all("entry-row").await.len() == 2 {
@@ -389,5 +376,5 @@ async fn a_change_from_tt_shows_in_the_running_app() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    app.quit().await;
+    w.quit().await;
 }

@@ -3,14 +3,14 @@
 //! test there starts from what it needs instead of from the test before.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::Locator;
 use timetracker_core::{ProjectBilling, SystemClock, Tracker};
-use timetracker_e2e::{fixture, local_now, tt, App, UI_TIMEOUT};
+use timetracker_e2e::{fixture, fresh_data_dir, local_now, tt, App, SERIAL, UI_TIMEOUT};
 
 pub fn open_db(dir: &Path) -> Tracker {
     Tracker::open_in_dir(dir, Arc::new(SystemClock)).unwrap()
@@ -219,4 +219,59 @@ pub async fn add_overlapping_pair(app: &App) {
     app.click("nav-entries").await;
     add_entry(app, "Transect walk", "09:00", "10:00").await;
     add_entry(app, "Call with the trust", "09:30", "10:30").await;
+}
+
+/// One test's window: the suite's turn on the shared display and bus, a
+/// fresh data folder (filled by `setup` before launch) and the app on it.
+pub struct Window {
+    pub app: App,
+    pub data: PathBuf,
+    pub tmp: tempfile::TempDir,
+    _serial: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Window {
+    pub async fn open(setup: impl FnOnce(&Path)) -> Window {
+        let serial = SERIAL.lock().await;
+        let (tmp, data) = fresh_data_dir();
+        setup(&data);
+        let app = App::launch(&data).await;
+        Window {
+            app,
+            data,
+            tmp,
+            _serial: serial,
+        }
+    }
+
+    pub async fn empty() -> Window {
+        Self::open(|_| {}).await
+    }
+
+    /// November's file imported by `tt` (and `setup` run) before launch,
+    /// and the window on November's report.
+    pub async fn november_report(setup: impl FnOnce(&Path)) -> Window {
+        let window = Self::open(|data| {
+            with_november(data);
+            setup(data);
+        })
+        .await;
+        open_november_report(&window.app).await;
+        window
+    }
+
+    /// Quits the app. The data folder (and the turn) last as long as what
+    /// this returns, for a test that reads the files the app left.
+    pub async fn quit(self) -> Closed {
+        self.app.quit().await;
+        Closed {
+            _tmp: self.tmp,
+            _serial: self._serial,
+        }
+    }
+}
+
+pub struct Closed {
+    _tmp: tempfile::TempDir,
+    _serial: tokio::sync::MutexGuard<'static, ()>,
 }
