@@ -175,6 +175,7 @@ impl App {
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the end-to-end tests under xvfb-run (see scripts/test)"
         );
+        wait_single_instance_name_free().await;
         let app = app_binary();
         assert!(
             app.exists(),
@@ -359,24 +360,35 @@ impl App {
 
     /// Closes the window the way a user quitting does and stops the driver.
     pub async fn quit(mut self) {
+        // Found first: closing the session may end the driver, and the app
+        // (still shutting down, its single-instance name held) would no
+        // longer be its descendant.
+        let app = self.app_pid();
         let _ = self.client.clone().close().await;
-        self.stop_driver().await;
+        // Let it finish its exit (the last telemetry flush, the log) as a
+        // user's quit would; stop_driver kills whatever is left after that.
+        if let Some(pid) = app {
+            wait_gone(&[pid], Duration::from_secs(10)).await;
+        }
+        self.stop_driver(app).await;
     }
 
     /// Kills the app with SIGKILL, as a crash or power cut would.
     pub async fn kill_app(mut self) {
         let pid = self.app_pid().expect("the app process was not found");
         kill9(pid);
-        self.stop_driver().await;
+        self.stop_driver(Some(pid)).await;
     }
 
     /// Cleans up after the app ended by itself (a crash on purpose).
     pub async fn after_exit(mut self) {
-        self.stop_driver().await;
+        self.stop_driver(None).await;
     }
 
-    async fn stop_driver(&mut self) {
-        let mut killed = Vec::new();
+    /// Stops the driver and everything under it, and waits until they and
+    /// `app` are gone.
+    async fn stop_driver(&mut self, app: Option<u32>) {
+        let mut killed: Vec<u32> = app.into_iter().collect();
         if let Some(pid) = self.driver.id() {
             for child in descendants(pid) {
                 kill9(child);
@@ -387,10 +399,47 @@ impl App {
         // A SIGKILLed app holds its single-instance D-Bus name until the
         // kernel has torn it down; a relaunch in that window forwards to the
         // dying instance and exits. Wait until every killed process is gone.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while killed.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        for &pid in &killed {
+            kill9(pid);
         }
+        wait_gone(&killed, Duration::from_secs(10)).await;
+        wait_single_instance_name_free().await;
+    }
+}
+
+/// The bus drops a dead process's names when it gets round to it; until
+/// then a new instance finds the name taken, forwards to the dead one and
+/// exits. Waited for after every app stops, and before every launch.
+async fn wait_single_instance_name_free() {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while single_instance_name_taken() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The app's single-instance name (`<identifier>.SingleInstance`, from
+/// tauri-plugin-single-instance) still has an owner on the session bus.
+fn single_instance_name_taken() -> bool {
+    let Ok(out) = std::process::Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.ListNames",
+        ])
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return false;
+    };
+    String::from_utf8_lossy(&out.stdout).contains("app.timetracker.desktop.SingleInstance")
+}
+
+async fn wait_gone(pids: &[u32], at_most: Duration) {
+    let deadline = Instant::now() + at_most;
+    while pids.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
