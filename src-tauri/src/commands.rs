@@ -10,7 +10,7 @@ use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::telemetry::{Inspection, TelemetryStatus};
 use timetracker_core::{
-    log_event, Day, DeletedEntry, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project,
+    log_event, Day, Deleted, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project,
     ProjectBilling, StartOutcome,
 };
 
@@ -103,13 +103,13 @@ pub fn entry_update(state: State<'_, AppState>, id: i64, patch: EntryPatch) -> C
 }
 
 #[tauri::command]
-pub fn entry_delete(state: State<'_, AppState>, id: i64) -> CmdResult<DeletedEntry> {
+pub fn entry_delete(state: State<'_, AppState>, id: i64) -> CmdResult<Deleted> {
     state.with("entry_delete", |t| t.delete_entry(id))
 }
 
 #[tauri::command]
-pub fn entry_restore(state: State<'_, AppState>, deleted: DeletedEntry) -> CmdResult<Entry> {
-    state.with("entry_restore", |t| t.restore_entry(deleted))
+pub fn entry_restore(state: State<'_, AppState>, undo: String) -> CmdResult<Entry> {
+    state.with("entry_restore", |t| t.restore_entry(&undo))
 }
 
 #[tauri::command]

@@ -322,6 +322,23 @@ impl App {
         }
     }
 
+    /// Makes the next file dialog the shell opens answer with `path`
+    /// (WebDriver cannot drive a GTK dialog). Needs the app launched with
+    /// `TIMETRACKER_TEST_HOOKS=1`.
+    pub async fn answer_dialog(&self, path: &Path) {
+        let answered = self
+            .client
+            .execute_async(
+                "const [path, done] = arguments;
+                 window.__TAURI_INTERNALS__.invoke('test_dialog_answer', { path })
+                   .then(() => done(null), (e) => done(JSON.stringify(e)));",
+                vec![path.to_str().unwrap().into()],
+            )
+            .await
+            .unwrap();
+        assert!(answered.is_null(), "test_dialog_answer: {answered}");
+    }
+
     /// Opens Settings at `section` (`general`, `sync`, `privacy`,
     /// `desktop`, `import`, `metrics`).
     pub async fn open_settings(&self, section: &str) {

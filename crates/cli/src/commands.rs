@@ -347,7 +347,8 @@ fn export_to(
             other => other.map(|_| ()).map_err(Failure::from),
         };
     };
-    let count = export::to_file(path, |w| write(t, w)).map_err(|e| match e {
+    let protected = timetracker_core::io::files::Protected::of(t);
+    let count = export::to_file(&protected, path, |w| write(t, w)).map_err(|e| match e {
         Error::ExportWriteFailed(io) => Failure::Io(format!("{}: {io}", path.display())),
         other => other.into(),
     })?;
@@ -376,7 +377,7 @@ fn import(
             .map_err(|e| Failure::Io(format!("standard input: {e}")))?;
         buf
     } else {
-        std::fs::read(file).map_err(|e| Failure::Io(format!("{}: {e}", file.display())))?
+        timetracker_core::io::files::read_import(file)?
     };
     let options = ParseOptions {
         tz,

@@ -138,12 +138,40 @@ fn without_ids(csv: &str) -> Vec<String> {
 }
 
 #[test]
+fn an_export_onto_the_database_is_refused_and_the_database_keeps_working() {
+    let tt = with_sample();
+    let db = tt.data_dir().join("timetracker.sqlite3");
+    for target in [db.clone(), tt.data_dir().join("timetracker.sqlite3-wal")] {
+        let out = tt.run(&["--json", "export", "-o", target.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["code"], "export.target_protected", "{err}");
+    }
+    // Still a database, with every entry.
+    let log = tt.json(&["log", "--all"]);
+    assert!(!log["entries"].as_array().unwrap().is_empty(), "{log}");
+}
+
+#[test]
+fn an_import_of_a_device_or_folder_is_refused_by_name() {
+    let tt = Tt::new();
+    for target in ["/dev/zero", tt.data_dir().to_str().unwrap()] {
+        let out = tt.run(&["--json", "import", target]);
+        assert_eq!(out.status.code(), Some(3), "{target}");
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["code"], "import.not_a_file", "{err}");
+    }
+}
+
+#[test]
 fn export_then_import_round_trips_through_files_and_stdin() {
     let source = with_sample();
     source.ok(&["start", "Site", "-d", "still going", "-t", "live"]);
     let csv = source.ok(&["export"]);
     assert!(csv.contains("\r\n"));
-    let json_file = source.data_dir().join("all.json");
+    // Not into the data folder: that is refused (see the next test).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let json_file = elsewhere.path().join("all.json");
     source.ok(&[
         "export",
         "--format",
@@ -151,7 +179,7 @@ fn export_then_import_round_trips_through_files_and_stdin() {
         "-o",
         json_file.to_str().unwrap(),
     ]);
-    assert!(!source.data_dir().join("all.json.partial").exists());
+    assert!(!elsewhere.path().join("all.json.partial").exists());
 
     // CSV through standard input, JSON from the file, each into a new
     // database: the exports of those databases match the original.

@@ -37,6 +37,8 @@ pub enum Error {
     EntryRunningConflict,
     #[error("That entry is already back; there is nothing to undo.")]
     EntryAlreadyExists,
+    #[error("That delete can no longer be undone: it was undone already, or TimeTracker has restarted since.")]
+    EntryUndoExpired,
     #[error("\u{201c}{0}\u{201d} is not a valid tag: tags are 1 to {TAG_MAX_CHARS} characters, without commas, semicolons or line breaks.")]
     TagInvalid(String),
     #[error("Client names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
@@ -53,6 +55,21 @@ pub enum Error {
     ImportUnknownFormat,
     #[error("The export could not be written: {0}")]
     ExportWriteFailed(std::io::Error),
+    #[error("{0} is TimeTracker's own data (the database or a file in its data folder); an export there would replace it. Choose a file somewhere else.")]
+    ExportTargetProtected(PathBuf),
+    #[error("{} could not be read: {source}", path.display())]
+    ImportUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is not a regular file (a folder, a device or a pipe); choose the exported file itself.")]
+    ImportNotAFile(PathBuf),
+    #[error(
+        "Choose the file to import again: TimeTracker reads only a file picked in its open dialog."
+    )]
+    ImportNotChosen,
+    #[error("This file is {} MiB; an import reads at most {} MiB. Split it, or export a shorter range from the other tracker.", bytes / 1024 / 1024, crate::limits::IMPORT_MAX_BYTES / 1024 / 1024)]
+    ImportTooLarge { bytes: u64 },
     #[error("No timer is running.")]
     TimerNotRunning,
     #[error(
@@ -192,6 +209,7 @@ error_codes! {
     EntryInvalidRange => "entry.invalid_range", Refused;
     EntryRunningConflict => "entry.running_conflict", TimerState;
     EntryAlreadyExists => "entry.already_exists", Refused;
+    EntryUndoExpired => "entry.undo_expired", NotFound;
     TagInvalid => "tag.invalid", Refused;
     ClientNameTooLong => "client.name_too_long", Refused;
     ProjectInvalidCurrency => "project.invalid_currency", Refused;
@@ -199,6 +217,11 @@ error_codes! {
     ReportInvalidRounding => "report.invalid_rounding", Refused;
     ImportUnknownFormat => "import.unknown_format", InvalidFile;
     ExportWriteFailed => "export.write_failed", Io;
+    ExportTargetProtected => "export.target_protected", Refused;
+    ImportUnreadable => "import.unreadable", Io;
+    ImportNotAFile => "import.not_a_file", InvalidFile;
+    ImportNotChosen => "import.not_chosen", Refused;
+    ImportTooLarge => "import.too_large", InvalidFile;
     TimerNotRunning => "timer.not_running", TimerState;
     StorageSchemaTooNew => "storage.schema_too_new", Storage;
     StorageNotADatabase => "storage.not_a_database", Storage;
@@ -296,6 +319,7 @@ impl Error {
             Error::EntryInvalidRange => C::EntryInvalidRange,
             Error::EntryRunningConflict => C::EntryRunningConflict,
             Error::EntryAlreadyExists => C::EntryAlreadyExists,
+            Error::EntryUndoExpired => C::EntryUndoExpired,
             Error::TagInvalid(_) => C::TagInvalid,
             Error::ClientNameTooLong(_) => C::ClientNameTooLong,
             Error::ProjectInvalidCurrency(_) => C::ProjectInvalidCurrency,
@@ -303,6 +327,11 @@ impl Error {
             Error::ReportInvalidRounding(_) => C::ReportInvalidRounding,
             Error::ImportUnknownFormat => C::ImportUnknownFormat,
             Error::ExportWriteFailed(_) => C::ExportWriteFailed,
+            Error::ExportTargetProtected(_) => C::ExportTargetProtected,
+            Error::ImportUnreadable { .. } => C::ImportUnreadable,
+            Error::ImportNotAFile(_) => C::ImportNotAFile,
+            Error::ImportNotChosen => C::ImportNotChosen,
+            Error::ImportTooLarge { .. } => C::ImportTooLarge,
             Error::TimerNotRunning => C::TimerNotRunning,
             Error::StorageSchemaTooNew { .. } => C::StorageSchemaTooNew,
             Error::StorageNotADatabase(_) => C::StorageNotADatabase,

@@ -170,7 +170,7 @@ fn an_undone_delete_brings_back_the_same_entry_everywhere() {
     sync_both(&mut a, &mut b);
     assert!(export(&mut b.t).is_empty());
     a.clock.advance(SignedDuration::from_secs(5));
-    a.t.restore_entry(deleted).unwrap();
+    a.t.restore_entry(&deleted.undo).unwrap();
     sync_both(&mut a, &mut b);
     let back = export(&mut b.t);
     assert_eq!(back.len(), 1);
