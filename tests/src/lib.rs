@@ -326,6 +326,12 @@ impl App {
     /// (WebDriver cannot drive a GTK dialog). Needs the app launched with
     /// `TIMETRACKER_TEST_HOOKS=1`.
     pub async fn answer_dialog(&self, path: &Path) {
+        let refused = self.try_answer_dialog(path).await;
+        assert!(refused.is_none(), "test_dialog_answer: {refused:?}");
+    }
+
+    /// [`Self::answer_dialog`], returning the error (as JSON) if refused.
+    pub async fn try_answer_dialog(&self, path: &Path) -> Option<String> {
         let answered = self
             .client
             .execute_async(
@@ -336,7 +342,7 @@ impl App {
             )
             .await
             .unwrap();
-        assert!(answered.is_null(), "test_dialog_answer: {answered}");
+        answered.as_str().map(str::to_owned)
     }
 
     /// Opens Settings at `section` (`general`, `sync`, `privacy`,
