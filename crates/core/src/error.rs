@@ -98,6 +98,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("Per-project metrics carry your project names, so they need a token. Turn them off before removing it.")]
+    MetricsTokenRequired,
     #[error("Logging is not running, so there is no logs folder to open.")]
     LoggingUnavailable,
     #[error(
@@ -213,6 +215,7 @@ error_codes! {
     MetricsDisabledRemotely => "metrics.disabled_remotely", Refused;
     MetricsStartFailed => "metrics.start_failed", Refused;
     MetricsTokenFile => "metrics.token_file", Refused;
+    MetricsTokenRequired => "metrics.token_required", Refused;
     LoggingUnavailable => "logging.unavailable", Refused;
     LoggingOpenFailed => "logging.open_failed", Refused;
     TelemetryExportFailed => "telemetry.export_failed", Refused;
@@ -317,6 +320,7 @@ impl Error {
             Error::MetricsDisabledRemotely => C::MetricsDisabledRemotely,
             Error::MetricsStartFailed { .. } => C::MetricsStartFailed,
             Error::MetricsTokenFile { .. } => C::MetricsTokenFile,
+            Error::MetricsTokenRequired => C::MetricsTokenRequired,
             Error::LoggingUnavailable => C::LoggingUnavailable,
             Error::LoggingOpenFailed { .. } => C::LoggingOpenFailed,
             Error::TelemetryExportFailed { .. } => C::TelemetryExportFailed,
