@@ -19,6 +19,8 @@ pub enum Error {
     ProjectNameEmpty,
     #[error("Project names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
     ProjectNameTooLong(usize),
+    #[error("Project names cannot contain line breaks or control characters; this one has {}.", crate::limits::code_point(*.0))]
+    ProjectNameInvalid(char),
     #[error("A project named \u{201c}{0}\u{201d} already exists. Pick another name.")]
     ProjectNameTaken(String),
     #[error("Colours are written as #rrggbb, for example #3b82f6.")]
@@ -29,6 +31,8 @@ pub enum Error {
     ProjectArchived(String),
     #[error("Descriptions can be at most {DESCRIPTION_MAX_CHARS} characters; this one has {0}.")]
     EntryDescriptionTooLong(usize),
+    #[error("Descriptions cannot contain control characters (line breaks and tabs are fine); this one has {}.", crate::limits::code_point(*.0))]
+    EntryDescriptionInvalid(char),
     #[error("That time entry no longer exists. Reload the list and try again.")]
     EntryNotFound(i64),
     #[error("The start of a range must come before its end.")]
@@ -43,6 +47,8 @@ pub enum Error {
     TagInvalid(String),
     #[error("Client names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
     ClientNameTooLong(usize),
+    #[error("Client names cannot contain line breaks or control characters; this one has {}.", crate::limits::code_point(*.0))]
+    ClientNameInvalid(char),
     #[error("\u{201c}{0}\u{201d} is not a currency code: use three letters such as EUR or USD.")]
     ProjectInvalidCurrency(String),
     #[error("An hourly rate needs a currency, and cannot be negative.")]
@@ -92,6 +98,8 @@ pub enum Error {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("There is no TimeTracker database at {0}, so there is nothing to show; nothing was created. Check --data-dir or TIMETRACKER_DATA_DIR (a command that records time, such as tt start, creates it).")]
+    StorageNoDatabase(PathBuf),
     #[error("The data folder {path} could not be created: {source}")]
     StorageDataDir {
         path: PathBuf,
@@ -115,6 +123,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("Per-project metrics carry your project names, so they need a token. Turn them off before removing it.")]
+    MetricsTokenRequired,
     #[error("Logging is not running, so there is no logs folder to open.")]
     LoggingUnavailable,
     #[error(
@@ -201,10 +211,12 @@ error_codes! {
     ProjectNameEmpty => "project.name_empty", Refused;
     ProjectNameTooLong => "project.name_too_long", Refused;
     ProjectNameTaken => "project.name_taken", Refused;
+    ProjectNameInvalid => "project.invalid_name", Refused;
     ProjectInvalidColor => "project.invalid_color", Refused;
     ProjectNotFound => "project.not_found", NotFound;
     ProjectArchived => "project.archived", Refused;
     EntryDescriptionTooLong => "entry.description_too_long", Refused;
+    EntryDescriptionInvalid => "entry.invalid_description", Refused;
     EntryNotFound => "entry.not_found", NotFound;
     EntryInvalidRange => "entry.invalid_range", Refused;
     EntryRunningConflict => "entry.running_conflict", TimerState;
@@ -212,6 +224,7 @@ error_codes! {
     EntryUndoExpired => "entry.undo_expired", NotFound;
     TagInvalid => "tag.invalid", Refused;
     ClientNameTooLong => "client.name_too_long", Refused;
+    ClientNameInvalid => "client.invalid_name", Refused;
     ProjectInvalidCurrency => "project.invalid_currency", Refused;
     ProjectInvalidRate => "project.invalid_rate", Refused;
     ReportInvalidRounding => "report.invalid_rounding", Refused;
@@ -230,12 +243,14 @@ error_codes! {
     StorageBusy => "storage.busy", Storage;
     StorageBackupFailed => "storage.backup_failed", Storage;
     StorageDataDir => "storage.data_dir", Storage;
+    StorageNoDatabase => "storage.no_database", Storage;
     MetricsInvalidAddress => "metrics.invalid_address", Refused;
     MetricsNotLoopback => "metrics.not_loopback", Refused;
     MetricsPortInUse => "metrics.port_in_use", Refused;
     MetricsDisabledRemotely => "metrics.disabled_remotely", Refused;
     MetricsStartFailed => "metrics.start_failed", Refused;
     MetricsTokenFile => "metrics.token_file", Refused;
+    MetricsTokenRequired => "metrics.token_required", Refused;
     LoggingUnavailable => "logging.unavailable", Refused;
     LoggingOpenFailed => "logging.open_failed", Refused;
     TelemetryExportFailed => "telemetry.export_failed", Refused;
@@ -311,10 +326,12 @@ impl Error {
             Error::ProjectNameEmpty => C::ProjectNameEmpty,
             Error::ProjectNameTooLong(_) => C::ProjectNameTooLong,
             Error::ProjectNameTaken(_) => C::ProjectNameTaken,
+            Error::ProjectNameInvalid(_) => C::ProjectNameInvalid,
             Error::ProjectInvalidColor => C::ProjectInvalidColor,
             Error::ProjectNotFound(_) => C::ProjectNotFound,
             Error::ProjectArchived(_) => C::ProjectArchived,
             Error::EntryDescriptionTooLong(_) => C::EntryDescriptionTooLong,
+            Error::EntryDescriptionInvalid(_) => C::EntryDescriptionInvalid,
             Error::EntryNotFound(_) => C::EntryNotFound,
             Error::EntryInvalidRange => C::EntryInvalidRange,
             Error::EntryRunningConflict => C::EntryRunningConflict,
@@ -322,6 +339,7 @@ impl Error {
             Error::EntryUndoExpired => C::EntryUndoExpired,
             Error::TagInvalid(_) => C::TagInvalid,
             Error::ClientNameTooLong(_) => C::ClientNameTooLong,
+            Error::ClientNameInvalid(_) => C::ClientNameInvalid,
             Error::ProjectInvalidCurrency(_) => C::ProjectInvalidCurrency,
             Error::ProjectInvalidRate => C::ProjectInvalidRate,
             Error::ReportInvalidRounding(_) => C::ReportInvalidRounding,
@@ -340,12 +358,14 @@ impl Error {
             Error::StorageBusy => C::StorageBusy,
             Error::StorageBackupFailed { .. } => C::StorageBackupFailed,
             Error::StorageDataDir { .. } => C::StorageDataDir,
+            Error::StorageNoDatabase(_) => C::StorageNoDatabase,
             Error::MetricsInvalidAddress(_) => C::MetricsInvalidAddress,
             Error::MetricsNotLoopback(_) => C::MetricsNotLoopback,
             Error::MetricsPortInUse(_) => C::MetricsPortInUse,
             Error::MetricsDisabledRemotely => C::MetricsDisabledRemotely,
             Error::MetricsStartFailed { .. } => C::MetricsStartFailed,
             Error::MetricsTokenFile { .. } => C::MetricsTokenFile,
+            Error::MetricsTokenRequired => C::MetricsTokenRequired,
             Error::LoggingUnavailable => C::LoggingUnavailable,
             Error::LoggingOpenFailed { .. } => C::LoggingOpenFailed,
             Error::TelemetryExportFailed { .. } => C::TelemetryExportFailed,

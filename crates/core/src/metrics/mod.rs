@@ -7,6 +7,7 @@
 //! time by the collectors in [`collect`].
 
 pub mod collect;
+mod connections;
 pub mod control;
 mod observe;
 pub mod server;
@@ -81,6 +82,7 @@ pub struct Metrics {
     timer_starts: Counter,
     tracked_seconds: Counter,
     telemetry_sends: Family<SendLabels, Counter>,
+    http_connections_refused: Counter,
     db_open: AtomicI64,
     db_busy: AtomicI64,
     per_project: AtomicBool,
@@ -173,6 +175,12 @@ impl Metrics {
                 "Telemetry payloads by sink (posthog, sentry) and outcome (sent, failed)",
                 telemetry_sends.clone(),
             );
+            let http_connections_refused = Counter::default();
+            registry.register(
+                "http_connections_refused",
+                "Connections to this metrics endpoint closed at once because it had as many open as it allows",
+                http_connections_refused.clone(),
+            );
             registry.register_collector(Box::new(collect::Collectors::new(weak.clone(), db_path)));
             Metrics {
                 registry,
@@ -184,6 +192,7 @@ impl Metrics {
                 timer_starts,
                 tracked_seconds,
                 telemetry_sends,
+                http_connections_refused,
                 db_open: AtomicI64::new(0),
                 db_busy: AtomicI64::new(0),
                 per_project: AtomicBool::new(false),
@@ -221,6 +230,10 @@ impl Metrics {
         self.http_duration
             .get_or_create(&EndpointLabel { endpoint })
             .observe(took.as_secs_f64());
+    }
+
+    pub(crate) fn http_connection_refused(&self) {
+        self.http_connections_refused.inc();
     }
 
     pub(crate) fn observe_db_query(&self, operation: &'static str, took: Duration) {
