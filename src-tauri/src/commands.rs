@@ -269,26 +269,20 @@ pub fn ui_error_log(
     column: Option<u32>,
     last_command: Option<String>,
 ) {
-    let kind = if kind == "unhandledrejection" {
-        "unhandledrejection"
-    } else {
-        "error"
-    };
     let request_id = logging::new_request_id();
     let _request = logging::request_span_with_id("ui_error_log", &request_id).entered();
+    let error = logging::UiError {
+        kind,
+        message,
+        source,
+        line,
+        column,
+        last_command,
+    };
     // Error-level: with crash reports on, this becomes a Sentry event
     // tagged with the request, through the log bridge.
     let _ = crash::scoped("ui_error_log", &request_id, || -> Result<(), ()> {
-        log_event!(
-            error,
-            "ui.error",
-            kind = kind,
-            ui_message = logging::scrub_home(&logging::truncate(&message, 500)),
-            source = source.map(|s| logging::scrub_home(&logging::truncate(&s, 300))),
-            line = line,
-            column = column,
-            last_command = last_command.map(|c| logging::truncate(&c, 64)),
-        );
+        logging::log_ui_error(&error);
         Ok(())
     });
 }

@@ -54,9 +54,28 @@ struct SendLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabel {
     operation: &'static str,
 }
+
+/// The `reason` labels of `timetracker_crash_reports_dropped_total`, all
+/// exported from the start (at 0) so a dashboard sees the series before the
+/// first drop. The crash reporter's `DropReason` names index this list.
+pub const CRASH_DROP_REASONS: [&str; 8] = [
+    "scrub_failed",
+    "words_unavailable",
+    "too_large",
+    "evicted",
+    "rejected",
+    "identity_reset",
+    "consent_withdrawn",
+    "unreadable",
+];
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
@@ -81,6 +100,7 @@ pub struct Metrics {
     timer_starts: Counter,
     tracked_seconds: Counter,
     telemetry_sends: Family<SendLabels, Counter>,
+    crash_dropped: Family<ReasonLabel, Counter>,
     db_open: AtomicI64,
     db_busy: AtomicI64,
     per_project: AtomicBool,
@@ -173,6 +193,15 @@ impl Metrics {
                 "Telemetry payloads by sink (posthog, sentry) and outcome (sent, failed)",
                 telemetry_sends.clone(),
             );
+            let crash_dropped = Family::<ReasonLabel, Counter>::default();
+            registry.register(
+                "crash_reports_dropped",
+                "Crash reports that will never be sent, by reason",
+                crash_dropped.clone(),
+            );
+            for reason in CRASH_DROP_REASONS {
+                drop(crash_dropped.get_or_create(&ReasonLabel { reason }));
+            }
             registry.register_collector(Box::new(collect::Collectors::new(weak.clone(), db_path)));
             Metrics {
                 registry,
@@ -184,6 +213,7 @@ impl Metrics {
                 timer_starts,
                 tracked_seconds,
                 telemetry_sends,
+                crash_dropped,
                 db_open: AtomicI64::new(0),
                 db_busy: AtomicI64::new(0),
                 per_project: AtomicBool::new(false),
@@ -233,6 +263,13 @@ impl Metrics {
     pub fn observe_telemetry_send(&self, sink: &'static str, outcome: &'static str, n: u64) {
         self.telemetry_sends
             .get_or_create(&SendLabels { sink, outcome })
+            .inc_by(n);
+    }
+
+    /// Counts `n` crash reports dropped for `reason`.
+    pub fn observe_crash_dropped(&self, reason: &'static str, n: u64) {
+        self.crash_dropped
+            .get_or_create(&ReasonLabel { reason })
             .inc_by(n);
     }
 
