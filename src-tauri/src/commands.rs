@@ -8,10 +8,10 @@ use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
 use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
-use timetracker_core::telemetry::{Inspection, TelemetryStatus};
+use timetracker_core::telemetry::{Inspection, QueuedPage, TelemetryStatus};
 use timetracker_core::{
-    log_event, Day, DeletedEntry, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project,
-    ProjectBilling, StartOutcome,
+    Day, DeletedEntry, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project, ProjectBilling,
+    StartOutcome,
 };
 
 use crate::state::AppState;
@@ -210,6 +210,19 @@ pub fn telemetry_set_consent(
 #[tauri::command]
 pub fn telemetry_inspect(state: State<'_, AppState>) -> CmdResult<Inspection> {
     state.with("telemetry_inspect", |t| state.telemetry.inspection(t))
+}
+
+/// One page of the queued payloads, newest first (the outbox holds up to
+/// 10,000; the inspector shows a page at a time).
+#[tauri::command]
+pub fn telemetry_queued_page(
+    state: State<'_, AppState>,
+    offset: u32,
+    limit: u32,
+) -> CmdResult<QueuedPage> {
+    state.with("telemetry_queued_page", |t| {
+        state.telemetry.queued_page(t, offset, limit)
+    })
 }
 
 #[tauri::command]

@@ -24,7 +24,7 @@ pub use crate::events::Event;
 pub use config::{ForcedOff, TelemetryConfig};
 pub use context::Context;
 pub use identity::distinct_id;
-pub use inspector::{Inspection, TelemetryStatus};
+pub use inspector::{Inspection, QueuedPage, TelemetryStatus};
 pub use outbox::Payload;
 
 use crate::tracker::EventObserver;

@@ -199,7 +199,12 @@ impl Loop {
                     match drop_oldest(&mut self.conn) {
                         Ok(()) => {
                             t.observe_send("rejected", 1);
-                            crate::log_event!(warn, "telemetry.event_rejected", status = 413u16, count = 1u64);
+                            crate::log_event!(
+                                warn,
+                                "telemetry.event_rejected",
+                                status = 413u16,
+                                count = 1u64
+                            );
                         }
                         Err(e) => {
                             self.fail(t, format!("database: {e}"), None);
