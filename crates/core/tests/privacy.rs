@@ -28,10 +28,8 @@ fn telemetry(receiver: &Receiver, sentry: &Receiver) -> Arc<Telemetry> {
 }
 
 fn reporter(data: &Path, receiver: &Receiver, extra: &[(&str, &str)]) -> Arc<CrashReporter> {
-    let mut env: HashMap<String, String> = HashMap::from([(
-        "SENTRY_DSN".to_owned(),
-        receiver.sentry_dsn("privkey", 7),
-    )]);
+    let mut env: HashMap<String, String> =
+        HashMap::from([("SENTRY_DSN".to_owned(), receiver.sentry_dsn("privkey", 7))]);
     for (k, v) in extra {
         env.insert((*k).to_owned(), (*v).to_owned());
     }
@@ -98,7 +96,10 @@ fn after_a_reset_nothing_sent_carries_the_old_id_or_the_old_session() {
     let (new_ids, new_sessions) = ids(after);
     for (id, session) in new_ids.iter().zip(&new_sessions) {
         assert_ne!(*id, old_id, "the old distinct id was sent after the reset");
-        assert_ne!(*session, old_session, "the old session was sent after the reset");
+        assert_ne!(
+            *session, old_session,
+            "the old session was sent after the reset"
+        );
         assert!(!session.is_empty());
     }
     assert_eq!(tel.session_id(), new_sessions[0]);
@@ -166,18 +167,23 @@ fn debug_mode_sends_no_crash_report_and_keeps_it_to_read() {
     sentry::capture_message("debug mode report", sentry::Level::Error);
     assert!(r.flush(Duration::from_secs(5)));
     let result = r.send_test_error();
-    assert!(
-        format!("{result:?}").contains("not sent"),
-        "{result:?}"
-    );
+    assert!(format!("{result:?}").contains("not sent"), "{result:?}");
     let kept: Vec<String> = r
         .cache()
         .list_debug()
         .iter()
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
-    assert!(kept.iter().any(|k| k.contains("debug mode report")), "{kept:?}");
+    assert!(
+        kept.iter().any(|k| k.contains("debug mode report")),
+        "{kept:?}"
+    );
     assert_eq!(r.cache().list().len(), 1, "the earlier report stays cached");
     r.apply(false, "anon-debug");
-    assert_eq!(receiver.count(), 0, "debug mode sent {:?}", receiver.paths());
+    assert_eq!(
+        receiver.count(),
+        0,
+        "debug mode sent {:?}",
+        receiver.paths()
+    );
 }

@@ -4,6 +4,7 @@
 //! and no command waits for the network. Each scenario prints one row of
 //! the table in docs/troubleshooting.md (`-- --nocapture`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::print_stdout, reason = "the fault table is printed for the docs")]
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -135,7 +136,11 @@ fn posthog_429_is_obeyed_until_retry_after_even_by_a_flush() {
     // Inside the window: a flush posts nothing at all.
     assert!(!s.telemetry.flush(Duration::from_secs(10)));
     if asked.elapsed() < Duration::from_millis(900) {
-        assert_eq!(receiver.connections(), connections, "posted inside Retry-After");
+        assert_eq!(
+            receiver.connections(),
+            connections,
+            "posted inside Retry-After"
+        );
     }
     flush_until_empty(&s, 40);
     let (lost, dup) = tally(&queued, &receiver);
@@ -157,7 +162,13 @@ fn posthog_413_splits_the_batch_and_drops_only_an_event_too_large_alone() {
     receiver.set_max_body(Some(one * 4 + 200));
     flush_until_empty(&s, 5);
     let (lost, dup) = tally(&queued, &receiver);
-    row("PostHog", "413 (batch too large)", receiver.too_large(), lost, dup);
+    row(
+        "PostHog",
+        "413 (batch too large)",
+        receiver.too_large(),
+        lost,
+        dup,
+    );
     assert!(receiver.too_large() > 0);
     assert_eq!((lost, dup), (0, 0));
 

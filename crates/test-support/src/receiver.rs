@@ -206,7 +206,10 @@ impl Receiver {
     pub fn wait_for_stalled(&self, n: usize, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         while self.stalled() < n {
-            assert!(Instant::now() < deadline, "expected {n} stalled connections");
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} stalled connections"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

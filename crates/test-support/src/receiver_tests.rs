@@ -174,7 +174,9 @@ fn injected_faults_hit_the_next_connections_in_order_and_record_nothing() {
     assert_eq!(answer, "", "a reset answers nothing");
     let head = "POST /batch/ HTTP/1.1\r\nContent-Length: 2";
     let mut stream = TcpStream::connect(receiver.addr()).unwrap();
-    stream.write_all(format!("{head}\r\n\r\n{{}}").as_bytes()).unwrap();
+    stream
+        .write_all(format!("{head}\r\n\r\n{{}}").as_bytes())
+        .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");

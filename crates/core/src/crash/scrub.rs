@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use sentry::protocol::{Breadcrumb, Event};
 use serde_json::Value;
 
-pub use super::words::{WordsUnavailable, MIN_TERM_CHARS};
 use super::words::{self, Matcher};
+pub use super::words::{WordsUnavailable, MIN_TERM_CHARS};
 
 pub const REDACTED: &str = "[redacted]";
 pub const HOST: &str = "[host]";
@@ -188,7 +188,11 @@ impl Scrubber {
             None
         };
         visit(&mut value, Mode::Schema, &mut |s, mode| {
-            let words = if mode == Mode::Code { None } else { matcher.as_ref() };
+            let words = if mode == Mode::Code {
+                None
+            } else {
+                matcher.as_ref()
+            };
             *s = self.text(s, words);
         });
         serde_json::from_value(value).map_err(|_| ScrubError::Rebuild)

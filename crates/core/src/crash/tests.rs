@@ -194,7 +194,9 @@ fn ids_codes_and_enums_are_never_rewritten_and_the_event_survives() {
         Some("stopped [redacted] and [redacted] at [redacted]")
     );
 
-    let trace = sentry::protocol::TraceId::from([0xca, 0xfe, 0x0a, 0xdd, 0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x23]);
+    let trace = sentry::protocol::TraceId::from([
+        0xca, 0xfe, 0x0a, 0xdd, 0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x23,
+    ]);
     let span = sentry::protocol::SpanId::from([0xca, 0xfe, 0x0a, 0xdd, 0, 0, 0x01, 0x23]);
     let mut tx = sentry::protocol::Transaction {
         event_id: id,
@@ -223,7 +225,10 @@ fn ids_codes_and_enums_are_never_rewritten_and_the_event_survives() {
     assert_eq!(clean.event_id, id);
     assert_eq!(clean.spans[0].trace_id, trace);
     assert_eq!(clean.spans[0].span_id, span);
-    assert_eq!(clean.spans[0].description.as_deref(), Some("[redacted] [redacted]"));
+    assert_eq!(
+        clean.spans[0].description.as_deref(),
+        Some("[redacted] [redacted]")
+    );
     let json = serde_json::to_string(&clean).unwrap();
     assert!(json.contains(&trace.to_string()), "{json}");
 }

@@ -16,8 +16,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::cache::EnvelopeCache;
-use super::last_send::LastSend;
 use super::dropped::DropReason;
+use super::last_send::LastSend;
 use super::scrub::{ScrubError, Scrubber};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

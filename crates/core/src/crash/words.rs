@@ -54,7 +54,9 @@ pub fn load(db_path: &Path) -> Result<Vec<String>, WordsUnavailable> {
     for source in sources {
         let sql = format!("SELECT t FROM ({source}) WHERE length(trim(t)) >= {MIN_TERM_CHARS}");
         let mut stmt = conn.prepare(&sql).map_err(fail)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(fail)?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(fail)?;
         for row in rows {
             terms.push(row.map_err(fail)?.trim().to_owned());
         }
@@ -270,12 +272,18 @@ mod tests {
     #[test]
     fn escaped_forms_of_the_words_are_found_too() {
         let call = r#"Call "Bob""#;
-        assert_eq!(scrub(&[call], r#"{"m":"Call \"Bob\" now"}"#), r#"{"m":"[x] now"}"#);
+        assert_eq!(
+            scrub(&[call], r#"{"m":"Call \"Bob\" now"}"#),
+            r#"{"m":"[x] now"}"#
+        );
         assert_eq!(
             scrub(&["two\nlines"], r#"Entry { description: "two\nlines" }"#),
             r#"Entry { description: "[x]" }"#
         );
-        assert_eq!(scrub(&["café"], r#"{"d":"caf\u00e9 au lait"}"#), r#"{"d":"[x] au lait"}"#);
+        assert_eq!(
+            scrub(&["café"], r#"{"d":"caf\u00e9 au lait"}"#),
+            r#"{"d":"[x] au lait"}"#
+        );
         assert_eq!(scrub(&["café"], r#"{"d":"CAF\u00C9"}"#), r#"{"d":"[x]"}"#);
         assert_eq!(scrub(&["it's"], r"Some('it\'s')"), r"Some('[x]')");
         // A log line quoted inside JSON escapes twice.
