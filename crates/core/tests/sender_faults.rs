@@ -4,7 +4,10 @@
 //! and no command waits for the network. Each scenario prints one row of
 //! the table in docs/troubleshooting.md (`-- --nocapture`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![allow(clippy::print_stdout, reason = "the fault table is printed for the docs")]
+#![allow(
+    clippy::print_stdout,
+    reason = "the fault table is printed for the docs"
+)]
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -303,5 +306,37 @@ fn sentry_413_drops_only_the_oversized_report_and_counts_it() {
     let (lost, dup) = crash_tally(&["small".to_owned()], &receiver);
     row("Sentry", "413 (report too large)", 1, lost, dup);
     assert_eq!((lost, dup), (0, 0));
+    r.apply(false, "anon-faults");
+}
+
+#[test]
+fn sentry_a_report_a_flush_already_sent_is_not_sent_again_by_its_own_job() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap());
+    let receiver = Receiver::start();
+    let r = reporter(dir.path(), &receiver);
+    receiver.inject(
+        Fault::Stall {
+            max: Duration::from_secs(30),
+        },
+        1,
+    );
+    // The sender is held posting the first report...
+    sentry::capture_message("first", sentry::Level::Error);
+    receiver.wait_for_stalled(1, Duration::from_secs(10));
+    // ...while a flush queues behind it, and then a second report: the
+    // flush's pass over the cache sends both, before the second's own job.
+    let flusher = {
+        let r = r.clone();
+        std::thread::spawn(move || r.flush(Duration::from_secs(30)))
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    sentry::capture_message("second", sentry::Level::Error);
+    receiver.release();
+    assert!(flusher.join().unwrap());
+    assert!(r.flush(Duration::from_secs(15)));
+    let sent = ["first".to_owned(), "second".to_owned()];
+    let (lost, dup) = crash_tally(&sent, &receiver);
+    assert_eq!((lost, dup), (0, 0), "{:?}", receiver.sentry_events());
     r.apply(false, "anon-faults");
 }
