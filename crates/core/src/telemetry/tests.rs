@@ -224,3 +224,28 @@ fn the_inspector_pages_through_and_exports_all_ten_thousand_queued() {
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(exported["queued"].as_array().unwrap().len(), 10_000);
 }
+
+#[test]
+fn a_retry_never_comes_before_the_servers_retry_after() {
+    use std::time::Duration;
+    let asked = Some(Duration::from_secs(120));
+    for failures in 1..12 {
+        for jitter in [0.5, 1.0, 1.49] {
+            assert!(sender::retry_delay(failures, asked, jitter) >= Duration::from_secs(120));
+            assert!(sender::retry_delay(failures, None, jitter) <= Duration::from_secs(450));
+        }
+    }
+    assert_eq!(
+        sender::parse_retry_after(Some(" 7 ")),
+        Duration::from_secs(7)
+    );
+    assert_eq!(
+        sender::parse_retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT")),
+        Duration::from_secs(60)
+    );
+    assert_eq!(
+        sender::parse_retry_after(Some("86400")),
+        Duration::from_secs(3600),
+        "capped at an hour"
+    );
+}
