@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "telemetry_status",
     "telemetry_set_consent",
     "telemetry_inspect",
+    "telemetry_queued_page",
     "telemetry_delete_queued",
     "telemetry_reset_id",
     "telemetry_export",

@@ -79,6 +79,7 @@ fn main() {
             commands::telemetry_status,
             commands::telemetry_set_consent,
             commands::telemetry_inspect,
+            commands::telemetry_queued_page,
             commands::telemetry_delete_queued,
             commands::telemetry_reset_id,
             commands::telemetry_export,

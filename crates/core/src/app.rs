@@ -136,6 +136,15 @@ impl App {
             }
             logging::init_with(writer, &env, desktop.then(crash::log_layer))
         });
+        if let Some(dir) = &data_dir {
+            // Panic and UI messages in the log lose the user's words, as
+            // crash reports do.
+            let scrubber = crash::scrub::Scrubber::for_this_machine(
+                CrashConfig::from_env(&env).user,
+                Some(config::database_path(dir)),
+            );
+            logging::set_redactor(Arc::new(move |text| scrubber.line(text).ok()));
+        }
         let _startup = desktop.then(|| logging::request_span("startup").entered());
         let metrics = match &data_dir {
             Some(dir) if desktop => Metrics::with_database(&config::database_path(dir)),
@@ -184,6 +193,7 @@ impl App {
         let env = &self.config.env;
         self.telemetry.attach_metrics(self.metrics.clone());
         let crash = CrashReporter::new(CrashConfig::from_env(env), &dir).install();
+        crash.attach_metrics(self.metrics.clone());
         self.crash = Some(crash.clone());
         let mut control = MetricsControl::from_env(self.metrics.clone(), dir, env);
         let telemetry = self.telemetry.clone();

@@ -5,7 +5,7 @@
 
 mod receiver;
 
-pub use receiver::{Receiver, Request};
+pub use receiver::{Fault, Receiver, Request};
 
 use std::path::PathBuf;
 

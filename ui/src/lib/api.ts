@@ -13,6 +13,8 @@ import type { LogStatus } from './bindings/LogStatus';
 import type { MetricsStatus } from './bindings/MetricsStatus';
 import type { TelemetryStatus } from './bindings/TelemetryStatus';
 import type { Inspection } from './bindings/Inspection';
+import type { QueuedPage } from './bindings/QueuedPage';
+import type { Payload } from './bindings/Payload';
 import type { CrashTestResult } from './bindings/CrashTestResult';
 import type { Deleted } from './bindings/Deleted';
 import type { ExportDone } from './bindings/ExportDone';
@@ -78,6 +80,8 @@ export type {
   IdleDecision,
   IdlePrompt,
   Inspection,
+  QueuedPage,
+  Payload,
   LineError,
   LogStatus,
   MetricsStatus,
@@ -209,6 +213,8 @@ export const api = {
   setConsent: (crashReports: boolean, usage: boolean) =>
     call<TelemetryStatus>('telemetry_set_consent', { crashReports, usage }),
   inspectTelemetry: () => call<Inspection>('telemetry_inspect'),
+  queuedTelemetryPage: (offset: number, limit: number) =>
+    call<QueuedPage>('telemetry_queued_page', { offset, limit }),
   deleteQueuedTelemetry: () => call<Inspection>('telemetry_delete_queued'),
   resetAnonymousId: () => call<TelemetryStatus>('telemetry_reset_id'),
   exportTelemetry: () => call<string>('telemetry_export'),
