@@ -313,8 +313,11 @@ impl Tracker {
     }
 
     fn restore_deleted(&mut self, deleted: &DeletedEntry) -> Result<Entry> {
-        let description = normalize_description(&deleted.description)?;
-        let tags = tags::normalize(&deleted.tags)?;
+        // Not validated again: the entry is the core's own copy of a stored
+        // row, and one written before a rule was added (control characters)
+        // must still come back whole.
+        let description = deleted.description.clone();
+        let tags = deleted.tags.clone();
         let now = self.clock.now();
         check_range(deleted.started_at, deleted.stopped_at, now)?;
         let restored = self.storage.write("entry_restore", |tx| {

@@ -384,3 +384,24 @@ fn upgrading_keeps_entries_and_their_ids() {
     t.delete_entry(9).unwrap();
     assert_eq!(t.start_timer(None, "").unwrap().started.id, 10);
 }
+
+#[test]
+fn an_entry_stored_before_a_rule_was_added_comes_back_whole_on_undo() {
+    let (mut t, _) = tracker();
+    let e = t
+        .add_entry(manual(None, "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z"))
+        .unwrap();
+    // As an older version (or another device) could have stored it.
+    t.storage
+        .write("test", |tx| {
+            tx.execute(
+                "UPDATE time_entries SET description = 'bell \u{7}' WHERE id = ?1",
+                [e.id],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let deleted = t.delete_entry(e.id).unwrap();
+    let back = t.restore_entry(&deleted.undo).unwrap();
+    assert_eq!(back.description, "bell \u{7}");
+}
