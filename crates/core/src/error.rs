@@ -357,9 +357,45 @@ impl Error {
             }
             Some(C::NotADatabase) => Error::StorageNotADatabase(path.to_owned()),
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::StorageBusy,
+            // SQLite reports a write it could not make as a plain I/O error
+            // in places (growing the -shm file, an fsync): a full or
+            // read-only disk underneath must still be named as such.
+            Some(C::SystemIoFailure) => match disk_state(path) {
+                DiskState::Full => Error::StorageDiskFull(path.to_owned()),
+                DiskState::ReadOnly => Error::StorageReadOnly(path.to_owned()),
+                DiskState::Fine => Error::Database(err),
+            },
             _ => Error::Database(err),
         }
     }
+}
+
+enum DiskState {
+    Full,
+    ReadOnly,
+    Fine,
+}
+
+/// Less than this free counts as full: SQLite needs a page or two (and the
+/// -shm file 32 KiB) for any write.
+const FULL_BELOW_BYTES: u64 = 64 * 1024;
+
+#[cfg(unix)]
+fn disk_state(path: &std::path::Path) -> DiskState {
+    let probe = path
+        .ancestors()
+        .find(|a| a.exists())
+        .unwrap_or(std::path::Path::new("/"));
+    match rustix::fs::statvfs(probe) {
+        Ok(s) if s.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) => DiskState::ReadOnly,
+        Ok(s) if s.f_bavail.saturating_mul(s.f_frsize) < FULL_BELOW_BYTES => DiskState::Full,
+        _ => DiskState::Fine,
+    }
+}
+
+#[cfg(not(unix))]
+fn disk_state(_path: &std::path::Path) -> DiskState {
+    DiskState::Fine
 }
 
 impl From<rusqlite::Error> for Error {
