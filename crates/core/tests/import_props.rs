@@ -230,10 +230,15 @@ fn check_refusal(err: &ImportError, bytes: &[u8]) -> Result<(), TestCaseError> {
             max_line(bytes),
             e
         );
-        prop_assert!(!e.message.trim().is_empty(), "line {} has no message", e.line);
+        prop_assert!(
+            !e.message.trim().is_empty(),
+            "line {} has no message",
+            e.line
+        );
     }
     prop_assert!(
-        err.to_string().contains(&format!("Line {}", err.errors[0].line)),
+        err.to_string()
+            .contains(&format!("Line {}", err.errors[0].line)),
         "the message does not name the line: {err}"
     );
     Ok(())
@@ -371,5 +376,8 @@ fn mutated_fixtures_are_sometimes_accepted_and_sometimes_refused() {
             }
         }
     }
-    assert!(accepted > 5 && refused > 5, "{accepted} accepted, {refused} refused");
+    assert!(
+        accepted > 5 && refused > 5,
+        "{accepted} accepted, {refused} refused"
+    );
 }
