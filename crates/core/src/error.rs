@@ -358,22 +358,14 @@ impl Error {
             Some(C::NotADatabase) => Error::StorageNotADatabase(path.to_owned()),
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::StorageBusy,
             // SQLite reports a write it could not make as a plain I/O error
-            // in places (growing the -shm file, an fsync): a full or
-            // read-only disk underneath must still be named as such.
-            Some(C::SystemIoFailure) => match disk_state(path) {
-                DiskState::Full => Error::StorageDiskFull(path.to_owned()),
-                DiskState::ReadOnly => Error::StorageReadOnly(path.to_owned()),
-                DiskState::Fine => Error::Database(err),
-            },
+            // in places (growing the -shm file as it opens): a full disk
+            // underneath must still be named as such.
+            Some(C::SystemIoFailure) if disk_is_full(path) => {
+                Error::StorageDiskFull(path.to_owned())
+            }
             _ => Error::Database(err),
         }
     }
-}
-
-enum DiskState {
-    Full,
-    ReadOnly,
-    Fine,
 }
 
 /// Less than this free counts as full: SQLite needs a page or two (and the
@@ -381,21 +373,18 @@ enum DiskState {
 const FULL_BELOW_BYTES: u64 = 64 * 1024;
 
 #[cfg(unix)]
-fn disk_state(path: &std::path::Path) -> DiskState {
+fn disk_is_full(path: &std::path::Path) -> bool {
     let probe = path
         .ancestors()
         .find(|a| a.exists())
         .unwrap_or(std::path::Path::new("/"));
-    match rustix::fs::statvfs(probe) {
-        Ok(s) if s.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) => DiskState::ReadOnly,
-        Ok(s) if s.f_bavail.saturating_mul(s.f_frsize) < FULL_BELOW_BYTES => DiskState::Full,
-        _ => DiskState::Fine,
-    }
+    rustix::fs::statvfs(probe)
+        .is_ok_and(|s| s.f_bavail.saturating_mul(s.f_frsize) < FULL_BELOW_BYTES)
 }
 
 #[cfg(not(unix))]
-fn disk_state(_path: &std::path::Path) -> DiskState {
-    DiskState::Fine
+fn disk_is_full(_path: &std::path::Path) -> bool {
+    false
 }
 
 impl From<rusqlite::Error> for Error {
