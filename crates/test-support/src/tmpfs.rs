@@ -31,7 +31,11 @@ impl Tmpfs {
         } else {
             Err(format!(
                 "mounting a tmpfs was refused ({}): it needs root or CAP_SYS_ADMIN",
-                String::from_utf8_lossy(&out.stderr).trim()
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
             ))
         }
     }
