@@ -8,6 +8,15 @@ use serde_json::Value;
 use timetracker_e2e::{tt, App, SERIAL};
 use timetracker_test_support::{skip, Tmpfs};
 
+/// 1 when `PRAGMA integrity_check` finds the database damaged, else 0.
+fn integrity_failures(data: &std::path::Path) -> u32 {
+    let conn = rusqlite::Connection::open(data.join("timetracker.sqlite3")).unwrap();
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    u32::from(verdict != "ok")
+}
+
 fn descriptions(data: &std::path::Path) -> Vec<String> {
     let log: Value = serde_json::from_str(&tt(data, &["--json", "log", "--all"])).unwrap();
     log["entries"]
@@ -58,8 +67,10 @@ async fn on_a_full_disk_the_app_keeps_running_shows_the_error_and_resumes() {
 
     let now = descriptions(&data);
     let lost = usize::from(!now.contains(&"saved before".to_owned()));
-    println!("| app on a full disk | {refusals} starts refused, error shown, app kept running | {lost} | 0 |");
+    let bad = integrity_failures(&data);
+    println!("| app on a full disk | {refusals} starts refused, error shown, app kept running | {lost} | {bad} |");
     assert_eq!(lost, 0);
+    assert_eq!(bad, 0);
     assert!(now.contains(&"after space was freed".to_owned()), "{now:?}");
 }
 
@@ -90,7 +101,11 @@ async fn on_a_read_only_data_folder_the_window_says_why() {
     let app = App::launch(&data).await;
     app.wait_for_count("entry-row", 1).await;
     app.quit().await;
-    println!("| app on a read-only data folder | 1 start refused, error shown | 0 | 0 |");
+    let lost = usize::from(!descriptions(&data).contains(&"saved before".to_owned()));
+    let bad = integrity_failures(&data);
+    println!("| app on a read-only data folder | 1 start refused, error shown | {lost} | {bad} |");
+    assert_eq!(lost, 0);
+    assert_eq!(bad, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -117,6 +132,8 @@ async fn with_a_full_log_folder_the_app_tracks_as_ever() {
     app.wait_for_count("entry-row", 3).await;
     app.quit().await;
     let lost = 3usize.saturating_sub(descriptions(&data).len());
-    println!("| app with a full log folder | {tracked} timers tracked | {lost} | 0 |");
+    let bad = integrity_failures(&data);
+    println!("| app with a full log folder | {tracked} timers tracked | {lost} | {bad} |");
     assert_eq!(lost, 0);
+    assert_eq!(bad, 0);
 }

@@ -43,6 +43,15 @@ fn refused(tt: &Tt, args: &[&str], code: &str) {
     assert_eq!(err["error"]["code"], code, "{stderr}");
 }
 
+/// 1 when `PRAGMA integrity_check` finds the database damaged, else 0.
+fn integrity_failures(tt: &Tt) -> u32 {
+    let conn = rusqlite::Connection::open(tt.data_dir().join("timetracker.sqlite3")).unwrap();
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    u32::from(verdict != "ok")
+}
+
 fn csv(dir: &std::path::Path) -> std::path::PathBuf {
     let path = dir.join("one.csv");
     std::fs::write(
@@ -90,8 +99,10 @@ fn a_full_disk_exits_6_with_disk_full_and_tt_works_again_once_freed() {
     std::fs::remove_file(&filler).unwrap();
     let after = descriptions(&tt);
     let lost = before.iter().filter(|d| !after.contains(d)).count();
-    println!("| tt on a full disk | {refusals} commands refused, exit 6 | {lost} | 0 |");
+    let bad = integrity_failures(&tt);
+    println!("| tt on a full disk | {refusals} commands refused, exit 6 | {lost} | {bad} |");
     assert_eq!(lost, 0);
+    assert_eq!(bad, 0);
     assert_eq!(
         tt.json(&["status"])["entry"]["description"],
         "still running"
@@ -117,8 +128,11 @@ fn a_full_log_folder_costs_tt_nothing() {
     }
     tt.ok(&["stop"]);
     let all = descriptions(&tt);
+    let lost = 11usize.saturating_sub(all.len());
+    let bad = integrity_failures(&tt);
+    println!("| tt with a full log folder | {ran} commands, all exit 0 | {lost} | {bad} |");
     assert_eq!(all.len(), 11, "{all:?}");
-    println!("| tt with a full log folder | {ran} commands, all exit 0 | 0 | 0 |");
+    assert_eq!(bad, 0);
 }
 
 #[test]
@@ -130,13 +144,22 @@ fn a_read_only_data_folder_exits_6_with_read_only() {
     };
     tt.ok(&["start", "-d", "before"]);
     disk.remount("ro");
-    refused(&tt, &["stop"], "storage.read_only");
-    refused(&tt, &["start", "-d", "never"], "storage.read_only");
+    let mut refusals = 0;
+    for args in [&["stop"][..], &["start", "-d", "never"]] {
+        refused(&tt, args, "storage.read_only");
+        refusals += 1;
+    }
     let out = tt.run(&["stop"]);
     let message = String::from_utf8_lossy(&out.stderr);
     assert!(message.contains("cannot be written"), "{message}");
+    refusals += 1;
     disk.remount("rw");
-    assert_eq!(tt.json(&["status"])["entry"]["description"], "before");
+    let lost = usize::from(tt.json(&["status"])["entry"]["description"] != "before");
+    let bad = integrity_failures(&tt);
     tt.ok(&["stop"]);
-    println!("| tt on a read-only data folder | 3 commands refused, exit 6 | 0 | 0 |");
+    println!(
+        "| tt on a read-only data folder | {refusals} commands refused, exit 6 | {lost} | {bad} |"
+    );
+    assert_eq!(lost, 0);
+    assert_eq!(bad, 0);
 }
