@@ -8,10 +8,10 @@ use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
 use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
-use timetracker_core::telemetry::{Inspection, TelemetryStatus};
+use timetracker_core::telemetry::{Inspection, QueuedPage, TelemetryStatus};
 use timetracker_core::{
-    log_event, Day, DeletedEntry, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project,
-    ProjectBilling, StartOutcome,
+    Day, Deleted, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project, ProjectBilling,
+    StartOutcome,
 };
 
 use crate::state::AppState;
@@ -103,13 +103,13 @@ pub fn entry_update(state: State<'_, AppState>, id: i64, patch: EntryPatch) -> C
 }
 
 #[tauri::command]
-pub fn entry_delete(state: State<'_, AppState>, id: i64) -> CmdResult<DeletedEntry> {
+pub fn entry_delete(state: State<'_, AppState>, id: i64) -> CmdResult<Deleted> {
     state.with("entry_delete", |t| t.delete_entry(id))
 }
 
 #[tauri::command]
-pub fn entry_restore(state: State<'_, AppState>, deleted: DeletedEntry) -> CmdResult<Entry> {
-    state.with("entry_restore", |t| t.restore_entry(deleted))
+pub fn entry_restore(state: State<'_, AppState>, undo: String) -> CmdResult<Entry> {
+    state.with("entry_restore", |t| t.restore_entry(&undo))
 }
 
 #[tauri::command]
@@ -212,6 +212,19 @@ pub fn telemetry_inspect(state: State<'_, AppState>) -> CmdResult<Inspection> {
     state.with("telemetry_inspect", |t| state.telemetry.inspection(t))
 }
 
+/// One page of the queued payloads, newest first (the outbox holds up to
+/// 10,000; the inspector shows a page at a time).
+#[tauri::command]
+pub fn telemetry_queued_page(
+    state: State<'_, AppState>,
+    offset: u32,
+    limit: u32,
+) -> CmdResult<QueuedPage> {
+    state.with("telemetry_queued_page", |t| {
+        state.telemetry.queued_page(t, offset, limit)
+    })
+}
+
 #[tauri::command]
 pub fn telemetry_delete_queued(state: State<'_, AppState>) -> CmdResult<Inspection> {
     state.with("telemetry_delete_queued", |t| {
@@ -269,26 +282,20 @@ pub fn ui_error_log(
     column: Option<u32>,
     last_command: Option<String>,
 ) {
-    let kind = if kind == "unhandledrejection" {
-        "unhandledrejection"
-    } else {
-        "error"
-    };
     let request_id = logging::new_request_id();
     let _request = logging::request_span_with_id("ui_error_log", &request_id).entered();
+    let error = logging::UiError {
+        kind,
+        message,
+        source,
+        line,
+        column,
+        last_command,
+    };
     // Error-level: with crash reports on, this becomes a Sentry event
     // tagged with the request, through the log bridge.
     let _ = crash::scoped("ui_error_log", &request_id, || -> Result<(), ()> {
-        log_event!(
-            error,
-            "ui.error",
-            kind = kind,
-            ui_message = logging::scrub_home(&logging::truncate(&message, 500)),
-            source = source.map(|s| logging::scrub_home(&logging::truncate(&s, 300))),
-            line = line,
-            column = column,
-            last_command = last_command.map(|c| logging::truncate(&c, 64)),
-        );
+        logging::log_ui_error(&error);
         Ok(())
     });
 }

@@ -4,12 +4,12 @@
 //! connection of their own, on a blocking thread, so a slow scrape or an
 //! online check never holds up the window or the timer.
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager};
 use timetracker_core::doctor::{
-    self, Bundle, BundlePreview, Database, DesktopRuntime, Doctor, DoctorReport, Runtime,
+    self, Bundle, BundlePreview, BundleSaved, Database, DesktopRuntime, Doctor, DoctorReport,
+    Runtime,
 };
 use timetracker_core::{log_event, logging, ErrorPayload};
 
@@ -115,20 +115,37 @@ pub async fn doctor_bundle_preview(app: AppHandle) -> CmdResult<BundlePreview> {
     .await
 }
 
-/// Writes the bundle the user saw in the preview (a fresh one if none).
+/// Asks where to save, then writes the bundle the user saw in the preview
+/// (a fresh one if none). None when the user cancelled the dialog.
 #[tauri::command]
-pub async fn doctor_bundle_save(app: AppHandle, path: String) -> CmdResult<u64> {
+pub async fn doctor_bundle_save(app: AppHandle) -> CmdResult<Option<BundleSaved>> {
+    let stamp = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date();
+    let ask = crate::dialogs::Ask {
+        title: "Save the support bundle",
+        filters: &[("Support bundle", &["tar.gz", "gz"])],
+    };
+    let name = format!("timetracker-support-{stamp}.tar.gz");
+    let Some(path) = crate::dialogs::save_file(&app, ask, &name).await else {
+        return Ok(None);
+    };
     let handle = app.clone();
     with_doctor(app, "doctor_bundle_save", move |d| {
         let previewed = &handle.state::<Previewed>().0;
         let shown = lock(previewed).take();
         let bundle = shown.unwrap_or_else(|| d.bundle(&d.run()));
-        let written = bundle.write(&PathBuf::from(path));
+        let written = bundle.write(&path);
         if written.is_err() {
             // Kept for another try: what is saved is always what was shown.
             *lock(previewed) = Some(bundle);
         }
-        written
+        written.map(|bytes| {
+            Some(BundleSaved {
+                bytes,
+                path: path.display().to_string(),
+            })
+        })
     })
     .await
 }

@@ -3,6 +3,7 @@
 
 mod commands;
 mod desktop;
+mod dialogs;
 mod doctor;
 mod files;
 mod live;
@@ -41,6 +42,8 @@ fn main() {
             live::start(app.handle().clone());
             sync::start(app.handle());
             app.manage(doctor::Previewed::default());
+            app.manage(dialogs::TestAnswers::default());
+            app.manage(timetracker_core::io::files::Grants::default());
             desktop::setup(app.handle());
             Ok(())
         })
@@ -66,6 +69,7 @@ fn main() {
             commands::report,
             commands::rounding_set,
             files::export_entries,
+            files::import_choose,
             files::import_preview,
             files::import_commit,
             commands::metrics_status,
@@ -75,6 +79,7 @@ fn main() {
             commands::telemetry_status,
             commands::telemetry_set_consent,
             commands::telemetry_inspect,
+            commands::telemetry_queued_page,
             commands::telemetry_delete_queued,
             commands::telemetry_reset_id,
             commands::telemetry_export,
@@ -83,6 +88,7 @@ fn main() {
             commands::ui_error_log,
             commands::crash_send_test_error,
             commands::crash_test_panic,
+            dialogs::test_dialog_answer,
             desktop::commands::desktop_settings_get,
             desktop::commands::desktop_settings_set,
             desktop::commands::stale_timer_check,

@@ -322,6 +322,29 @@ impl App {
         }
     }
 
+    /// Makes the next file dialog the shell opens answer with `path`
+    /// (WebDriver cannot drive a GTK dialog). Needs the app launched with
+    /// `TIMETRACKER_TEST_HOOKS=1`.
+    pub async fn answer_dialog(&self, path: &Path) {
+        let refused = self.try_answer_dialog(path).await;
+        assert!(refused.is_none(), "test_dialog_answer: {refused:?}");
+    }
+
+    /// [`Self::answer_dialog`], returning the error (as JSON) if refused.
+    pub async fn try_answer_dialog(&self, path: &Path) -> Option<String> {
+        let answered = self
+            .client
+            .execute_async(
+                "const [path, done] = arguments;
+                 window.__TAURI_INTERNALS__.invoke('test_dialog_answer', { path })
+                   .then(() => done(null), (e) => done(JSON.stringify(e)));",
+                vec![path.to_str().unwrap().into()],
+            )
+            .await
+            .unwrap();
+        answered.as_str().map(str::to_owned)
+    }
+
     /// Opens Settings at `section` (`general`, `sync`, `privacy`,
     /// `desktop`, `import`, `metrics`).
     pub async fn open_settings(&self, section: &str) {

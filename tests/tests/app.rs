@@ -2,6 +2,7 @@
 //! while the timer runs, and bad input. Each test has its own data folder.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,15 @@ async fn track_time_on_a_project_then_find_it_after_a_restart() {
         .await
         .unwrap();
     assert_eq!(display, "flex");
+    // Without TIMETRACKER_TEST_HOOKS the window cannot queue a dialog
+    // answer: every file it reads or writes is one the user picked.
+    let refused = app.try_answer_dialog(Path::new("/etc/passwd")).await;
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains("test_hooks.disabled")),
+        "{refused:?}"
+    );
 
     create_project(&app, "Zebra Migration Study").await;
     app.click("nav-timer").await;

@@ -21,8 +21,7 @@ async fn a_file_with_mistakes_lists_every_one_by_line_and_imports_nothing() {
     let app = &w.app;
     let data = &w.data;
     app.open_settings("import").await;
-    app.fill("import-path", fixture("toggl-bad.csv").to_str().unwrap())
-        .await;
+    choose_import(app, &fixture("toggl-bad.csv")).await;
     app.click("import-preview").await;
     let errors = wait_text(app, "import-errors", "nothing was imported").await;
     assert!(
@@ -139,10 +138,17 @@ async fn an_export_to_a_missing_folder_is_refused_and_leaves_nothing_behind() {
     let app = &w.app;
     let tmp = &w.tmp;
     let nowhere = tmp.path().join("no such folder/november.csv");
-    app.fill("export-path", nowhere.to_str().unwrap()).await;
+    app.answer_dialog(&nowhere).await;
     app.click("export-run").await;
     wait_text(app, "export-error", "could not be written").await;
     assert!(!nowhere.exists());
+    // Nor may an export replace the live database (or land anywhere in
+    // the data folder): refused, and the data is all still there.
+    let db = w.data.join("timetracker.sqlite3");
+    app.answer_dialog(&db).await;
+    app.click("export-run").await;
+    wait_text(app, "export-error", "TimeTracker's own data").await;
+    assert_eq!(all_entries(&w.data).len(), 5);
     w.quit().await;
 }
 
@@ -153,7 +159,7 @@ async fn the_month_exports_as_csv_through_the_window() {
     let tmp = &w.tmp;
     // A refused export first: a good one after it clears the error.
     let nowhere = tmp.path().join("no such folder/november.csv");
-    app.fill("export-path", nowhere.to_str().unwrap()).await;
+    app.answer_dialog(&nowhere).await;
     app.click("export-run").await;
     wait_text(app, "export-error", "could not be written").await;
     let export = tmp.path().join("november.csv");

@@ -39,9 +39,16 @@ impl Out {
     }
 
     fn flush(self) -> Outcome {
+        // One place for all of it: whatever a command prints, no stored
+        // text reaches the terminal as a control sequence.
+        let shown = if self.json {
+            text::json_visible(&self.text)
+        } else {
+            text::visible(&self.text)
+        };
         let mut stdout = std::io::stdout().lock();
         match stdout
-            .write_all(self.text.as_bytes())
+            .write_all(shown.as_bytes())
             .and_then(|()| stdout.flush())
         {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -88,6 +95,28 @@ fn logs(command: &Command) -> bool {
     )
 }
 
+/// Commands that only read: on a data folder without a database they fail
+/// (`storage.no_database`) and create nothing, so a mistyped `--data-dir`
+/// is not mistaken for an empty history. The others record something and
+/// create the folder and the database on first use.
+pub(crate) fn read_only(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Status
+            | Command::Log { .. }
+            | Command::Report { .. }
+            | Command::Export { .. }
+            | Command::Import { dry_run: true, .. }
+            | Command::Projects {
+                action: None | Some(ProjectAction::List { .. })
+            }
+            | Command::Sync {
+                action: SyncAction::Status
+            }
+            | Command::Doctor(_)
+    )
+}
+
 pub fn run(cli: Cli) -> Outcome {
     // `tt doctor` opens the database itself, and only if it exists.
     let database = !matches!(cli.command, Command::Doctor(_));
@@ -95,9 +124,21 @@ pub fn run(cli: Cli) -> Outcome {
     let profile = Profile::CommandLine {
         database,
         logs: logging,
+        create: !read_only(&cli.command),
     };
     let app = App::start(Config::from_process(profile).with_data_dir(cli.data_dir));
-    let mut tracker = app.tracker?;
+    let mut tracker = match app.tracker {
+        // A preview before the first use: against an empty database, made
+        // in memory so that nothing is left behind.
+        Err(Error::StorageNoDatabase(_))
+            if matches!(cli.command, Command::Import { dry_run: true, .. }) =>
+        {
+            Some(Tracker::open_in_memory(std::sync::Arc::new(
+                timetracker_core::SystemClock,
+            ))?)
+        }
+        other => other?,
+    };
     let (Some(data_dir), env) = (app.data_dir, app.config.env) else {
         return Err(Failure::Core(timetracker_core::Error::ConfigNoDataDir));
     };
@@ -347,7 +388,8 @@ fn export_to(
             other => other.map(|_| ()).map_err(Failure::from),
         };
     };
-    let count = export::to_file(path, |w| write(t, w)).map_err(|e| match e {
+    let protected = timetracker_core::io::files::Protected::of(t);
+    let count = export::to_file(&protected, path, |w| write(t, w)).map_err(|e| match e {
         Error::ExportWriteFailed(io) => Failure::Io(format!("{}: {io}", path.display())),
         other => other.into(),
     })?;
@@ -376,7 +418,7 @@ fn import(
             .map_err(|e| Failure::Io(format!("standard input: {e}")))?;
         buf
     } else {
-        std::fs::read(file).map_err(|e| Failure::Io(format!("{}: {e}", file.display())))?
+        timetracker_core::io::files::read_import(file)?
     };
     let options = ParseOptions {
         tz,

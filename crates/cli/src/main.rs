@@ -300,9 +300,10 @@ impl Failure {
                 value["error"]["lines"] = serde_json::json!(details.errors);
                 value["error"]["omitted"] = serde_json::json!(details.omitted);
             }
-            writeln!(err, "{value}")
+            writeln!(err, "{}", text::json_visible(&value.to_string()))
         } else {
-            writeln!(err, "tt: {}", self.message())
+            // Messages quote names (a taken name, a bad tag).
+            writeln!(err, "tt: {}", text::visible(&self.message()))
         };
     }
 }

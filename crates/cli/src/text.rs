@@ -11,6 +11,46 @@ use timetracker_core::{Entry, Project};
 
 use crate::By;
 
+/// `text` with every control character but line breaks and tabs shown as
+/// `\u{1b}`: names stored by an older version or received by sync may hold
+/// them, and a terminal would act on them (`ESC ] 52` sets the clipboard).
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_controls(
+        text,
+        |c| c.is_control() && c != '\n' && c != '\t',
+        |c| format!("\\u{{{:x}}}", u32::from(c)),
+    )
+}
+
+/// JSON from serde escapes C0 controls but writes C1 ones (`U+009B`, a
+/// one-character `ESC [`) as they are; `\u009b` is the same string.
+pub fn json_visible(json: &str) -> std::borrow::Cow<'_, str> {
+    escape_controls(
+        json,
+        |c| ('\u{7f}'..='\u{9f}').contains(&c),
+        |c| format!("\\u{:04x}", u32::from(c)),
+    )
+}
+
+fn escape_controls(
+    text: &str,
+    escape: impl Fn(char) -> bool,
+    show: impl Fn(char) -> String,
+) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escape(c) {
+            out.push_str(&show(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `3725` seconds as `1:02:05`.
 pub fn duration(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -217,6 +257,21 @@ pub fn plural(n: impl Into<u64>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_are_shown_escaped_but_line_breaks_and_tabs_stay() {
+        assert_eq!(
+            visible("\u{1b}]52;c;aGk=\u{7}Evil\r\u{9b}2J\u{7f}"),
+            "\\u{1b}]52;c;aGk=\\u{7}Evil\\u{d}\\u{9b}2J\\u{7f}"
+        );
+        assert_eq!(visible("two\nlines\tok – ü"), "two\nlines\tok – ü");
+        assert!(matches!(visible("plain"), std::borrow::Cow::Borrowed(_)));
+        let json = serde_json::to_string("a\u{1b}b\u{9b}c").unwrap();
+        let shown = json_visible(&json);
+        assert_eq!(shown, "\"a\\u001bb\\u009bc\"");
+        let back: String = serde_json::from_str(&shown).unwrap();
+        assert_eq!(back, "a\u{1b}b\u{9b}c");
+    }
 
     #[test]
     fn durations_are_hours_minutes_seconds() {

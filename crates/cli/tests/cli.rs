@@ -32,6 +32,8 @@ fn with_sample() -> Tt {
 #[test]
 fn start_status_and_stop() {
     let tt = Tt::new();
+    // A folder with a database in it: what any write leaves behind.
+    tt.ok(&["projects", "add", "Website"]);
     assert_eq!(tt.ok(&["status"]), "No timer is running.\n");
     let status = tt.json(&["status"]);
     assert_eq!(status["running"], false);
@@ -138,12 +140,40 @@ fn without_ids(csv: &str) -> Vec<String> {
 }
 
 #[test]
+fn an_export_onto_the_database_is_refused_and_the_database_keeps_working() {
+    let tt = with_sample();
+    let db = tt.data_dir().join("timetracker.sqlite3");
+    for target in [db.clone(), tt.data_dir().join("timetracker.sqlite3-wal")] {
+        let out = tt.run(&["--json", "export", "-o", target.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["code"], "export.target_protected", "{err}");
+    }
+    // Still a database, with every entry.
+    let log = tt.json(&["log", "--all"]);
+    assert!(!log["entries"].as_array().unwrap().is_empty(), "{log}");
+}
+
+#[test]
+fn an_import_of_a_device_or_folder_is_refused_by_name() {
+    let tt = Tt::new();
+    for target in ["/dev/zero", tt.data_dir().to_str().unwrap()] {
+        let out = tt.run(&["--json", "import", target]);
+        assert_eq!(out.status.code(), Some(3), "{target}");
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["code"], "import.not_a_file", "{err}");
+    }
+}
+
+#[test]
 fn export_then_import_round_trips_through_files_and_stdin() {
     let source = with_sample();
     source.ok(&["start", "Site", "-d", "still going", "-t", "live"]);
     let csv = source.ok(&["export"]);
     assert!(csv.contains("\r\n"));
-    let json_file = source.data_dir().join("all.json");
+    // Not into the data folder: that is refused (see the next test).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let json_file = elsewhere.path().join("all.json");
     source.ok(&[
         "export",
         "--format",
@@ -151,7 +181,7 @@ fn export_then_import_round_trips_through_files_and_stdin() {
         "-o",
         json_file.to_str().unwrap(),
     ]);
-    assert!(!source.data_dir().join("all.json.partial").exists());
+    assert!(!elsewhere.path().join("all.json.partial").exists());
 
     // CSV through standard input, JSON from the file, each into a new
     // database: the exports of those databases match the original.
@@ -251,7 +281,11 @@ fn every_import_format_is_detected() {
         assert_eq!(preview["format"], format, "{name}");
         assert_eq!(preview["dry_run"], true);
         assert!(preview["new_entries"].as_i64().unwrap() > 0, "{name}");
-        assert_eq!(tt.json(&["log", "--all"])["entries"], serde_json::json!([]));
+        // A preview writes nothing, not even an empty database.
+        assert!(
+            !tt.data_dir().join("timetracker.sqlite3").exists(),
+            "{name}"
+        );
         let done = tt.json(&["import", "--format", format, file.to_str().unwrap()]);
         assert_eq!(done["imported"], preview["new_entries"], "{name}");
     }
@@ -302,13 +336,12 @@ fn a_bad_data_dir_is_a_storage_error() {
     let blocker = tt.data_dir().join("file");
     std::fs::write(&blocker, "").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_tt"))
-        .args([
-            "--data-dir",
-            blocker.join("sub").to_str().unwrap(),
-            "status",
-        ])
+        .args(["--data-dir", blocker.join("sub").to_str().unwrap(), "start"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(6));
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("tt: The data folder"));
+    // A write starts the log writer, which says on standard error that it
+    // cannot write there either.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tt: The data folder"), "{stderr}");
 }

@@ -87,7 +87,8 @@ fn healthy_exits_0_with_every_check_in_the_documented_shape() {
 #[test]
 fn a_problem_exits_1_and_still_prints_the_report() {
     let tt = Tt::new();
-    tt.ok(&["status"]);
+    // Any write creates the database; reads no longer do.
+    tt.ok(&["projects", "add", "Seed"]);
     let (code, report, stderr) = doctor(&tt, &[], &[("LOG_LEVEL", "loud")]);
     assert_eq!(code, Some(1));
     let level = check(&report, "logs.level");
@@ -166,7 +167,8 @@ fn the_bundle_is_listed_previewed_and_written() {
 #[test]
 fn without_online_not_one_connection_is_made() {
     let tt = Tt::new();
-    tt.ok(&["status"]);
+    // Any write creates the database; reads no longer do.
+    tt.ok(&["projects", "add", "Seed"]);
     {
         let mut t = Tracker::open_in_dir(tt.data_dir(), Arc::new(SystemClock)).unwrap();
         timetracker_core::telemetry::consent::record_answer(&mut t, true, true).unwrap();
@@ -193,7 +195,8 @@ fn without_online_not_one_connection_is_made() {
 #[test]
 fn an_older_schema_is_reported_and_left_as_it_is() {
     let tt = Tt::new();
-    tt.ok(&["status"]);
+    // Any write creates the database; reads no longer do.
+    tt.ok(&["projects", "add", "Seed"]);
     let db = tt.data_dir().join("timetracker.sqlite3");
     let current = {
         let conn = rusqlite::Connection::open(&db).unwrap();

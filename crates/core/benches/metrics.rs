@@ -76,14 +76,8 @@ fn main() {
     }
     metrics.set_per_project(false);
 
-    let server = MetricsServer::start(
-        ServerConfig {
-            addr: loopback(0),
-            token: None,
-        },
-        metrics.clone(),
-    )
-    .unwrap();
+    let server =
+        MetricsServer::start(ServerConfig::new(loopback(0), None), metrics.clone()).unwrap();
     let url = format!("http://{}/metrics", server.addr());
     let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
     let http: Vec<Duration> = (0..scrapes)

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::config::{self, Env};
 use crate::crash::{self, CrashConfig, CrashReporter};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::logging::{self, LogWriter, WriterConfig};
 use crate::metrics::{Metrics, MetricsControl};
 use crate::telemetry::flags::Flag;
@@ -30,10 +30,14 @@ pub enum Profile {
     Desktop,
     /// `database`: open it (`tt doctor` opens it itself, and only if it
     /// exists). `logs`: start the log writer (pure reads skip it to start
-    /// faster).
+    /// faster). `create`: make the data folder and the database if they are
+    /// missing; commands that only read leave a mistyped `--data-dir` as it
+    /// is and say so (`storage.no_database`) instead of showing an empty
+    /// database.
     CommandLine {
         database: bool,
         logs: bool,
+        create: bool,
     },
 }
 
@@ -105,14 +109,26 @@ impl App {
     pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> App {
         let env = config.env.clone();
         let desktop = config.profile == Profile::Desktop;
-        let (open_database, log) = match config.profile {
-            Profile::Desktop => (true, true),
-            Profile::CommandLine { database, logs } => (database, logs),
+        let (open_database, log, create) = match config.profile {
+            // The desktop app makes its data folder on first launch.
+            Profile::Desktop => (true, true, true),
+            Profile::CommandLine {
+                database,
+                logs,
+                create,
+            } => (database, logs, create),
         };
         let (data_dir, dir_error) = match config.data_dir() {
             Ok(dir) => (Some(dir), None),
             Err(e) => (None, Some(e)),
         };
+        // Not even the logs folder is made where there is no database yet.
+        let missing = data_dir
+            .as_ref()
+            .filter(|_| !create)
+            .map(|dir| config::database_path(dir))
+            .filter(|path| !path.exists());
+        let log = log && missing.is_none();
         let logs = data_dir.as_ref().filter(|_| log).map(|dir| {
             let mut writer = WriterConfig::new(logging::logs_dir(dir));
             if !desktop {
@@ -120,18 +136,30 @@ impl App {
             }
             logging::init_with(writer, &env, desktop.then(crash::log_layer))
         });
+        if let Some(dir) = &data_dir {
+            // Panic and UI messages in the log lose the user's words, as
+            // crash reports do.
+            let scrubber = crash::scrub::Scrubber::for_this_machine(
+                CrashConfig::from_env(&env).user,
+                Some(config::database_path(dir)),
+            );
+            logging::set_redactor(Arc::new(move |text| scrubber.line(text).ok()));
+        }
         let _startup = desktop.then(|| logging::request_span("startup").entered());
         let metrics = match &data_dir {
             Some(dir) if desktop => Metrics::with_database(&config::database_path(dir)),
             _ => Metrics::new(),
         };
         let telemetry = Telemetry::new(TelemetryConfig::from_env(&env));
-        let mut tracker = match (&data_dir, dir_error) {
-            (_, Some(e)) => Err(e),
-            (Some(dir), None) if open_database => Tracker::open_in_dir(dir, clock).map(|mut t| {
-                t.set_env(env.clone());
-                Some(t)
-            }),
+        let mut tracker = match (&data_dir, dir_error, missing) {
+            (_, Some(e), _) => Err(e),
+            (Some(_), None, Some(path)) if open_database => Err(Error::StorageNoDatabase(path)),
+            (Some(dir), None, None) if open_database => {
+                Tracker::open_in_dir(dir, clock).map(|mut t| {
+                    t.set_env(env.clone());
+                    Some(t)
+                })
+            }
             _ => Ok(None),
         };
         let mut app = App {
@@ -165,6 +193,7 @@ impl App {
         let env = &self.config.env;
         self.telemetry.attach_metrics(self.metrics.clone());
         let crash = CrashReporter::new(CrashConfig::from_env(env), &dir).install();
+        crash.attach_metrics(self.metrics.clone());
         self.crash = Some(crash.clone());
         let mut control = MetricsControl::from_env(self.metrics.clone(), dir, env);
         let telemetry = self.telemetry.clone();

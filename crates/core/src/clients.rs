@@ -26,6 +26,15 @@ pub struct ProjectBilling {
 
 /// Trims a client name: blank means no client.
 pub fn normalize_client(raw: Option<&str>) -> Result<Option<String>> {
+    if let Some(c) = raw.and_then(|n| crate::limits::first_control(n.trim(), &[])) {
+        return Err(Error::ClientNameInvalid(c));
+    }
+    normalize_synced_client(raw)
+}
+
+/// [`normalize_client`] without the character check, for sync (see
+/// `projects::normalize_synced_name`).
+pub(crate) fn normalize_synced_client(raw: Option<&str>) -> Result<Option<String>> {
     let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
@@ -138,6 +147,26 @@ impl Tracker {
 mod tests {
     use super::*;
     use crate::test_support::tracker;
+
+    #[test]
+    fn client_names_with_control_characters_are_refused() {
+        let (mut t, _) = tracker();
+        let p = t.create_project("Site", None).unwrap();
+        let billing = |client: &str| ProjectBilling {
+            client: Some(client.into()),
+            billable: false,
+            hourly_rate_cents: None,
+            currency: None,
+        };
+        let err = t
+            .set_project_billing(p.id, billing("AC\u{1b}ME"))
+            .unwrap_err();
+        assert_eq!(err.code(), "client.invalid_name");
+        let err = t.set_project_billing(p.id, billing("AC\nME")).unwrap_err();
+        assert_eq!(err.code(), "client.invalid_name");
+        let ok = t.set_project_billing(p.id, billing("ACME")).unwrap();
+        assert_eq!(ok.client.as_deref(), Some("ACME"));
+    }
 
     #[test]
     fn billing_is_stored_and_clients_are_shared_ignoring_case() {

@@ -19,6 +19,8 @@ pub enum Error {
     ProjectNameEmpty,
     #[error("Project names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
     ProjectNameTooLong(usize),
+    #[error("Project names cannot contain line breaks or control characters; this one has {}.", crate::limits::code_point(*.0))]
+    ProjectNameInvalid(char),
     #[error("A project named \u{201c}{0}\u{201d} already exists. Pick another name.")]
     ProjectNameTaken(String),
     #[error("Colours are written as #rrggbb, for example #3b82f6.")]
@@ -29,6 +31,8 @@ pub enum Error {
     ProjectArchived(String),
     #[error("Descriptions can be at most {DESCRIPTION_MAX_CHARS} characters; this one has {0}.")]
     EntryDescriptionTooLong(usize),
+    #[error("Descriptions cannot contain control characters (line breaks and tabs are fine); this one has {}.", crate::limits::code_point(*.0))]
+    EntryDescriptionInvalid(char),
     #[error("That time entry no longer exists. Reload the list and try again.")]
     EntryNotFound(i64),
     #[error("The start of a range must come before its end.")]
@@ -37,10 +41,14 @@ pub enum Error {
     EntryRunningConflict,
     #[error("That entry is already back; there is nothing to undo.")]
     EntryAlreadyExists,
+    #[error("That delete can no longer be undone: it was undone already, or TimeTracker has restarted since.")]
+    EntryUndoExpired,
     #[error("\u{201c}{0}\u{201d} is not a valid tag: tags are 1 to {TAG_MAX_CHARS} characters, without commas, semicolons or line breaks.")]
     TagInvalid(String),
     #[error("Client names can be at most {NAME_MAX_CHARS} characters; this one has {0}.")]
     ClientNameTooLong(usize),
+    #[error("Client names cannot contain line breaks or control characters; this one has {}.", crate::limits::code_point(*.0))]
+    ClientNameInvalid(char),
     #[error("\u{201c}{0}\u{201d} is not a currency code: use three letters such as EUR or USD.")]
     ProjectInvalidCurrency(String),
     #[error("An hourly rate needs a currency, and cannot be negative.")]
@@ -53,6 +61,21 @@ pub enum Error {
     ImportUnknownFormat,
     #[error("The export could not be written: {0}")]
     ExportWriteFailed(std::io::Error),
+    #[error("{0} is TimeTracker's own data (the database or a file in its data folder); an export there would replace it. Choose a file somewhere else.")]
+    ExportTargetProtected(PathBuf),
+    #[error("{} could not be read: {source}", path.display())]
+    ImportUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is not a regular file (a folder, a device or a pipe); choose the exported file itself.")]
+    ImportNotAFile(PathBuf),
+    #[error(
+        "Choose the file to import again: TimeTracker reads only a file picked in its open dialog."
+    )]
+    ImportNotChosen,
+    #[error("This file is {} MiB; an import reads at most {} MiB. Split it, or export a shorter range from the other tracker.", bytes / 1024 / 1024, crate::limits::IMPORT_MAX_BYTES / 1024 / 1024)]
+    ImportTooLarge { bytes: u64 },
     #[error("No timer is running.")]
     TimerNotRunning,
     #[error(
@@ -75,6 +98,8 @@ pub enum Error {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("There is no TimeTracker database at {0}, so there is nothing to show; nothing was created. Check --data-dir or TIMETRACKER_DATA_DIR (a command that records time, such as tt start, creates it).")]
+    StorageNoDatabase(PathBuf),
     #[error("The data folder {path} could not be created: {source}")]
     StorageDataDir {
         path: PathBuf,
@@ -98,6 +123,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("Per-project metrics carry your project names, so they need a token. Turn them off before removing it.")]
+    MetricsTokenRequired,
     #[error("Logging is not running, so there is no logs folder to open.")]
     LoggingUnavailable,
     #[error(
@@ -184,21 +211,30 @@ error_codes! {
     ProjectNameEmpty => "project.name_empty", Refused;
     ProjectNameTooLong => "project.name_too_long", Refused;
     ProjectNameTaken => "project.name_taken", Refused;
+    ProjectNameInvalid => "project.invalid_name", Refused;
     ProjectInvalidColor => "project.invalid_color", Refused;
     ProjectNotFound => "project.not_found", NotFound;
     ProjectArchived => "project.archived", Refused;
     EntryDescriptionTooLong => "entry.description_too_long", Refused;
+    EntryDescriptionInvalid => "entry.invalid_description", Refused;
     EntryNotFound => "entry.not_found", NotFound;
     EntryInvalidRange => "entry.invalid_range", Refused;
     EntryRunningConflict => "entry.running_conflict", TimerState;
     EntryAlreadyExists => "entry.already_exists", Refused;
+    EntryUndoExpired => "entry.undo_expired", NotFound;
     TagInvalid => "tag.invalid", Refused;
     ClientNameTooLong => "client.name_too_long", Refused;
+    ClientNameInvalid => "client.invalid_name", Refused;
     ProjectInvalidCurrency => "project.invalid_currency", Refused;
     ProjectInvalidRate => "project.invalid_rate", Refused;
     ReportInvalidRounding => "report.invalid_rounding", Refused;
     ImportUnknownFormat => "import.unknown_format", InvalidFile;
     ExportWriteFailed => "export.write_failed", Io;
+    ExportTargetProtected => "export.target_protected", Refused;
+    ImportUnreadable => "import.unreadable", Io;
+    ImportNotAFile => "import.not_a_file", InvalidFile;
+    ImportNotChosen => "import.not_chosen", Refused;
+    ImportTooLarge => "import.too_large", InvalidFile;
     TimerNotRunning => "timer.not_running", TimerState;
     StorageSchemaTooNew => "storage.schema_too_new", Storage;
     StorageNotADatabase => "storage.not_a_database", Storage;
@@ -207,12 +243,14 @@ error_codes! {
     StorageBusy => "storage.busy", Storage;
     StorageBackupFailed => "storage.backup_failed", Storage;
     StorageDataDir => "storage.data_dir", Storage;
+    StorageNoDatabase => "storage.no_database", Storage;
     MetricsInvalidAddress => "metrics.invalid_address", Refused;
     MetricsNotLoopback => "metrics.not_loopback", Refused;
     MetricsPortInUse => "metrics.port_in_use", Refused;
     MetricsDisabledRemotely => "metrics.disabled_remotely", Refused;
     MetricsStartFailed => "metrics.start_failed", Refused;
     MetricsTokenFile => "metrics.token_file", Refused;
+    MetricsTokenRequired => "metrics.token_required", Refused;
     LoggingUnavailable => "logging.unavailable", Refused;
     LoggingOpenFailed => "logging.open_failed", Refused;
     TelemetryExportFailed => "telemetry.export_failed", Refused;
@@ -288,21 +326,30 @@ impl Error {
             Error::ProjectNameEmpty => C::ProjectNameEmpty,
             Error::ProjectNameTooLong(_) => C::ProjectNameTooLong,
             Error::ProjectNameTaken(_) => C::ProjectNameTaken,
+            Error::ProjectNameInvalid(_) => C::ProjectNameInvalid,
             Error::ProjectInvalidColor => C::ProjectInvalidColor,
             Error::ProjectNotFound(_) => C::ProjectNotFound,
             Error::ProjectArchived(_) => C::ProjectArchived,
             Error::EntryDescriptionTooLong(_) => C::EntryDescriptionTooLong,
+            Error::EntryDescriptionInvalid(_) => C::EntryDescriptionInvalid,
             Error::EntryNotFound(_) => C::EntryNotFound,
             Error::EntryInvalidRange => C::EntryInvalidRange,
             Error::EntryRunningConflict => C::EntryRunningConflict,
             Error::EntryAlreadyExists => C::EntryAlreadyExists,
+            Error::EntryUndoExpired => C::EntryUndoExpired,
             Error::TagInvalid(_) => C::TagInvalid,
             Error::ClientNameTooLong(_) => C::ClientNameTooLong,
+            Error::ClientNameInvalid(_) => C::ClientNameInvalid,
             Error::ProjectInvalidCurrency(_) => C::ProjectInvalidCurrency,
             Error::ProjectInvalidRate => C::ProjectInvalidRate,
             Error::ReportInvalidRounding(_) => C::ReportInvalidRounding,
             Error::ImportUnknownFormat => C::ImportUnknownFormat,
             Error::ExportWriteFailed(_) => C::ExportWriteFailed,
+            Error::ExportTargetProtected(_) => C::ExportTargetProtected,
+            Error::ImportUnreadable { .. } => C::ImportUnreadable,
+            Error::ImportNotAFile(_) => C::ImportNotAFile,
+            Error::ImportNotChosen => C::ImportNotChosen,
+            Error::ImportTooLarge { .. } => C::ImportTooLarge,
             Error::TimerNotRunning => C::TimerNotRunning,
             Error::StorageSchemaTooNew { .. } => C::StorageSchemaTooNew,
             Error::StorageNotADatabase(_) => C::StorageNotADatabase,
@@ -311,12 +358,14 @@ impl Error {
             Error::StorageBusy => C::StorageBusy,
             Error::StorageBackupFailed { .. } => C::StorageBackupFailed,
             Error::StorageDataDir { .. } => C::StorageDataDir,
+            Error::StorageNoDatabase(_) => C::StorageNoDatabase,
             Error::MetricsInvalidAddress(_) => C::MetricsInvalidAddress,
             Error::MetricsNotLoopback(_) => C::MetricsNotLoopback,
             Error::MetricsPortInUse(_) => C::MetricsPortInUse,
             Error::MetricsDisabledRemotely => C::MetricsDisabledRemotely,
             Error::MetricsStartFailed { .. } => C::MetricsStartFailed,
             Error::MetricsTokenFile { .. } => C::MetricsTokenFile,
+            Error::MetricsTokenRequired => C::MetricsTokenRequired,
             Error::LoggingUnavailable => C::LoggingUnavailable,
             Error::LoggingOpenFailed { .. } => C::LoggingOpenFailed,
             Error::TelemetryExportFailed { .. } => C::TelemetryExportFailed,

@@ -4,3 +4,47 @@
 pub const NAME_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
 pub const TAG_MAX_CHARS: usize = 100;
+
+/// The largest file an import reads: ten years of busy tracking in any
+/// supported format is a few tens of MiB, so a larger one is a mistake (or
+/// `/dev/zero`), and reading it whole would exhaust memory.
+pub const IMPORT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The first control character (C0, DEL or C1: `ESC`, `BEL`, `CSI`...) in
+/// `text` other than those in `allowed`. A terminal acts on them when `tt`
+/// prints the text (`ESC ] 52` writes the clipboard), and no name needs one.
+pub fn first_control(text: &str, allowed: &[char]) -> Option<char> {
+    text.chars()
+        .find(|c| c.is_control() && !allowed.contains(c))
+}
+
+/// What a description may hold besides printable text: it may run over
+/// several lines.
+pub const DESCRIPTION_CONTROLS: &[char] = &['\n', '\t'];
+
+/// `U+001B`, for messages that name a character no one can see.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c0_del_and_c1_controls_are_found_and_the_allowed_ones_are_not() {
+        for c in [
+            '\u{0}', '\u{7}', '\u{1b}', '\r', '\u{7f}', '\u{80}', '\u{9b}', '\u{9f}',
+        ] {
+            let text = format!("a{c}b");
+            assert_eq!(first_control(&text, DESCRIPTION_CONTROLS), Some(c), "{c:?}");
+        }
+        assert_eq!(
+            first_control("two\nlines\tand a tab", DESCRIPTION_CONTROLS),
+            None
+        );
+        assert_eq!(first_control("two\nlines", &[]), Some('\n'));
+        assert_eq!(first_control("café – ünïcode ✓ \u{a0}", &[]), None);
+        assert_eq!(code_point('\u{1b}'), "U+001B");
+    }
+}

@@ -63,9 +63,19 @@ impl Project {
     }
 }
 
-/// Trims a project name and checks its length. Returns the name and its
-/// case-folded key used for uniqueness.
+/// Trims a project name and checks its length and characters. Returns the
+/// name and its case-folded key used for uniqueness.
 pub fn normalize_name(raw: &str) -> Result<(String, String)> {
+    if let Some(c) = crate::limits::first_control(raw.trim(), &[]) {
+        return Err(Error::ProjectNameInvalid(c));
+    }
+    normalize_synced_name(raw)
+}
+
+/// [`normalize_name`] without the character check, for names another
+/// device already accepted: an older version let control characters in,
+/// and refusing its record would stop sync. `tt` escapes them on output.
+pub(crate) fn normalize_synced_name(raw: &str) -> Result<(String, String)> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(Error::ProjectNameEmpty);
@@ -328,6 +338,34 @@ mod tests {
             [],
         );
         assert!(dup.is_err());
+    }
+
+    #[test]
+    fn names_with_control_characters_or_line_breaks_are_refused() {
+        let (mut t, _) = tracker();
+        let p = t.create_project("Fine", None).unwrap();
+        for bad in [
+            "\u{1b}]52;c;aGk=\u{7}Evil",
+            "two\nlines",
+            "tab\there",
+            "csi\u{9b}2J",
+        ] {
+            let err = t.create_project(bad, None).unwrap_err();
+            assert_eq!(err.code(), "project.invalid_name", "{bad:?}");
+            assert_eq!(
+                t.rename_project(p.id, bad).unwrap_err().code(),
+                "project.invalid_name"
+            );
+        }
+        let err = t.create_project("a\u{1b}b", None).unwrap_err();
+        assert!(err.to_string().contains("U+001B"), "{err}");
+        // Trimmed before the check: a trailing newline from a pasted name is fine.
+        assert_eq!(t.create_project(" Pasted\n", None).unwrap().name, "Pasted");
+        assert_eq!(
+            t.create_project("Ünïcode – ✓", None).unwrap().name,
+            "Ünïcode – ✓"
+        );
+        assert_eq!(t.list_projects(true).unwrap().len(), 3);
     }
 
     #[test]

@@ -22,7 +22,19 @@ pub struct StartOutcome {
     pub stopped: Option<Entry>,
 }
 
+/// Trims a description and checks its length and characters. Windows line
+/// ends (from a pasted or imported text) become plain line breaks.
 pub(crate) fn normalize_description(raw: &str) -> Result<String> {
+    let description = normalize_synced_description(raw)?.replace("\r\n", "\n");
+    match crate::limits::first_control(&description, crate::limits::DESCRIPTION_CONTROLS) {
+        Some(c) => Err(Error::EntryDescriptionInvalid(c)),
+        None => Ok(description),
+    }
+}
+
+/// [`normalize_description`] without the character check, for sync (see
+/// `projects::normalize_synced_name`).
+pub(crate) fn normalize_synced_description(raw: &str) -> Result<String> {
     let description = raw.trim();
     let chars = description.chars().count();
     if chars > DESCRIPTION_MAX_CHARS {
@@ -155,6 +167,24 @@ mod tests {
     use crate::test_support::{tracker, tracker_at, ts};
 
     use super::*;
+
+    #[test]
+    fn descriptions_keep_line_breaks_and_tabs_but_refuse_other_controls() {
+        let (mut t, _) = tracker();
+        for bad in [
+            "\u{1b}[2J",
+            "bell\u{7}",
+            "cr\ronly",
+            "c1\u{85}next line",
+            "del\u{7f}",
+        ] {
+            let err = t.start_timer(None, bad).unwrap_err();
+            assert_eq!(err.code(), "entry.invalid_description", "{bad:?}");
+        }
+        assert!(t.timer_status().unwrap().is_none());
+        let out = t.start_timer(None, "two\r\nlines\tand a tab").unwrap();
+        assert_eq!(out.started.description, "two\nlines\tand a tab");
+    }
 
     #[test]
     fn start_then_stop_records_the_duration() {

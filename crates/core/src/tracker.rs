@@ -27,6 +27,7 @@ pub struct Tracker {
     /// `IDLE_TIMEOUT_MINUTES`); empty unless [`Self::set_env`] gave one.
     pub(crate) env: Env,
     observers: Vec<Arc<dyn EventObserver>>,
+    pub(crate) undo: crate::entries::undo::UndoLog,
 }
 
 impl Tracker {
@@ -45,6 +46,7 @@ impl Tracker {
             clock,
             env: Env::default(),
             observers: Vec::new(),
+            undo: Default::default(),
         }
     }
 

@@ -195,6 +195,28 @@ fn one_bad_record_imports_nothing_and_every_problem_is_listed() {
 }
 
 #[test]
+fn control_characters_in_an_imported_file_are_refused_with_their_line() {
+    let (mut t, _) = tracker();
+    let file = "id,project,client,description,start,end,duration_seconds,tags,billable,hourly_rate,currency\r\n\
+        1,Fine,,ok,2026-11-23T08:00:00Z,2026-11-23T09:00:00Z,3600,,false,,\r\n\
+        2,\u{1b}]52;c;aGk=\u{7}Evil,,x,2026-11-23T10:00:00Z,2026-11-23T11:00:00Z,3600,,false,,\r\n\
+        3,Fine,,\"multi\r\nline\",2026-11-23T12:00:00Z,2026-11-23T13:00:00Z,3600,,false,,\r\n\
+        4,Fine,,bell\u{7},2026-11-23T14:00:00Z,2026-11-23T15:00:00Z,3600,,false,,\r\n";
+    let (_, records) = parse_file(file.as_bytes(), Some(Format::Csv), &utc()).unwrap();
+    let err = t.import(&records).unwrap_err();
+    let Error::ImportInvalid(details) = &err else {
+        panic!("{err:?}")
+    };
+    let lines: Vec<usize> = details.errors.iter().map(|e| e.line).collect();
+    // The multi-line description (a quoted field over lines 4 and 5) is
+    // fine; the bell is on line 6.
+    assert_eq!(lines, [3, 6], "{err}");
+    assert!(err.to_string().contains("U+001B"), "{err}");
+    assert!(err.to_string().contains("U+0007"), "{err}");
+    assert_eq!(entry_count(&t), 0);
+}
+
+#[test]
 fn running_entries_in_a_file_do_not_fight_the_timer() {
     let (mut t, clock) = tracker();
     let two = [

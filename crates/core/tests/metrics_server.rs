@@ -44,10 +44,7 @@ fn get(addr: SocketAddr, path: &str) -> Reply {
 fn start(token: Option<&str>) -> (MetricsServer, Arc<Metrics>) {
     let metrics = Metrics::new();
     let server = MetricsServer::start(
-        ServerConfig {
-            addr: loopback(0),
-            token: token.map(str::to_owned),
-        },
+        ServerConfig::new(loopback(0), token.map(str::to_owned)),
         metrics.clone(),
     )
     .unwrap();
@@ -168,6 +165,38 @@ fn the_token_when_set_is_enforced() {
 }
 
 #[test]
+fn per_project_series_without_a_token_are_refused() {
+    let metrics = Metrics::with_database(std::path::Path::new("/nonexistent/tt.sqlite3"));
+    metrics.set_per_project(true);
+    let server =
+        MetricsServer::start(ServerConfig::new(loopback(0), None), metrics.clone()).unwrap();
+    let reply = get(server.addr(), "/metrics");
+    assert_eq!(reply.status, 401, "{}", reply.body);
+    assert!(!reply.body.contains("timetracker_"), "{}", reply.body);
+    // Off again: the same server answers, no restart needed.
+    metrics.set_per_project(false);
+    assert_eq!(get(server.addr(), "/metrics").status, 200);
+}
+
+#[test]
+fn a_server_bound_to_another_loopback_address_answers_its_own_host() {
+    let bound: SocketAddr = "127.0.0.2:0".parse().unwrap();
+    let server = MetricsServer::start(ServerConfig::new(bound, None), Metrics::new()).unwrap();
+    let addr = server.addr();
+    assert_eq!(addr.ip().to_string(), "127.0.0.2");
+    let host = addr.to_string();
+    let reply = request(addr, "GET", "/metrics", &[("Host", &host)]);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("timetracker_build_info{"));
+    // Another address is still a foreign Host.
+    let other = format!("127.0.0.3:{}", addr.port());
+    assert_eq!(
+        request(addr, "GET", "/metrics", &[("Host", &other)]).status,
+        403
+    );
+}
+
+#[test]
 fn only_loopback_addresses_are_accepted() {
     assert_eq!(parse_addr("127.0.0.1:9464").unwrap(), loopback(9464));
     assert_eq!(parse_addr("localhost:9464").unwrap(), loopback(9464));
@@ -187,10 +216,7 @@ fn only_loopback_addresses_are_accepted() {
         );
     }
     let err = MetricsServer::start(
-        ServerConfig {
-            addr: "0.0.0.0:0".parse().unwrap(),
-            token: None,
-        },
+        ServerConfig::new("0.0.0.0:0".parse().unwrap(), None),
         Metrics::new(),
     )
     .err()
@@ -203,27 +229,14 @@ fn a_taken_port_is_a_clear_error_and_nothing_else_breaks() {
     let squatter = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = squatter.local_addr().unwrap().port();
     let metrics = Metrics::new();
-    let err = MetricsServer::start(
-        ServerConfig {
-            addr: loopback(port),
-            token: None,
-        },
-        metrics.clone(),
-    )
-    .err()
-    .unwrap();
+    let err = MetricsServer::start(ServerConfig::new(loopback(port), None), metrics.clone())
+        .err()
+        .unwrap();
     assert_eq!(err.code(), "metrics.port_in_use");
     assert!(err.to_string().contains(&port.to_string()));
     // Metrics keep working; the endpoint starts once the port is free.
     drop(squatter);
-    let server = MetricsServer::start(
-        ServerConfig {
-            addr: loopback(port),
-            token: None,
-        },
-        metrics,
-    )
-    .unwrap();
+    let server = MetricsServer::start(ServerConfig::new(loopback(port), None), metrics).unwrap();
     assert_eq!(get(server.addr(), "/healthz").status, 200);
 }
 
@@ -237,7 +250,7 @@ fn stopping_frees_the_port_and_starting_again_works() {
         TcpStream::connect(addr).is_err(),
         "still listening after stop"
     );
-    let again = MetricsServer::start(ServerConfig { addr, token: None }, metrics).unwrap();
+    let again = MetricsServer::start(ServerConfig::new(addr, None), metrics).unwrap();
     assert_eq!(get(again.addr(), "/metrics").status, 200);
 }
 
@@ -263,16 +276,22 @@ fn full_exposition() -> String {
     metrics.observe_command("timer_start", true, std::time::Duration::from_millis(2));
     metrics.observe_command("timer_stop", false, std::time::Duration::from_millis(1));
     metrics.observe_telemetry_send("posthog", "sent", 3);
+    // Per-project series are served only with a token.
     let server = MetricsServer::start(
-        ServerConfig {
-            addr: loopback(0),
-            token: None,
-        },
+        ServerConfig::new(loopback(0), Some("promtool-token".into())),
         metrics,
     )
     .unwrap();
-    get(server.addr(), "/healthz");
-    get(server.addr(), "/metrics").body
+    let addr = server.addr();
+    let host = format!("127.0.0.1:{}", addr.port());
+    let auth = [
+        ("Host", host.as_str()),
+        ("Authorization", "Bearer promtool-token"),
+    ];
+    request(addr, "GET", "/healthz", &auth);
+    let reply = request(addr, "GET", "/metrics", &auth);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body
 }
 
 #[test]

@@ -6,7 +6,7 @@
 mod receiver;
 pub mod tmpfs;
 
-pub use receiver::{Receiver, Request};
+pub use receiver::{Fault, Receiver, Request};
 pub use tmpfs::{skip, Tmpfs};
 
 use std::path::PathBuf;

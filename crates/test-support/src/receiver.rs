@@ -7,11 +7,15 @@
 //! feature flags set with [`Receiver::set_flags`] (in the v2 shape when
 //! asked with `v=2`), the retired `/decide/` a 410, Sentry's
 //! `/api/<project>/envelope/` gets `{}`. [`Receiver::set_status`] and
-//! [`Receiver::set_delay`] make it refuse or hang instead.
+//! [`Receiver::set_delay`] make it refuse or hang instead;
+//! [`Receiver::inject`] makes the next requests misbehave the way networks
+//! and servers do ([`Fault`]), and [`Receiver::set_max_body`] answers 413
+//! to bodies that are too large.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -48,18 +52,38 @@ impl Request {
     }
 }
 
+/// A misbehaviour for one connection, taken in order by the next ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Reads the whole request, records nothing and hangs up without an
+    /// answer: the client cannot know whether it arrived.
+    Reset,
+    /// Reads the head and a few bytes of the body, then holds the
+    /// connection until [`Receiver::release`] (or `max`), and hangs up.
+    Stall { max: Duration },
+    /// Reads the request, records nothing, answers 429 with `Retry-After`.
+    TooManyRequests { retry_after_seconds: u64 },
+}
+
 struct State {
     requests: Vec<Request>,
     connections: usize,
     status: u16,
     delay: Duration,
     flags: Value,
+    faults: VecDeque<Fault>,
+    injected: Vec<Fault>,
+    max_body: Option<usize>,
+    too_large: usize,
+    stalled: usize,
+    released: bool,
 }
 
 #[derive(Clone)]
 pub struct Receiver {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
+    release: Arc<Condvar>,
 }
 
 impl Receiver {
@@ -80,15 +104,31 @@ impl Receiver {
                 status: 200,
                 delay: Duration::ZERO,
                 flags: Value::Object(Default::default()),
+                faults: VecDeque::new(),
+                injected: vec![],
+                max_body: None,
+                too_large: 0,
+                stalled: 0,
+                released: false,
             })),
+            release: Arc::new(Condvar::new()),
         };
         let state = receiver.state.clone();
+        let release = receiver.release.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                state.lock().unwrap().connections += 1;
+                let fault = {
+                    let mut state = state.lock().unwrap();
+                    state.connections += 1;
+                    state.faults.pop_front()
+                };
                 let state = state.clone();
+                let release = release.clone();
                 // A slow answer must not hold up the next connection.
-                std::thread::spawn(move || serve(stream, &state));
+                std::thread::spawn(move || match fault {
+                    Some(fault) => misbehave(stream, &state, &release, fault),
+                    None => serve(stream, &state),
+                });
             }
         });
         receiver
@@ -122,6 +162,56 @@ impl Receiver {
     /// Wait `delay` before recording and answering each later request.
     pub fn set_delay(&self, delay: Duration) {
         self.state.lock().unwrap().delay = delay;
+    }
+
+    /// The next `times` connections suffer `fault`, after any injected
+    /// before.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        let mut state = self.state.lock().unwrap();
+        state.faults.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Faults that have happened so far, in order.
+    pub fn injected(&self) -> Vec<Fault> {
+        self.state.lock().unwrap().injected.clone()
+    }
+
+    /// Faults injected but not yet suffered.
+    pub fn faults_left(&self) -> usize {
+        self.state.lock().unwrap().faults.len()
+    }
+
+    /// Answer 413 (and record nothing) to bodies longer than `bytes`.
+    pub fn set_max_body(&self, bytes: Option<usize>) {
+        self.state.lock().unwrap().max_body = bytes;
+    }
+
+    /// Requests refused with 413 so far.
+    pub fn too_large(&self) -> usize {
+        self.state.lock().unwrap().too_large
+    }
+
+    /// Connections held by a [`Fault::Stall`] right now.
+    pub fn stalled(&self) -> usize {
+        self.state.lock().unwrap().stalled
+    }
+
+    /// Lets every stalled connection (and later ones) hang up now.
+    pub fn release(&self) {
+        self.state.lock().unwrap().released = true;
+        self.release.notify_all();
+    }
+
+    /// Blocks until `n` connections are stalled; panics after `timeout`.
+    pub fn wait_for_stalled(&self, n: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.stalled() < n {
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} stalled connections"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The flags `/flags/` answers with, as `{"key": enabled}`.
@@ -216,17 +306,62 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     std::thread::sleep(delay);
     let (status, body) = {
         let mut state = state.lock().unwrap();
-        let answer = answer(&state, &request.path, request.query.as_deref());
-        state.requests.push(request);
-        answer
+        if state.max_body.is_some_and(|max| request.body.len() > max) {
+            state.too_large += 1;
+            (413, "{\"error\":\"payload too large\"}".to_owned())
+        } else {
+            let answer = answer(&state, &request.path, request.query.as_deref());
+            state.requests.push(request);
+            answer
+        }
     };
+    reply(stream, status, &[], &body);
+}
+
+fn reply(mut stream: TcpStream, status: u16, headers: &[(&str, String)], body: &str) {
     let reason = if status == 200 { "OK" } else { "Error" };
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let reply = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
         body.len()
     );
-    let mut stream = stream;
     let _ = stream.write_all(reply.as_bytes());
+}
+
+fn misbehave(stream: TcpStream, state: &Mutex<State>, release: &Condvar, fault: Fault) {
+    match &fault {
+        Fault::Reset => {
+            let _ = read_request(&stream);
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        Fault::Stall { max } => {
+            // The head and a little of the body, then silence.
+            let mut some = [0u8; 64];
+            let _ = (&stream).read(&mut some);
+            let deadline = Instant::now() + *max;
+            let mut guard = state.lock().unwrap();
+            guard.stalled += 1;
+            while !guard.released && Instant::now() < deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                guard = release.wait_timeout(guard, left).unwrap().0;
+            }
+            guard.stalled -= 1;
+            drop(guard);
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        Fault::TooManyRequests {
+            retry_after_seconds,
+        } => {
+            let _ = read_request(&stream);
+            state.lock().unwrap().injected.push(fault.clone());
+            let headers = [("Retry-After", retry_after_seconds.to_string())];
+            return reply(stream, 429, &headers, "{\"error\":\"rate limited\"}");
+        }
+    }
+    state.lock().unwrap().injected.push(fault);
 }
 
 fn answer(state: &State, path: &str, query: Option<&str>) -> (u16, String) {

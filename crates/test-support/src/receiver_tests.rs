@@ -154,3 +154,68 @@ fn start_on_listens_on_the_port_it_is_given() {
 fn waiting_for_requests_that_never_come_fails() {
     Receiver::start().wait_for_requests(1, Duration::from_millis(200));
 }
+
+#[test]
+fn injected_faults_hit_the_next_connections_in_order_and_record_nothing() {
+    let receiver = Receiver::start();
+    receiver.inject(Fault::Reset, 1);
+    receiver.inject(
+        Fault::TooManyRequests {
+            retry_after_seconds: 7,
+        },
+        1,
+    );
+    let mut stream = TcpStream::connect(receiver.addr()).unwrap();
+    stream
+        .write_all(b"POST /batch/ HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert_eq!(answer, "", "a reset answers nothing");
+    let head = "POST /batch/ HTTP/1.1\r\nContent-Length: 2";
+    let mut stream = TcpStream::connect(receiver.addr()).unwrap();
+    stream
+        .write_all(format!("{head}\r\n\r\n{{}}").as_bytes())
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(answer.contains("Retry-After: 7"), "{answer}");
+    assert_eq!(receiver.count(), 0);
+    assert_eq!(receiver.injected().len(), 2);
+    assert_eq!(post(&receiver, "/batch/", "{}").0, 200);
+    assert_eq!(receiver.count(), 1);
+}
+
+#[test]
+fn a_stall_holds_the_connection_until_released() {
+    let receiver = Receiver::start();
+    receiver.inject(
+        Fault::Stall {
+            max: Duration::from_secs(30),
+        },
+        1,
+    );
+    let addr = receiver.addr();
+    let client = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let _ = stream.write_all(b"POST /batch/ HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    });
+    receiver.wait_for_stalled(1, Duration::from_secs(5));
+    receiver.release();
+    assert_eq!(client.join().unwrap(), "");
+    assert_eq!(receiver.stalled(), 0);
+    assert_eq!(receiver.count(), 0);
+}
+
+#[test]
+fn bodies_over_the_limit_get_413_and_are_not_recorded() {
+    let receiver = Receiver::start();
+    receiver.set_max_body(Some(10));
+    assert_eq!(post(&receiver, "/batch/", "{\"a\":\"0123456789\"}").0, 413);
+    assert_eq!(post(&receiver, "/batch/", "{}").0, 200);
+    assert_eq!((receiver.count(), receiver.too_large()), (1, 1));
+}

@@ -98,9 +98,17 @@ pub async fn wait_text(app: &App, test_id: &str, needle: &str) -> String {
     app.wait_for_text(test_id, |t| t.contains(needle)).await
 }
 
+/// Chooses `path` in the import panel (the shell's open dialog answers
+/// with it) and waits until the panel shows it.
+pub async fn choose_import(app: &App, path: &Path) {
+    app.answer_dialog(path).await;
+    app.click("import-browse").await;
+    wait_text(app, "import-path", path.to_str().unwrap()).await;
+}
+
 pub async fn import(app: &App, path: &Path) -> String {
     app.open_settings("import").await;
-    app.fill("import-path", path.to_str().unwrap()).await;
+    choose_import(app, path).await;
     app.click("import-preview").await;
     app.text("import-preview-summary").await
 }
@@ -196,7 +204,7 @@ pub async fn open_november_report(app: &App) {
 
 /// Exports the open report to `path` and waits for the result line.
 pub async fn export_to(app: &App, path: &Path) -> String {
-    app.fill("export-path", path.to_str().unwrap()).await;
+    app.answer_dialog(path).await;
     app.click("export-run").await;
     wait_text(app, "export-result", "Exported").await
 }
@@ -235,7 +243,8 @@ impl Window {
         let serial = SERIAL.lock().await;
         let (tmp, data) = fresh_data_dir();
         setup(&data);
-        let app = App::launch(&data).await;
+        // Test hooks on: the tests answer the shell's file dialogs.
+        let app = App::launch_with_env(&data, &[("TIMETRACKER_TEST_HOOKS", "1")]).await;
         Window {
             app,
             data,

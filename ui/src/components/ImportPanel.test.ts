@@ -7,14 +7,30 @@ import ImportPanel from './ImportPanel.svelte';
 
 let calls: { cmd: string; args: Record<string, unknown> }[];
 let imported: number;
+// What the (shell's) open dialog answers next: a path, or null for Cancel.
+let picked: string | null;
+// Tokens the fake shell handed out, like the core's grants.
+let grants: Map<string, string>;
 
 beforeEach(() => {
   calls = [];
   imported = 0;
+  picked = null;
+  grants = new Map();
   mockIPC((cmd, raw) => {
     const args = (raw ?? {}) as Record<string, unknown>;
     calls.push({ cmd, args });
-    if (String(args.path).includes('broken')) {
+    if (cmd === 'import_choose') {
+      if (picked === null) return null;
+      const token = `t${grants.size + 1}`;
+      grants.set(token, picked);
+      return { token, path: picked };
+    }
+    const path = grants.get(String(args.token));
+    if (path === undefined) {
+      throw { code: 'import.not_chosen', message: 'Choose the file to import again.', lines: [], omitted: 0 };
+    }
+    if (path.includes('broken')) {
       throw {
         code: 'import.invalid',
         message:
@@ -57,8 +73,14 @@ afterEach(() => {
   clearMocks();
 });
 
+async function choose(path: string | null) {
+  picked = path;
+  await fireEvent.click(screen.getByTestId('import-browse'));
+  if (path !== null) await waitFor(() => expect(screen.getByTestId('import-path').textContent).toBe(path));
+}
+
 async function preview(path: string, format = '') {
-  await fireEvent.input(screen.getByTestId('import-path'), { target: { value: path } });
+  await choose(path);
   await fireEvent.change(screen.getByTestId('import-format'), { target: { value: format } });
   await fireEvent.click(screen.getByTestId('import-preview'));
 }
@@ -72,12 +94,14 @@ describe('ImportPanel', () => {
     expect(summary.textContent).toContain('3 new');
     expect(summary.textContent).toContain('Owl Census');
     expect(summary.textContent).toContain('field');
-    expect(calls[0]).toEqual({ cmd: 'import_preview', args: { path: '/tmp/toggl.csv', format: 'toggl' } });
+    // Only the token crosses back to the shell, never a path.
+    expect(calls[0]).toEqual({ cmd: 'import_choose', args: {} });
+    expect(calls[1]).toEqual({ cmd: 'import_preview', args: { token: 't1', format: 'toggl' } });
 
     await fireEvent.click(screen.getByTestId('import-commit'));
     const result = await screen.findByTestId('import-result');
     expect(result.textContent).toContain('Imported 3 entries');
-    expect(calls[1]).toEqual({ cmd: 'import_commit', args: { path: '/tmp/toggl.csv', format: 'toggl' } });
+    expect(calls[2]).toEqual({ cmd: 'import_commit', args: { token: 't1', format: 'toggl' } });
     expect(screen.queryByTestId('import-preview-summary')).toBeNull();
 
     await preview('/tmp/toggl.csv');
@@ -85,7 +109,7 @@ describe('ImportPanel', () => {
     expect(again.textContent).toContain('0 new');
     expect(again.textContent).toContain('3 already here');
     expect((screen.getByTestId('import-commit') as HTMLButtonElement).disabled).toBe(true);
-    expect(calls[2].args.format).toBeNull();
+    expect(calls[calls.length - 1].args.format).toBeNull();
   });
 
   it('lists every problem by line and offers no commit', async () => {
@@ -108,11 +132,14 @@ describe('ImportPanel', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('forgets a preview when the file changes', async () => {
+  it('forgets a preview when the file changes, and keeps it when the dialog is cancelled', async () => {
     render(ImportPanel);
     await preview('/tmp/toggl.csv');
     await screen.findByTestId('import-preview-summary');
-    await fireEvent.input(screen.getByTestId('import-path'), { target: { value: '/tmp/other.csv' } });
+    await choose(null);
+    expect(screen.getByTestId('import-path').textContent).toBe('/tmp/toggl.csv');
+    expect(screen.queryByTestId('import-preview-summary')).toBeTruthy();
+    await choose('/tmp/other.csv');
     await waitFor(() => expect(screen.queryByTestId('import-preview-summary')).toBeNull());
   });
 });

@@ -13,8 +13,13 @@ import type { LogStatus } from './bindings/LogStatus';
 import type { MetricsStatus } from './bindings/MetricsStatus';
 import type { TelemetryStatus } from './bindings/TelemetryStatus';
 import type { Inspection } from './bindings/Inspection';
+import type { QueuedPage } from './bindings/QueuedPage';
+import type { Payload } from './bindings/Payload';
 import type { CrashTestResult } from './bindings/CrashTestResult';
-import type { DeletedEntry } from './bindings/DeletedEntry';
+import type { Deleted } from './bindings/Deleted';
+import type { ExportDone } from './bindings/ExportDone';
+import type { ChosenFile } from './bindings/ChosenFile';
+import type { BundleSaved } from './bindings/BundleSaved';
 import type { EntryPatch } from './bindings/EntryPatch';
 import type { NewEntry } from './bindings/NewEntry';
 import type { ProjectBilling } from './bindings/ProjectBilling';
@@ -52,17 +57,20 @@ export type {
   AppInfo,
   BundleFile,
   BundlePreview,
+  BundleSaved,
   Check,
+  ChosenFile,
   CheckStatus,
   DoctorReport,
   CrashTestResult,
   Day,
   DayTotal,
-  DeletedEntry,
+  Deleted,
   DesktopSettings,
   DesktopStatus,
   Entry,
   EntryPatch,
+  ExportDone,
   ErrorCode,
   ExportFormat,
   ImportFailure,
@@ -72,6 +80,8 @@ export type {
   IdleDecision,
   IdlePrompt,
   Inspection,
+  QueuedPage,
+  Payload,
   LineError,
   LogStatus,
   MetricsStatus,
@@ -171,23 +181,29 @@ export const api = {
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
   addEntry: (entry: NewEntry) => call<Entry>('entry_add', { entry }),
   updateEntry: (id: number, patch: EntryPatch) => call<Entry>('entry_update', { id, patch }),
-  deleteEntry: (id: number) => call<DeletedEntry>('entry_delete', { id }),
-  restoreEntry: (deleted: DeletedEntry) => call<Entry>('entry_restore', { deleted }),
+  deleteEntry: (id: number) => call<Deleted>('entry_delete', { id }),
+  // Only the token: the undo data stays in the core.
+  restoreEntry: (deleted: Deleted) => call<Entry>('entry_restore', { undo: deleted.undo }),
   setProjectBilling: (id: number, billing: ProjectBilling) =>
     call<Project>('project_set_billing', { id, billing }),
   listClients: () => call<string[]>('clients_list'),
   listTags: () => call<string[]>('tags_list'),
   /** The report for local days `from` through `to` (inclusive, `YYYY-MM-DD`). */
   report: (from: string, to: string) => call<Report>('report', { from, to }),
-  /** Writes the entries of local days `from`..`to` to `path`; returns how many. */
   /** Rounds each entry to `minutes` in reports (1 = none); ROUNDING_MINUTES wins. */
   setRounding: (minutes: number) => call<void>('rounding_set', { minutes }),
-  exportEntries: (path: string, format: ExportFormat, bom: boolean, from: string, to: string) =>
-    call<number>('export_entries', { path, format, bom, from, to }),
-  importPreview: (path: string, format: ImportFormat | null) =>
-    call<ImportPreview>('import_preview', { path, format }),
-  importCommit: (path: string, format: ImportFormat | null) =>
-    call<ImportSummary>('import_commit', { path, format }),
+  /**
+   * Asks where to save (the shell opens the system's dialog), then writes the
+   * entries of local days `from`..`to` there; null when the user cancelled.
+   */
+  exportEntries: (format: ExportFormat, bom: boolean, from: string, to: string) =>
+    call<ExportDone | null>('export_entries', { format, bom, from, to }),
+  /** The system's open dialog; a token for the chosen file, null when cancelled. */
+  chooseImportFile: () => call<ChosenFile | null>('import_choose'),
+  importPreview: (token: string, format: ImportFormat | null) =>
+    call<ImportPreview>('import_preview', { token, format }),
+  importCommit: (token: string, format: ImportFormat | null) =>
+    call<ImportSummary>('import_commit', { token, format }),
   metricsStatus: () => call<MetricsStatus>('metrics_status'),
   configureMetrics: (enabled: boolean, port: number, perProject: boolean) =>
     call<MetricsStatus>('metrics_configure', { enabled, port, perProject }),
@@ -197,6 +213,8 @@ export const api = {
   setConsent: (crashReports: boolean, usage: boolean) =>
     call<TelemetryStatus>('telemetry_set_consent', { crashReports, usage }),
   inspectTelemetry: () => call<Inspection>('telemetry_inspect'),
+  queuedTelemetryPage: (offset: number, limit: number) =>
+    call<QueuedPage>('telemetry_queued_page', { offset, limit }),
   deleteQueuedTelemetry: () => call<Inspection>('telemetry_delete_queued'),
   resetAnonymousId: () => call<TelemetryStatus>('telemetry_reset_id'),
   exportTelemetry: () => call<string>('telemetry_export'),
@@ -223,8 +241,8 @@ export const api = {
   doctorRun: (online: boolean) => call<DoctorReport>('doctor_run', { online }),
   /** The support bundle's files as they would be written. */
   doctorBundlePreview: () => call<BundlePreview>('doctor_bundle_preview'),
-  /** Writes the previewed bundle to `path`; returns its size in bytes. */
-  doctorBundleSave: (path: string) => call<number>('doctor_bundle_save', { path }),
+  /** Asks where to save, then writes the previewed bundle; null when cancelled. */
+  doctorBundleSave: () => call<BundleSaved | null>('doctor_bundle_save'),
   /** Stops the running timer, else starts the last project (like the tray). */
   toggleTimer: () => call<void>('timer_toggle'),
 };

@@ -60,6 +60,7 @@ describe('core errors on the form', () => {
     expect(entryFieldsFor('entry.invalid_range')).toEqual(['start', 'end']);
     expect(entryFieldsFor('project.archived')).toEqual(['project']);
     expect(entryFieldsFor('tag.invalid')).toEqual(['tags']);
+    expect(entryFieldsFor('entry.invalid_description')).toEqual(['description']);
     expect(entryFieldsFor('storage.busy')).toEqual([]);
     expect(entryFieldsFor('app.unexpected')).toEqual([]);
   });
@@ -68,6 +69,7 @@ describe('core errors on the form', () => {
     expect(billingFieldFor('project.invalid_currency')).toBe('currency');
     expect(billingFieldFor('project.invalid_rate')).toBe('rate');
     expect(billingFieldFor('client.name_too_long')).toBe('client');
+    expect(billingFieldFor('client.invalid_name')).toBe('client');
     expect(billingFieldFor('report.invalid_rounding')).toBeNull();
   });
 });

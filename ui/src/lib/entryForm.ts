@@ -86,6 +86,7 @@ const ENTRY_FIELDS: Partial<Record<ApiErrorCode, EntryField[]>> = {
   'entry.invalid_range': ['start', 'end'],
   'entry.running_conflict': ['start', 'end'],
   'entry.description_too_long': ['description'],
+  'entry.invalid_description': ['description'],
   'project.not_found': ['project'],
   'project.archived': ['project'],
   'tag.invalid': ['tags'],
@@ -95,6 +96,7 @@ const BILLING_FIELDS: Partial<Record<ApiErrorCode, BillingField>> = {
   'project.invalid_currency': 'currency',
   'project.invalid_rate': 'rate',
   'client.name_too_long': 'client',
+  'client.invalid_name': 'client',
 };
 
 /** The entry form's fields a core error is about; none for other errors. */

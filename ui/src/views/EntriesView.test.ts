@@ -5,11 +5,12 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import EntriesView from './EntriesView.svelte';
-import type { DeletedEntry, Entry, EntryPatch, NewEntry, Project } from '../lib/api';
+import type { Deleted, Entry, EntryPatch, NewEntry, Project } from '../lib/api';
 import { isoDate } from '../lib/format';
 import { resetLiveRefresh, startLiveRefresh } from '../lib/live';
 
 let entries: Entry[];
+let trash: Map<string, Entry>;
 let calls: { cmd: string; args: Record<string, unknown> }[];
 let nextId: number;
 
@@ -67,6 +68,7 @@ function fail(code: string, message: string): never {
 beforeEach(() => {
   nextId = 10;
   calls = [];
+  trash = new Map();
   entries = [
     entry(1, at(8), at(9), { tags: ['field', 'owls'], overlaps: true }),
     entry(2, at(8, 30), at(10), { overlaps: true, description: 'Overlapping' }),
@@ -104,23 +106,16 @@ beforeEach(() => {
         case 'entry_delete': {
           const e = entries.find((x) => x.id === args.id)!;
           entries = entries.filter((x) => x !== e);
-          const deleted: DeletedEntry = {
-            id: e.id,
-            project_id: e.project_id,
-            description: e.description,
-            started_at: e.started_at,
-            stopped_at: e.stopped_at,
-            tags: e.tags,
-            created_at: e.started_at,
-          };
+          // The core keeps the entry and hands out a token; so does this fake.
+          const undo = `token-${e.id}`;
+          trash.set(undo, e);
+          const deleted: Deleted = { id: e.id, undo };
           return deleted;
         }
         case 'entry_restore': {
-          const d = args.deleted as DeletedEntry;
-          const restored = entry(d.id, d.started_at, d.stopped_at, {
-            description: d.description,
-            tags: d.tags,
-          });
+          const restored = trash.get(args.undo as string);
+          if (!restored) fail('entry.undo_expired', 'That delete can no longer be undone.');
+          trash.delete(args.undo as string);
           entries.push(restored);
           return restored;
         }
@@ -228,9 +223,10 @@ describe('EntriesView', () => {
     await waitFor(() => expect(screen.getAllByTestId('entry-row')).toHaveLength(1));
     await fireEvent.click(await screen.findByTestId('entry-undo'));
     await waitFor(() => expect(screen.getAllByTestId('entry-row')).toHaveLength(2));
-    const restore = calls.find((c) => c.cmd === 'entry_restore')!.args.deleted as DeletedEntry;
-    expect(restore.id).toBe(1);
-    expect(restore.tags).toEqual(['field', 'owls']);
+    // Only the token goes back to the core, never the entry itself.
+    const restore = calls.find((c) => c.cmd === 'entry_restore')!.args;
+    expect(restore).toEqual({ undo: 'token-1' });
+    expect(within(rowFor('Entry 1')).getByText(/owls/)).toBeTruthy();
     expect(screen.queryByTestId('entry-undo')).toBeNull();
   });
 

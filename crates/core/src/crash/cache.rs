@@ -6,6 +6,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use super::dropped::{DropReason, Drops};
 
 /// At most this many envelopes wait on disk; the oldest go first.
 pub const MAX_FILES: usize = 30;
@@ -14,6 +17,13 @@ pub const MAX_BYTES: u64 = 10 * 1000 * 1000;
 /// Delivered envelopes kept for the inspector in Settings.
 pub const KEEP_SENT: usize = 20;
 const SENT_DIR: &str = "sent";
+/// Reports that wait for the user's words before they can be scrubbed:
+/// never sent from here, only once scrubbed and stored as envelopes.
+const HELD_DIR: &str = "held";
+const HELD_SUFFIX: &str = "event.json";
+/// `TIMETRACKER_TELEMETRY_DEBUG=1`: what would have been sent, kept here
+/// instead (the newest [`KEEP_SENT`]).
+const DEBUG_DIR: &str = "debug";
 
 const SUFFIX: &str = "envelope";
 
@@ -21,6 +31,7 @@ pub struct EnvelopeCache {
     dir: PathBuf,
     max_files: usize,
     max_bytes: u64,
+    drops: Arc<Drops>,
 }
 
 impl EnvelopeCache {
@@ -33,6 +44,7 @@ impl EnvelopeCache {
             dir,
             max_files,
             max_bytes,
+            drops: Arc::default(),
         }
     }
 
@@ -40,10 +52,66 @@ impl EnvelopeCache {
         &self.dir
     }
 
+    /// The tally of reports dropped, shared with the transport.
+    pub fn drops(&self) -> &Arc<Drops> {
+        &self.drops
+    }
+
+    /// Keeps a report that could not be scrubbed yet (the event as JSON,
+    /// with only the rules that need no database applied).
+    pub fn hold(&self, event_json: &[u8]) -> io::Result<PathBuf> {
+        let dir = self.dir.join(HELD_DIR);
+        crate::private::create_dir(&self.dir)?;
+        crate::private::create_dir(&dir)?;
+        let path = dir.join(format!(
+            "{:014}-{}.{HELD_SUFFIX}",
+            jiff::Timestamp::now().as_millisecond(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let tmp = path.with_extension("tmp");
+        crate::private::write(&tmp, event_json)?;
+        fs::rename(&tmp, &path)?;
+        let mut held = self.list_held();
+        while held.len() > self.max_files {
+            self.remove(&held.remove(0));
+            self.drops.record(DropReason::Evicted, 1);
+        }
+        Ok(path)
+    }
+
+    /// Reports waiting for the user's words, oldest first.
+    pub fn list_held(&self) -> Vec<PathBuf> {
+        list_with(&self.dir.join(HELD_DIR), HELD_SUFFIX)
+    }
+
+    /// Keeps what debug mode would have sent, for the user to read.
+    pub fn keep_debug(&self, bytes: &[u8]) -> io::Result<PathBuf> {
+        let dir = self.dir.join(DEBUG_DIR);
+        crate::private::create_dir(&self.dir)?;
+        crate::private::create_dir(&dir)?;
+        let path = dir.join(format!(
+            "{:014}-{}.{SUFFIX}",
+            jiff::Timestamp::now().as_millisecond(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        crate::private::write(&path, bytes)?;
+        let mut kept = self.list_debug();
+        while kept.len() > KEEP_SENT {
+            self.remove(&kept.remove(0));
+        }
+        Ok(path)
+    }
+
+    /// What debug mode kept, oldest first.
+    pub fn list_debug(&self) -> Vec<PathBuf> {
+        list_in(&self.dir.join(DEBUG_DIR))
+    }
+
     /// Writes `bytes` as the newest envelope, then drops the oldest ones
     /// beyond the limits. An envelope larger than the whole cache is refused.
     pub fn store(&self, bytes: &[u8]) -> io::Result<PathBuf> {
         if bytes.len() as u64 > self.max_bytes {
+            self.drops.record(DropReason::TooLarge, 1);
             return Err(io::Error::other("envelope larger than the cache"));
         }
         crate::private::create_dir(&self.dir)?;
@@ -109,6 +177,15 @@ impl EnvelopeCache {
         list_in(&self.dir.join(SENT_DIR))
     }
 
+    /// Deletes every cached envelope (and stray temporary files), counting
+    /// the reports that will now never be sent as dropped for `reason`.
+    pub fn discard(&self, reason: DropReason) -> io::Result<()> {
+        let waiting = self.list().len() + self.list_held().len();
+        let result = self.clear();
+        self.drops.record(reason, waiting as u64);
+        result
+    }
+
     /// Deletes every cached envelope (and stray temporary files).
     pub fn clear(&self) -> io::Result<()> {
         match fs::remove_dir_all(&self.dir) {
@@ -130,6 +207,7 @@ impl EnvelopeCache {
             bytes += size;
             if path != keep && (files > self.max_files || bytes > self.max_bytes) {
                 self.remove(&path);
+                self.drops.record(DropReason::Evicted, 1);
                 files -= 1;
                 bytes -= size;
             }
@@ -138,12 +216,20 @@ impl EnvelopeCache {
 }
 
 fn list_in(dir: &Path) -> Vec<PathBuf> {
+    list_with(dir, SUFFIX)
+}
+
+fn list_with(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     let Ok(read) = fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut paths: Vec<PathBuf> = read
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == SUFFIX))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(&format!(".{suffix}")))
+        })
         .collect();
     paths.sort();
     paths

@@ -22,6 +22,9 @@ pub struct CrashConfig {
     pub test_hooks: bool,
     /// The account name (`USER`, `LOGNAME`, `USERNAME`), to scrub.
     pub user: Option<String>,
+    /// `TIMETRACKER_TELEMETRY_DEBUG=1`: reports are kept on disk and
+    /// logged, never sent (as PostHog payloads are).
+    pub debug: bool,
 }
 
 pub const TEST_HOOKS_ENV: &str = "TIMETRACKER_TEST_HOOKS";
@@ -66,6 +69,7 @@ impl CrashConfig {
             problems,
             test_hooks: get(TEST_HOOKS_ENV).is_some_and(|v| v == "1"),
             user: ["USER", "LOGNAME", "USERNAME"].iter().find_map(|k| get(k)),
+            debug: get("TIMETRACKER_TELEMETRY_DEBUG").is_some_and(|v| v == "1"),
         }
     }
 }

@@ -8,10 +8,12 @@
 
 pub mod cache;
 mod config;
+pub mod dropped;
 pub mod last_send;
 pub mod scrub;
 mod tracing_bridge;
 pub mod transport;
+mod words;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +34,7 @@ pub use tracing_bridge::SentryBridge;
 pub fn log_layer() -> crate::logging::ExtraLayer {
     Box::new(SentryBridge::default())
 }
+pub use dropped::DropReason;
 pub use transport::SendOutcome;
 
 use crate::consent::ForcedOff;
@@ -173,7 +176,12 @@ impl CrashReporter {
         if live.is_some() {
             return;
         }
-        let transport = CachingTransport::start(dsn, self.cache.clone(), self.scrubber.clone());
+        let transport = CachingTransport::start(
+            dsn,
+            self.cache.clone(),
+            self.scrubber.clone(),
+            self.config.debug,
+        );
         let client = Arc::new(Client::from(self.options(dsn, transport.clone())));
         Hub::main().bind_client(Some(client.clone()));
         *live = Some(Live { client, transport });
@@ -195,15 +203,34 @@ impl CrashReporter {
             crate::log_event!("crash.disabled");
         }
         // Without consent nothing may wait to be sent later.
-        if let Err(e) = self.cache.clear() {
+        if let Err(e) = self.cache.discard(DropReason::ConsentWithdrawn) {
             crate::log_event!(warn, "crash.cache_failed", reason = e.to_string());
         }
+    }
+
+    /// Deletes every report waiting on disk, counted as dropped for
+    /// `reason` (a reset of the anonymous id).
+    pub fn discard_cached(&self, reason: DropReason) {
+        if let Err(e) = self.cache.discard(reason) {
+            crate::log_event!(warn, "crash.cache_failed", reason = e.to_string());
+        }
+    }
+
+    /// Counts dropped reports in `metrics` from now on.
+    pub fn attach_metrics(&self, metrics: Arc<crate::metrics::Metrics>) {
+        self.cache.drops().attach_metrics(metrics);
+    }
+
+    /// Reports dropped since launch, for whatever reason.
+    pub fn dropped(&self) -> u64 {
+        self.cache.drops().total()
     }
 
     fn options(&self, dsn: &Dsn, transport: Arc<CachingTransport>) -> ClientOptions {
         let scrubber = self.scrubber.clone();
         let user_id = self.user_id.clone();
         let crumbs = self.scrubber.clone();
+        let cache = self.cache.clone();
         let mut options = ClientOptions::new()
             .release(self.config.release.clone())
             .environment(self.config.environment.clone())
@@ -216,13 +243,30 @@ impl CrashReporter {
             .add_integration(sentry::integrations::contexts::ContextIntegration::new())
             .add_integration(sentry::integrations::backtrace::ProcessStacktraceIntegration)
             .before_send(move |event: Event<'static>| {
-                let mut event = scrubber.event(&event)?;
                 let id = user_id.lock().map(|id| id.clone()).unwrap_or_default();
-                event.user = Some(User {
+                let user = Some(User {
                     id: Some(id),
                     ..Default::default()
                 });
-                Some(event)
+                match scrubber.event(&event) {
+                    Ok(mut event) => {
+                        event.user = user;
+                        Some(event)
+                    }
+                    // Fail closed: unscrubbed, it waits on disk, unsent,
+                    // until a later try can load the words.
+                    // A test error is never kept for later: it just fails.
+                    Err(scrub::ScrubError::Words(why)) => {
+                        if !event.tags.contains_key(transport::NO_CACHE_TAG) {
+                            hold(&cache, &scrubber, event, user, &why);
+                        }
+                        None
+                    }
+                    Err(scrub::ScrubError::Rebuild) => {
+                        cache.drops().record(DropReason::ScrubFailed, 1);
+                        None
+                    }
+                }
             })
             .before_breadcrumb(move |crumb| crumbs.breadcrumb(&crumb))
             .transport(transport)
@@ -292,6 +336,31 @@ impl CrashReporter {
             Some(SendOutcome::HttpStatus { code }) => TestResult::HttpStatus { code },
             Some(SendOutcome::NetworkError { message }) => TestResult::NetworkError { message },
             None => TestResult::TimedOut,
+        }
+    }
+}
+
+/// Keeps `event` on disk until the user's words can be loaded.
+fn hold(
+    cache: &EnvelopeCache,
+    scrubber: &Scrubber,
+    event: Event<'static>,
+    user: Option<User>,
+    why: &scrub::WordsUnavailable,
+) {
+    let Some(mut event) = scrubber.event_without_words(&event) else {
+        cache.drops().record(DropReason::ScrubFailed, 1);
+        return;
+    };
+    event.user = user;
+    let stored = serde_json::to_vec(&event)
+        .map_err(std::io::Error::other)
+        .and_then(|json| cache.hold(&json));
+    match stored {
+        Ok(_) => crate::log_event!(warn, "crash.report_held", reason = why.to_string()),
+        Err(e) => {
+            crate::log_event!(warn, "crash.cache_failed", reason = e.to_string());
+            cache.drops().record(DropReason::Unreadable, 1);
         }
     }
 }

@@ -5,17 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use sentry::protocol::{Breadcrumb, Event};
 use serde_json::Value;
+
+use super::words::{self, Matcher};
+pub use super::words::{WordsUnavailable, MIN_TERM_CHARS};
 
 pub const REDACTED: &str = "[redacted]";
 pub const HOST: &str = "[host]";
 pub const USER: &str = "[user]";
-
-/// Shorter terms are left alone: a project called "QA" must not turn every
-/// "qa" inside a stack trace into noise, and says little about the user.
-pub const MIN_TERM_CHARS: usize = 3;
 
 /// Object keys whose values are code locations (function, module, file):
 /// they get the path and host rules but not the user-content terms, which
@@ -23,6 +21,71 @@ pub const MIN_TERM_CHARS: usize = 3;
 const CODE_KEYS: &[&str] = &[
     "frames", "module", "function", "filename", "abs_path", "package",
 ];
+
+/// Fields of Sentry's event, transaction, span and breadcrumb schema that
+/// are never rewritten, at any depth outside free-form maps. Ids are hex:
+/// a description such as "add" or "cafe" inside `event_id` or `trace_id`
+/// made the id unparseable, the event could not be rebuilt and was lost.
+/// Enums and codes (level, type, status, op, category, platform) come
+/// from code, never from the user, and Sentry rejects values it does not
+/// know; timestamps, release, environment and SDK metadata come from the
+/// build. None of them can hold what the user typed.
+pub const NEVER_TOUCHED: &[&str] = &[
+    // ids
+    "event_id",
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "segment_id",
+    "thread_id",
+    "id",
+    // enums and codes
+    "level",
+    "type",
+    "status",
+    "op",
+    "origin",
+    "category",
+    "platform",
+    "handled",
+    // times
+    "timestamp",
+    "start_timestamp",
+    // build metadata
+    "release",
+    "dist",
+    "environment",
+    "sdk",
+    "debug_meta",
+];
+
+/// Free-form maps (tracing fields, extra data): every key and string
+/// inside is scrubbed, whatever it is called.
+const FREE_KEYS: &[&str] = &["extra", "data", "params"];
+
+/// Tags we set ourselves whose values are ids or names from code: the
+/// request id leads from a report to its log lines and must survive.
+const OWN_TAGS: &[&str] = &["request_id", "command", super::transport::NO_CACHE_TAG];
+
+/// How a part of a report is scrubbed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Sentry's own structure: ids and enums stay, text is scrubbed.
+    Schema,
+    /// A free-form map: keys and every string are scrubbed.
+    Free,
+    /// Code locations: paths and host only.
+    Code,
+}
+
+/// Why a report could not be made safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScrubError {
+    /// Try again later: the report must wait, unsent.
+    Words(WordsUnavailable),
+    /// The scrubbed report no longer fits Sentry's types.
+    Rebuild,
+}
 
 pub struct Scrubber {
     home: Option<String>,
@@ -65,36 +128,17 @@ impl Scrubber {
         }
     }
 
-    /// A matcher for those of the user's own words that occur in
-    /// `haystack` (case-insensitive for ASCII). SQLite finds them, so a
-    /// history of 100,000 different descriptions costs a scan, not a
-    /// matcher with 100,000 patterns.
-    fn terms(&self, haystack: &str) -> Option<AhoCorasick> {
-        let terms = self
-            .db_path
-            .as_deref()
-            .map(|db| sensitive_terms_in(db, haystack))
-            .unwrap_or_default();
-        if terms.is_empty() {
-            return None;
+    /// Every word of the user's, from the database; none without one.
+    fn load_words(&self) -> Result<Vec<String>, WordsUnavailable> {
+        match self.db_path.as_deref() {
+            Some(db) => words::load(db),
+            None => Ok(Vec::new()),
         }
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(terms)
-            .ok()
     }
 
-    fn text(&self, text: &str, terms: Option<&AhoCorasick>) -> String {
-        let mut out = match terms {
-            Some(ac) => {
-                let mut out = String::with_capacity(text.len());
-                ac.replace_all_with(text, &mut out, |_, _, dst| {
-                    dst.push_str(REDACTED);
-                    true
-                });
-                out
-            }
+    fn text(&self, text: &str, words: Option<&Matcher>) -> String {
+        let mut out = match words {
+            Some(m) => m.replace(text, REDACTED),
             None => text.to_owned(),
         };
         if let Some(home) = &self.home {
@@ -109,44 +153,49 @@ impl Scrubber {
         out
     }
 
-    fn value(&self, value: &mut Value, terms: Option<&AhoCorasick>) {
-        match value {
-            Value::String(s) => *s = self.text(s, terms),
-            Value::Array(items) => items.iter_mut().for_each(|v| self.value(v, terms)),
-            Value::Object(map) => {
-                // Keys can carry user data too (a tracing field named after
-                // nothing we chose is unlikely, but a map of names is not).
-                let entries = std::mem::take(map);
-                for (key, mut v) in entries {
-                    let code = CODE_KEYS.contains(&key.as_str());
-                    self.value(&mut v, if code { None } else { terms });
-                    map.insert(self.text(&key, if code { None } else { terms }), v);
-                }
-            }
-            _ => {}
-        }
+    /// Scrubs one log line's free text (a panic or UI message) by the rules
+    /// of a report. Fails when the user's words cannot be read: the caller
+    /// then writes a placeholder instead of the text.
+    pub fn line(&self, text: &str) -> Result<String, WordsUnavailable> {
+        let words = self.load_words()?;
+        let matcher = Matcher::for_text(&words, text);
+        Ok(self.text(text, matcher.as_ref()))
     }
 
-    /// Scrubs any serialisable payload; `None` if it cannot be rebuilt, so
-    /// an unscrubbed payload is dropped rather than sent.
+    /// Scrubs any serialisable payload by the schema rules above. With
+    /// `with_words`, the user's words go too, and their absence is an
+    /// error rather than a pass.
     fn scrub<T: serde::Serialize + serde::de::DeserializeOwned>(
         &self,
         item: &T,
-        with_terms: bool,
-    ) -> Option<T> {
-        let mut value = serde_json::to_value(item).ok()?;
+        with_words: bool,
+    ) -> Result<T, ScrubError> {
+        let mut value = serde_json::to_value(item).map_err(|_| ScrubError::Rebuild)?;
         if let Value::Object(map) = &mut value {
             map.remove("server_name");
         }
-        let terms = if with_terms {
+        let matcher = if with_words {
+            let words = self.load_words().map_err(ScrubError::Words)?;
             let mut haystack = String::new();
-            collect_text(&value, &mut haystack);
-            self.terms(&haystack.to_ascii_lowercase())
+            visit(&mut value.clone(), Mode::Schema, &mut |s, mode| {
+                if mode != Mode::Code {
+                    haystack.push_str(s);
+                    haystack.push('\n');
+                }
+            });
+            Matcher::for_text(&words, &haystack)
         } else {
             None
         };
-        self.value(&mut value, terms.as_ref());
-        serde_json::from_value(value).ok()
+        visit(&mut value, Mode::Schema, &mut |s, mode| {
+            let words = if mode == Mode::Code {
+                None
+            } else {
+                matcher.as_ref()
+            };
+            *s = self.text(s, words);
+        });
+        serde_json::from_value(value).map_err(|_| ScrubError::Rebuild)
     }
 
     /// Scrubs free text (a support bundle's files) by the same rules as a
@@ -157,40 +206,29 @@ impl Scrubber {
     /// seconds to build; so the words that occur are found by rolling
     /// hashes, and only they make the replacing matcher.
     pub fn plain_texts(&self, texts: &[&str]) -> Vec<String> {
-        let mut terms = self
+        let terms = self
             .db_path
             .as_deref()
             .map(sensitive_terms)
             .unwrap_or_default();
-        // Log lines and payloads are JSON: `Call "Bob"` is written there as
-        // `Call \"Bob\"`, so look for the escaped form too.
-        let escaped: Vec<String> = terms
-            .iter()
-            .filter_map(|t| {
-                let json = serde_json::to_string(t).ok()?;
-                let inner = json.get(1..json.len() - 1)?;
-                (inner != t).then(|| inner.to_owned())
-            })
-            .collect();
-        terms.extend(escaped);
-        let found = terms_in(&terms, &texts.join("\n"));
-        let matcher = (!found.is_empty())
-            .then(|| {
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(found)
-                    .ok()
-            })
-            .flatten();
+        let matcher = Matcher::for_text(&terms, &texts.join("\n"));
         texts
             .iter()
             .map(|t| self.text(t, matcher.as_ref()))
             .collect()
     }
 
-    pub fn event(&self, event: &Event<'static>) -> Option<Event<'static>> {
+    pub fn event(&self, event: &Event<'static>) -> Result<Event<'static>, ScrubError> {
         let mut event = self.scrub(event, true)?;
+        event.server_name = None;
+        Ok(event)
+    }
+
+    /// The rules that need no database (home, host, user name): applied to
+    /// a report that must wait for the user's words, before it is written
+    /// to disk.
+    pub fn event_without_words(&self, event: &Event<'static>) -> Option<Event<'static>> {
+        let mut event = self.scrub(event, false).ok()?;
         event.server_name = None;
         Some(event)
     }
@@ -198,17 +236,16 @@ impl Scrubber {
     pub fn transaction(
         &self,
         tx: &sentry::protocol::Transaction<'static>,
-    ) -> Option<sentry::protocol::Transaction<'static>> {
+    ) -> Result<sentry::protocol::Transaction<'static>, ScrubError> {
         self.scrub(tx, true)
     }
 
     /// Breadcrumbs come with every warning, so they get the cheap rules
     /// here; the user's words are removed when an event carries them out.
     pub fn breadcrumb(&self, crumb: &Breadcrumb) -> Option<Breadcrumb> {
-        self.scrub(crumb, false)
+        self.scrub(crumb, false).ok()
     }
 }
-
 /// Replaces `word` where it stands alone (not inside a longer word), so
 /// the user "dev" does not turn "development" into "[user]elopment".
 fn replace_word(text: &str, word: &str, with: &str) -> String {
@@ -230,145 +267,61 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
-/// Every string and key outside code locations, one per line: where the
-/// user's words could be.
-fn collect_text(value: &Value, out: &mut String) {
+/// Calls `f` on every string the scrubber may rewrite, with how: schema
+/// fields in [`NEVER_TOUCHED`] are skipped, and so are our own tags.
+fn visit(value: &mut Value, mode: Mode, f: &mut dyn FnMut(&mut String, Mode)) {
     match value {
-        Value::String(s) => {
-            out.push_str(s);
-            out.push('\n');
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_text(v, out)),
+        Value::String(s) => f(s, mode),
+        Value::Array(items) => items.iter_mut().for_each(|v| visit(v, mode, f)),
         Value::Object(map) => {
-            for (key, v) in map {
-                if !CODE_KEYS.contains(&key.as_str()) {
-                    out.push_str(key);
-                    out.push('\n');
-                    collect_text(v, out);
+            let entries = std::mem::take(map);
+            for (mut key, mut v) in entries {
+                let inner = match mode {
+                    Mode::Code => Mode::Code,
+                    _ if CODE_KEYS.contains(&key.as_str()) => Mode::Code,
+                    Mode::Free => Mode::Free,
+                    Mode::Schema if NEVER_TOUCHED.contains(&key.as_str()) => {
+                        map.insert(key, v);
+                        continue;
+                    }
+                    Mode::Schema if FREE_KEYS.contains(&key.as_str()) => Mode::Free,
+                    Mode::Schema => Mode::Schema,
+                };
+                if mode == Mode::Schema && key == "tags" {
+                    visit_tags(&mut v, f);
+                } else {
+                    visit(&mut v, inner, f);
                 }
+                // Keys of free-form maps can carry user data too (a map of
+                // names); schema keys are Sentry's own.
+                if mode == Mode::Free {
+                    f(&mut key, Mode::Free);
+                }
+                map.insert(key, v);
             }
         }
         _ => {}
     }
 }
 
-/// Those of `terms` that occur in `haystack`, ignoring ASCII case
-/// (Rabin-Karp: one rolling hash over the text per distinct term length).
-fn terms_in<'a>(terms: &'a [String], haystack: &str) -> Vec<&'a str> {
-    use std::collections::HashMap;
-    const BASE: u64 = 1_000_003;
-    let hay = haystack.to_ascii_lowercase().into_bytes();
-    let lowered: Vec<Vec<u8>> = terms
-        .iter()
-        .map(|t| t.to_ascii_lowercase().into_bytes())
-        .collect();
-    let hash = |bytes: &[u8]| {
-        bytes.iter().fold(0u64, |h, &b| {
-            h.wrapping_mul(BASE).wrapping_add(u64::from(b))
-        })
+/// Tags: our own keep their values; any other is free text.
+fn visit_tags(tags: &mut Value, f: &mut dyn FnMut(&mut String, Mode)) {
+    let Value::Object(map) = tags else {
+        return visit(tags, Mode::Free, f);
     };
-    let mut by_len: HashMap<usize, HashMap<u64, Vec<usize>>> = HashMap::new();
-    for (i, t) in lowered.iter().enumerate() {
-        if !t.is_empty() && t.len() <= hay.len() {
-            by_len
-                .entry(t.len())
-                .or_default()
-                .entry(hash(t))
-                .or_default()
-                .push(i);
+    let entries = std::mem::take(map);
+    for (mut key, mut v) in entries {
+        if !OWN_TAGS.contains(&key.as_str()) {
+            visit(&mut v, Mode::Free, f);
+            f(&mut key, Mode::Free);
         }
+        map.insert(key, v);
     }
-    let mut found = vec![false; terms.len()];
-    for (len, table) in by_len {
-        let top = (1..len).fold(1u64, |p, _| p.wrapping_mul(BASE));
-        let mut h = hash(&hay[..len]);
-        for start in 0..=hay.len() - len {
-            if let Some(candidates) = table.get(&h) {
-                for &i in candidates {
-                    if hay[start..start + len] == lowered[i][..] {
-                        found[i] = true;
-                    }
-                }
-            }
-            if start + len < hay.len() {
-                h = h
-                    .wrapping_sub(u64::from(hay[start]).wrapping_mul(top))
-                    .wrapping_mul(BASE)
-                    .wrapping_add(u64::from(hay[start + len]));
-            }
-        }
-    }
-    terms
-        .iter()
-        .zip(found)
-        .filter_map(|(t, f)| f.then_some(t.as_str()))
-        .collect()
 }
 
 /// Project and client names, tags and descriptions from the database, read
 /// on a connection of its own: the command that panicked may hold the
-/// tracker's. Missing tables (an older schema) are skipped.
+/// tracker's. Empty when they cannot be read (the support bundle).
 pub fn sensitive_terms(db_path: &Path) -> Vec<String> {
-    query_terms(db_path, None)
-}
-
-/// Those of [`sensitive_terms`] that occur in `haystack` (lower-case).
-pub fn sensitive_terms_in(db_path: &Path, haystack: &str) -> Vec<String> {
-    query_terms(db_path, Some(haystack))
-}
-
-fn query_terms(db_path: &Path, haystack: Option<&str>) -> Vec<String> {
-    use rusqlite::OpenFlags;
-    let Ok(conn) = rusqlite::Connection::open_with_flags(
-        db_path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    ) else {
-        return Vec::new();
-    };
-    let _ = conn.busy_timeout(std::time::Duration::from_millis(500));
-    // lower() folds ASCII only, like the matcher built from the result.
-    let filter = if haystack.is_some() {
-        "AND instr(?1, lower(trim(t))) > 0"
-    } else {
-        "AND ?1 IS NULL"
-    };
-    let sources = [
-        "SELECT name AS t FROM projects",
-        "SELECT name AS t FROM clients",
-        "SELECT name AS t FROM tags",
-        "SELECT DISTINCT description AS t FROM time_entries",
-        // Device names are often the owner's name ("Alice's laptop").
-        "SELECT device_name AS t FROM sync_state WHERE device_name IS NOT NULL",
-        "SELECT name AS t FROM sync_peers WHERE name IS NOT NULL",
-    ];
-    let mut terms = Vec::new();
-    for source in sources {
-        let sql =
-            format!("SELECT t FROM ({source}) WHERE length(trim(t)) >= {MIN_TERM_CHARS} {filter}");
-        let Ok(mut stmt) = conn.prepare(&sql) else {
-            continue;
-        };
-        if let Ok(rows) = stmt.query_map([haystack], |r| r.get::<_, String>(0)) {
-            terms.extend(rows.filter_map(|r| r.ok()));
-        };
-    }
-    terms.into_iter().map(|t| t.trim().to_owned()).collect()
-}
-
-#[cfg(test)]
-mod terms_tests {
-    use super::terms_in;
-
-    #[test]
-    fn rolling_hashes_find_every_term_that_occurs_whatever_its_case() {
-        let terms: Vec<String> = ["Acme", "Landing page", "x", "absent", "acme corp", "page"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        let found = terms_in(&terms, "Working on the LANDING PAGE for ACME Corp.\nx");
-        assert_eq!(found, ["Acme", "Landing page", "x", "acme corp", "page"]);
-        assert!(terms_in(&terms, "").is_empty());
-        let long = vec!["a term longer than the text".to_owned()];
-        assert!(terms_in(&long, "short").is_empty());
-    }
+    words::load(db_path).unwrap_or_default()
 }

@@ -16,10 +16,19 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::cache::EnvelopeCache;
+use super::dropped::DropReason;
 use super::last_send::LastSend;
-use super::scrub::Scrubber;
+use super::scrub::{ScrubError, Scrubber};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// After a network failure the cache is tried again, from this wait
+/// doubling up to [`MAX_BACKOFF`], so a report outlives an outage without
+/// waiting for the next launch.
+const FIRST_BACKOFF: Duration = Duration::from_secs(5);
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Longest `Retry-After` obeyed: a server asking for a day is asked again
+/// within the hour (the reports wait on disk meanwhile).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// Envelopes waiting for the sender thread; beyond this they wait on disk
 /// for the next launch instead.
 const QUEUE: usize = 64;
@@ -60,6 +69,7 @@ pub struct CachingTransport {
     scrubber: Arc<Scrubber>,
     outcomes: Arc<(Mutex<Outcomes>, Condvar)>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    debug: bool,
 }
 
 #[derive(Default)]
@@ -84,7 +94,14 @@ impl Outcomes {
 pub const NO_CACHE_TAG: &str = "test_error";
 
 impl CachingTransport {
-    pub fn start(dsn: &Dsn, cache: Arc<EnvelopeCache>, scrubber: Arc<Scrubber>) -> Arc<Self> {
+    /// `debug` (`TIMETRACKER_TELEMETRY_DEBUG=1`): nothing is posted; each
+    /// envelope is kept in the cache's `debug/` folder and logged instead.
+    pub fn start(
+        dsn: &Dsn,
+        cache: Arc<EnvelopeCache>,
+        scrubber: Arc<Scrubber>,
+        debug: bool,
+    ) -> Arc<Self> {
         let (jobs, rx) = sync_channel(QUEUE);
         let outcomes: Arc<(Mutex<Outcomes>, Condvar)> = Arc::default();
         let worker = Worker {
@@ -98,7 +115,12 @@ impl CachingTransport {
                 .build()
                 .into(),
             cache: cache.clone(),
+            scrubber: scrubber.clone(),
             outcomes: outcomes.clone(),
+            debug,
+            rate_limited_until: None,
+            retry_at: None,
+            failures: 0,
         };
         let thread = std::thread::Builder::new()
             .name("crash-reports".into())
@@ -110,6 +132,7 @@ impl CachingTransport {
             scrubber,
             outcomes,
             thread: Mutex::new(thread),
+            debug,
         });
         let _ = transport.jobs.try_send(Job::DrainCache);
         transport
@@ -129,17 +152,51 @@ impl CachingTransport {
         }
     }
 
+    /// Debug mode: the envelope stays on this computer, where the user can
+    /// read it, and "Send test error" hears that it was kept.
+    fn keep_debug(&self, id: Option<Uuid>, bytes: &[u8]) {
+        let path = match self.cache.keep_debug(bytes) {
+            Ok(path) => path.display().to_string(),
+            Err(e) => {
+                crate::log_event!(warn, "crash.cache_failed", reason = e.to_string());
+                String::new()
+            }
+        };
+        crate::log_event!(
+            "crash.debug_report",
+            event_id = id.map(|i| i.simple().to_string()).unwrap_or_default(),
+            path = crate::logging::scrub_home(&path)
+        );
+        if let Some(id) = id {
+            let (lock, ready) = &*self.outcomes;
+            if let Ok(mut o) = lock.lock() {
+                o.record(
+                    id,
+                    SendOutcome::NetworkError {
+                        message: format!("TIMETRACKER_TELEMETRY_DEBUG=1: kept in {path}, not sent"),
+                    },
+                );
+            }
+            ready.notify_all();
+        }
+    }
+
     /// Transactions skip `before_send`, so they are scrubbed here.
     fn scrub(&self, envelope: Envelope) -> Envelope {
         let headers = envelope.headers().clone();
         let mut out = Envelope::new().with_headers(headers);
         for item in envelope.into_items() {
             match item {
-                EnvelopeItem::Transaction(tx) => {
-                    if let Some(tx) = self.scrubber.transaction(&tx) {
-                        out.add_item(tx);
+                EnvelopeItem::Transaction(tx) => match self.scrubber.transaction(&tx) {
+                    Ok(tx) => out.add_item(tx),
+                    // Traces are not worth holding for later: counted, gone.
+                    Err(ScrubError::Words(_)) => {
+                        self.cache.drops().record(DropReason::WordsUnavailable, 1);
                     }
-                }
+                    Err(ScrubError::Rebuild) => {
+                        self.cache.drops().record(DropReason::ScrubFailed, 1);
+                    }
+                },
                 other => out.add_item(other),
             }
         }
@@ -150,12 +207,20 @@ impl CachingTransport {
 impl Transport for CachingTransport {
     fn send_envelope(&self, envelope: Envelope) {
         let envelope = self.scrub(envelope);
+        if envelope.items().next().is_none() {
+            return;
+        }
         let id = envelope.uuid().copied();
         let no_cache = envelope
             .event()
             .is_some_and(|e| e.tags.contains_key(NO_CACHE_TAG));
         let mut bytes = Vec::new();
         if envelope.to_writer(&mut bytes).is_err() {
+            self.cache.drops().record(DropReason::ScrubFailed, 1);
+            return;
+        }
+        if self.debug {
+            self.keep_debug(id, &bytes);
             return;
         }
         // Disk first: if the process dies before the thread sends, the
@@ -184,6 +249,9 @@ impl Transport for CachingTransport {
     }
 
     fn flush(&self, timeout: Duration) -> bool {
+        if self.debug {
+            return true;
+        }
         let (tx, rx) = sync_channel(1);
         if self.jobs.send(Job::Flush(tx)).is_err() {
             return false;
@@ -208,26 +276,83 @@ struct Worker {
     auth: String,
     agent: ureq::Agent,
     cache: Arc<EnvelopeCache>,
+    scrubber: Arc<Scrubber>,
     outcomes: Arc<(Mutex<Outcomes>, Condvar)>,
+    debug: bool,
+    /// A 429's `Retry-After`: nothing is posted before then.
+    rate_limited_until: Option<Instant>,
+    /// When the cache is tried again after a failure.
+    retry_at: Option<Instant>,
+    failures: u32,
+}
+
+/// What one post came to, with the wait a 429 asked for.
+struct Answer {
+    outcome: SendOutcome,
+    retry_after: Option<Duration>,
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare from Sentry and
+/// read as the default wait), capped at [`MAX_RETRY_AFTER`].
+pub fn parse_retry_after(value: Option<&str>) -> Duration {
+    let default = Duration::from_secs(60);
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(default, Duration::from_secs)
+        .min(MAX_RETRY_AFTER)
 }
 
 impl Worker {
-    fn run(self, rx: Receiver<Job>) {
-        while let Ok(job) = rx.recv() {
+    fn rate_limited(&self) -> bool {
+        self.rate_limited_until.is_some_and(|t| Instant::now() < t)
+    }
+
+    fn run(mut self, rx: Receiver<Job>) {
+        loop {
+            let job = match self.retry_at {
+                Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                    Ok(job) => job,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Job::DrainCache,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                },
+                None => match rx.recv() {
+                    Ok(job) => job,
+                    Err(_) => break,
+                },
+            };
             match job {
                 Job::Send { id, bytes, cached } => {
-                    let outcome = self.post(&bytes);
-                    self.settle(cached.as_ref(), &bytes, &outcome);
+                    // The drain may have sent it already (it lists the
+                    // cache, which holds this one too): never twice.
+                    if cached.as_ref().is_some_and(|p| !p.exists()) {
+                        continue;
+                    }
+                    if self.debug || self.rate_limited() {
+                        // It waits on disk; the retry timer sends it. A
+                        // test error is never cached: say why it did not go.
+                        if let (None, Some(id)) = (&cached, id) {
+                            let (lock, ready) = &*self.outcomes;
+                            if let Ok(mut o) = lock.lock() {
+                                o.record(id, SendOutcome::HttpStatus { code: 429 });
+                            }
+                            ready.notify_all();
+                        }
+                        continue;
+                    }
+                    self.release_held();
+                    let answer = self.post(&bytes);
+                    self.settle(cached.as_ref(), &bytes, &answer);
                     if let Some(id) = id {
                         let (lock, ready) = &*self.outcomes;
                         if let Ok(mut o) = lock.lock() {
-                            o.record(id, outcome);
+                            o.record(id, answer.outcome);
                         }
                         ready.notify_all();
                     }
                 }
                 Job::DrainCache => self.drain(),
                 Job::Flush(done) => {
+                    self.drain();
                     let _ = done.send(());
                 }
                 Job::Stop => break,
@@ -235,24 +360,64 @@ impl Worker {
         }
     }
 
-    /// Sends what earlier runs left on disk, oldest first; stops at the
-    /// first network failure (still offline: the rest waits too).
-    fn drain(&self) {
+    /// Sends what waits on disk (left by earlier runs, or by failures in
+    /// this one), oldest first; stops at the first failure (the rest waits
+    /// for the retry timer). Held reports go first, if their words load.
+    fn drain(&mut self) {
+        if self.debug || self.rate_limited() {
+            return;
+        }
+        self.retry_at = None;
+        self.release_held();
         for path in self.cache.list() {
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            let outcome = self.post(&bytes);
-            self.settle(Some(&path), &bytes, &outcome);
-            if matches!(outcome, SendOutcome::NetworkError { .. }) {
+            let answer = self.post(&bytes);
+            let failed = answer.outcome != SendOutcome::Accepted;
+            let again = self.settle(Some(&path), &bytes, &answer);
+            if failed && again {
                 break;
             }
         }
     }
 
+    /// Scrubs held reports now that the user's words may load, and moves
+    /// them into the cache as envelopes; stops while the words still fail.
+    fn release_held(&self) {
+        for path in self.cache.list_held() {
+            let event = std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<sentry::protocol::Event<'static>>(&b).ok());
+            let Some(event) = event else {
+                self.cache.remove(&path);
+                self.cache.drops().record(DropReason::Unreadable, 1);
+                continue;
+            };
+            match self.scrubber.event(&event) {
+                Err(ScrubError::Words(_)) => return,
+                Err(ScrubError::Rebuild) => {
+                    self.cache.remove(&path);
+                    self.cache.drops().record(DropReason::ScrubFailed, 1);
+                }
+                Ok(clean) => {
+                    let mut bytes = Vec::new();
+                    if Envelope::from(clean).to_writer(&mut bytes).is_ok()
+                        && self.cache.store(&bytes).is_ok()
+                    {
+                        self.cache.remove(&path);
+                        crate::log_event!("crash.report_released");
+                    }
+                }
+            }
+        }
+    }
+
     /// Deletes a cached envelope once it needs no retry: accepted, or
-    /// refused for good (a 4xx other than rate limiting).
-    fn settle(&self, cached: Option<&PathBuf>, bytes: &[u8], outcome: &SendOutcome) {
+    /// refused for good (a 4xx other than rate limiting), and schedules
+    /// the next try otherwise. Returns whether it waits for a retry.
+    fn settle(&mut self, cached: Option<&PathBuf>, bytes: &[u8], answer: &Answer) -> bool {
+        let outcome = &answer.outcome;
         let done = match outcome {
             SendOutcome::Accepted => true,
             SendOutcome::HttpStatus { code } => (400..500).contains(code) && *code != 429,
@@ -270,29 +435,50 @@ impl Worker {
             last.write_file(self.cache.dir());
         }
         if *outcome == SendOutcome::Accepted {
+            self.failures = 0;
             self.cache.mark_sent(cached.map(PathBuf::as_path), bytes);
         } else if done {
             if let Some(path) = cached {
                 self.cache.remove(path);
             }
+            self.cache.drops().record(DropReason::Rejected, 1);
+        } else if let Some(wait) = answer.retry_after {
+            self.rate_limited_until = Some(Instant::now() + wait);
+            self.retry_at = self.rate_limited_until;
+        } else {
+            self.failures = self.failures.saturating_add(1);
+            let wait = FIRST_BACKOFF.saturating_mul(1 << (self.failures - 1).min(6));
+            self.retry_at = Some(Instant::now() + wait.min(MAX_BACKOFF));
         }
+        !done
     }
 
-    fn post(&self, bytes: &[u8]) -> SendOutcome {
+    fn post(&self, bytes: &[u8]) -> Answer {
         let answer = self
             .agent
             .post(&self.url)
             .header("X-Sentry-Auth", &self.auth)
             .header("Content-Type", "application/x-sentry-envelope")
             .send(bytes);
-        match answer {
-            Ok(r) if r.status().is_success() => SendOutcome::Accepted,
-            Ok(r) => SendOutcome::HttpStatus {
-                code: r.status().as_u16(),
-            },
-            Err(e) => SendOutcome::NetworkError {
-                message: e.to_string(),
-            },
+        let (outcome, retry_after) = match answer {
+            Ok(r) if r.status().is_success() => (SendOutcome::Accepted, None),
+            Ok(r) => {
+                let code = r.status().as_u16();
+                let retry_after = (code == 429).then(|| {
+                    parse_retry_after(r.headers().get("retry-after").and_then(|v| v.to_str().ok()))
+                });
+                (SendOutcome::HttpStatus { code }, retry_after)
+            }
+            Err(e) => (
+                SendOutcome::NetworkError {
+                    message: e.to_string(),
+                },
+                None,
+            ),
+        };
+        Answer {
+            outcome,
+            retry_after,
         }
     }
 }

@@ -63,6 +63,15 @@ pub struct BundlePreview {
     pub files: Vec<BundleFile>,
 }
 
+/// A support bundle written where the user chose, for the window to confirm.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BundleSaved {
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub path: String,
+}
+
 impl Bundle {
     pub fn names(&self) -> Vec<&str> {
         self.files.iter().map(|(n, _)| n.as_str()).collect()

@@ -24,7 +24,7 @@ use crate::metrics::MetricsStatus;
 use crate::telemetry::TelemetryConfig;
 use crate::{ErrorPayload, Tracker};
 
-pub use bundle::{Bundle, BundleFile, BundlePreview};
+pub use bundle::{Bundle, BundleFile, BundlePreview, BundleSaved};
 pub use openmetrics::validate as validate_openmetrics;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -12,6 +12,7 @@ use crate::storage::ts_from_ms;
 use crate::timer::normalize_description;
 use crate::{projects, Tracker};
 
+use super::undo::Deleted;
 use super::{get, tags, Entry};
 
 /// A finished entry typed in by hand.
@@ -75,26 +76,19 @@ mod present {
     }
 }
 
-/// Everything needed to bring a deleted entry back under its old id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+/// Everything needed to bring a deleted entry back under its old id. It
+/// stays in the core ([`super::undo`]); callers get a token for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeletedEntry {
-    #[ts(type = "number")]
     pub id: i64,
-    #[ts(type = "number | null")]
     pub project_id: Option<i64>,
     pub description: String,
-    #[ts(type = "string")]
     pub started_at: Timestamp,
-    #[ts(type = "string | null")]
     pub stopped_at: Option<Timestamp>,
     pub tags: Vec<String>,
-    #[ts(type = "string")]
     pub created_at: Timestamp,
     /// The entry's global id, so that sync sees the undo bring back the
     /// same entry rather than a new one.
-    #[serde(default)]
-    #[ts(optional)]
     pub gid: Option<String>,
 }
 
@@ -278,9 +272,9 @@ impl Tracker {
         Ok(updated)
     }
 
-    /// Deletes an entry (the running one included) and returns what
-    /// [`Tracker::restore_entry`] needs to undo it.
-    pub fn delete_entry(&mut self, id: i64) -> Result<DeletedEntry> {
+    /// Deletes an entry (the running one included) and returns the token
+    /// that [`Tracker::restore_entry`] takes to undo it.
+    pub fn delete_entry(&mut self, id: i64) -> Result<Deleted> {
         let now = self.clock.now();
         let deleted = self.storage.write("entry_delete", |tx| {
             let old = stored(tx, id)?;
@@ -303,13 +297,22 @@ impl Tracker {
         })?;
         crate::log_event!("entry.deleted", entry_id = id);
         self.track(Event::EntryDeleted {});
-        Ok(deleted)
+        Ok(self.undo.keep(deleted))
     }
 
     /// Undoes a delete: the entry comes back under its old id, with its
     /// project (even if archived since) and tags. A deleted running entry
     /// comes back running unless another timer runs now.
-    pub fn restore_entry(&mut self, deleted: DeletedEntry) -> Result<Entry> {
+    /// The token is spent once the entry is back; a refusal (another timer
+    /// runs) keeps it, so the user can stop that timer and undo again.
+    pub fn restore_entry(&mut self, token: &str) -> Result<Entry> {
+        let deleted = self.undo.get(token).ok_or(Error::EntryUndoExpired)?.clone();
+        let restored = self.restore_deleted(&deleted)?;
+        self.undo.forget(token);
+        Ok(restored)
+    }
+
+    fn restore_deleted(&mut self, deleted: &DeletedEntry) -> Result<Entry> {
         let description = normalize_description(&deleted.description)?;
         let tags = tags::normalize(&deleted.tags)?;
         let now = self.clock.now();

@@ -195,7 +195,7 @@ fn delete_then_restore_brings_back_the_same_entry() {
         ))
         .unwrap();
     let deleted = t.delete_entry(e.id).unwrap();
-    assert_eq!(deleted.tags, ["A", "b"]);
+    assert_eq!(deleted.id, e.id);
     assert_eq!(t.entry(e.id).unwrap_err().code(), "entry.not_found");
     assert_eq!(t.delete_entry(e.id).unwrap_err().code(), "entry.not_found");
 
@@ -205,7 +205,7 @@ fn delete_then_restore_brings_back_the_same_entry() {
     assert_ne!(next.id, e.id);
     t.archive_project(p.id).unwrap();
 
-    let back = t.restore_entry(deleted.clone()).unwrap();
+    let back = t.restore_entry(&deleted.undo).unwrap();
     assert_eq!(back.id, e.id);
     assert_eq!(
         (
@@ -224,9 +224,35 @@ fn delete_then_restore_brings_back_the_same_entry() {
         )
     );
     assert_eq!(
-        t.restore_entry(deleted).unwrap_err().code(),
-        "entry.already_exists"
+        t.restore_entry(&deleted.undo).unwrap_err().code(),
+        "entry.undo_expired",
+        "a token is spent once the entry is back"
     );
+}
+
+#[test]
+fn only_a_token_from_a_delete_restores_an_entry() {
+    let (mut t, _) = tracker();
+    let e = t
+        .add_entry(manual(None, "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z"))
+        .unwrap();
+    let deleted = t.delete_entry(e.id).unwrap();
+    // A made-up token (what a compromised webview could send) restores
+    // nothing and writes nothing.
+    for forged in [
+        "",
+        "0",
+        &deleted.undo.to_uppercase(),
+        &format!("{}0", deleted.undo),
+    ] {
+        assert_eq!(
+            t.restore_entry(forged).unwrap_err().code(),
+            "entry.undo_expired"
+        );
+    }
+    assert_eq!(t.entry(e.id).unwrap_err().code(), "entry.not_found");
+    // The token the delete gave still works after the forgeries.
+    assert_eq!(t.restore_entry(&deleted.undo).unwrap().id, e.id);
 }
 
 #[test]
@@ -237,12 +263,12 @@ fn a_deleted_running_entry_comes_back_running_unless_another_runs() {
     assert!(t.timer_status().unwrap().is_none());
     t.start_timer(None, "other").unwrap();
     assert_eq!(
-        t.restore_entry(deleted.clone()).unwrap_err().code(),
+        t.restore_entry(&deleted.undo).unwrap_err().code(),
         "entry.running_conflict"
     );
     clock.advance(SignedDuration::from_secs(10));
     t.stop_timer().unwrap();
-    assert!(t.restore_entry(deleted).unwrap().is_running());
+    assert!(t.restore_entry(&deleted.undo).unwrap().is_running());
 }
 
 #[test]

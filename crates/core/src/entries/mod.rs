@@ -5,6 +5,7 @@
 pub mod edit;
 pub(crate) mod overlaps;
 pub mod tags;
+pub mod undo;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;

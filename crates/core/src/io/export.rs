@@ -187,14 +187,26 @@ fn csv_failed(err: csv::Error) -> Error {
     }
 }
 
+/// A finished export, for the window to confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportDone {
+    pub entries: u32,
+    pub path: String,
+}
+
 /// Runs `write` into `<path>.partial` (mode 0600) and renames that over
 /// `path` only once it is complete and synced to disk, so a failed export (a full disk, a bad
-/// entry) never leaves a half-written file where a good one was. Shared by
-/// `tt export -o` and the app's export panel.
+/// entry) never leaves a half-written file where a good one was. A target
+/// that `protected` covers (the database, the data folder) is refused
+/// before anything is written. Shared by `tt export -o` and the app's
+/// export panel.
 pub fn to_file(
+    protected: &super::files::Protected,
     path: &std::path::Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<u32>,
 ) -> Result<u32> {
+    protected.check(path)?;
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);

@@ -3,5 +3,6 @@
 
 pub mod apply;
 pub mod export;
+pub mod files;
 pub mod formula;
 pub mod import;

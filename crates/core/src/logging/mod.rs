@@ -10,7 +10,10 @@
 //! user names: people paste these files into support tickets.
 
 pub mod layer;
+mod redact;
 pub mod writer;
+
+pub use redact::{log_ui_error, redact, set_redactor, Redactor, UiError, WITHHELD};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -144,7 +147,7 @@ pub fn install_panic_hook() {
         crate::log_event!(
             critical,
             "app.panicked",
-            panic_message = scrub_home(&message),
+            panic_message = redact(&message),
             location = location,
             thread = thread,
         );

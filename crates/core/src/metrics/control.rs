@@ -111,6 +111,12 @@ impl MetricsControl {
     /// endpoint.
     pub fn apply(&mut self, settings: &MetricsSettings, allowed: bool) {
         self.metrics.set_per_project(settings.per_project);
+        if let Err(e) = self.ensure_token(settings) {
+            // The server would refuse every request without a token.
+            self.stop();
+            self.error = Some(e);
+            return;
+        }
         if !allowed {
             self.stop();
             let wanted = self.env_addr.is_some() || settings.enabled;
@@ -136,13 +142,8 @@ impl MetricsControl {
         self.stop();
         self.error = None;
         if let Some(addr) = wanted {
-            match MetricsServer::start(
-                ServerConfig {
-                    addr,
-                    token: token.clone(),
-                },
-                self.metrics.clone(),
-            ) {
+            match MetricsServer::start(ServerConfig::new(addr, token.clone()), self.metrics.clone())
+            {
                 Ok(server) => self.server = Some((server, token)),
                 Err(e) => {
                     crate::log_event!(warn, "metrics.start_failed", code = e.code());
@@ -150,6 +151,17 @@ impl MetricsControl {
                 }
             }
         }
+    }
+
+    /// Per-project series carry project names: they are served only to a
+    /// scraper that shows a token, so turning them on makes one if there is
+    /// none yet.
+    fn ensure_token(&self, settings: &MetricsSettings) -> Result<()> {
+        if settings.per_project && self.token().is_none() {
+            server::generate_token(&self.data_dir)?;
+            crate::log_event!("metrics.token_generated");
+        }
+        Ok(())
     }
 
     fn stop(&mut self) {
@@ -209,7 +221,12 @@ impl MetricsControl {
         self.start(tracker)
     }
 
+    /// Refused while per-project series are on and the token file is the
+    /// only token: they would be served to anyone.
     pub fn remove_token(&mut self, tracker: &Tracker) -> Result<MetricsStatus> {
+        if self.env_token.is_none() && tracker.metrics_settings()?.per_project {
+            return Err(Error::MetricsTokenRequired);
+        }
         server::remove_token(&self.data_dir)?;
         crate::log_event!("metrics.token_removed");
         self.start(tracker)
@@ -347,5 +364,44 @@ mod tests {
         let status = control.remove_token(&t).unwrap();
         assert!(!status.token_required);
         assert_eq!(status_code(control.addr().unwrap(), ""), 200);
+    }
+
+    #[test]
+    fn turning_per_project_series_on_makes_a_token_and_requires_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut t, _) = tracker();
+        let mut control = MetricsControl::new(Metrics::new(), dir.path().into(), None);
+        let mut settings = MetricsSettings {
+            enabled: true,
+            port: free_port(),
+            per_project: false,
+        };
+        control.configure(&mut t, &settings).unwrap();
+        assert!(!server::token_path(dir.path()).exists());
+
+        settings.per_project = true;
+        let status = control.configure(&mut t, &settings).unwrap();
+        assert!(
+            status.token_required && status.error.is_none(),
+            "{status:?}"
+        );
+        let token = std::fs::read_to_string(server::token_path(dir.path())).unwrap();
+        assert_eq!(token.len(), 64);
+        let addr = control.addr().unwrap();
+        assert_eq!(status_code(addr, ""), 401);
+        assert_eq!(
+            status_code(addr, &format!("Authorization: Bearer {token}\r\n")),
+            200
+        );
+        // The token stays while they are on; turning them off lets it go.
+        let refused = control.remove_token(&t).err().unwrap();
+        assert_eq!(refused.code(), "metrics.token_required");
+        assert_eq!(
+            std::fs::read_to_string(server::token_path(dir.path())).unwrap(),
+            token
+        );
+        settings.per_project = false;
+        control.configure(&mut t, &settings).unwrap();
+        assert!(!control.remove_token(&t).unwrap().token_required);
     }
 }

@@ -7,6 +7,7 @@
 //! time by the collectors in [`collect`].
 
 pub mod collect;
+mod connections;
 pub mod control;
 mod observe;
 pub mod server;
@@ -54,9 +55,28 @@ struct SendLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabel {
     operation: &'static str,
 }
+
+/// The `reason` labels of `timetracker_crash_reports_dropped_total`, all
+/// exported from the start (at 0) so a dashboard sees the series before the
+/// first drop. The crash reporter's `DropReason` names index this list.
+pub const CRASH_DROP_REASONS: [&str; 8] = [
+    "scrub_failed",
+    "words_unavailable",
+    "too_large",
+    "evicted",
+    "rejected",
+    "identity_reset",
+    "consent_withdrawn",
+    "unreadable",
+];
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
@@ -81,6 +101,8 @@ pub struct Metrics {
     timer_starts: Counter,
     tracked_seconds: Counter,
     telemetry_sends: Family<SendLabels, Counter>,
+    http_connections_refused: Counter,
+    crash_dropped: Family<ReasonLabel, Counter>,
     db_open: AtomicI64,
     db_busy: AtomicI64,
     per_project: AtomicBool,
@@ -173,6 +195,21 @@ impl Metrics {
                 "Telemetry payloads by sink (posthog, sentry) and outcome (sent, failed)",
                 telemetry_sends.clone(),
             );
+            let http_connections_refused = Counter::default();
+            registry.register(
+                "http_connections_refused",
+                "Connections to this metrics endpoint closed at once because it had as many open as it allows",
+                http_connections_refused.clone(),
+            );
+            let crash_dropped = Family::<ReasonLabel, Counter>::default();
+            registry.register(
+                "crash_reports_dropped",
+                "Crash reports that will never be sent, by reason",
+                crash_dropped.clone(),
+            );
+            for reason in CRASH_DROP_REASONS {
+                drop(crash_dropped.get_or_create(&ReasonLabel { reason }));
+            }
             registry.register_collector(Box::new(collect::Collectors::new(weak.clone(), db_path)));
             Metrics {
                 registry,
@@ -184,6 +221,8 @@ impl Metrics {
                 timer_starts,
                 tracked_seconds,
                 telemetry_sends,
+                http_connections_refused,
+                crash_dropped,
                 db_open: AtomicI64::new(0),
                 db_busy: AtomicI64::new(0),
                 per_project: AtomicBool::new(false),
@@ -223,6 +262,10 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
+    pub(crate) fn http_connection_refused(&self) {
+        self.http_connections_refused.inc();
+    }
+
     pub(crate) fn observe_db_query(&self, operation: &'static str, took: Duration) {
         self.db_query_duration
             .get_or_create(&OperationLabel { operation })
@@ -233,6 +276,13 @@ impl Metrics {
     pub fn observe_telemetry_send(&self, sink: &'static str, outcome: &'static str, n: u64) {
         self.telemetry_sends
             .get_or_create(&SendLabels { sink, outcome })
+            .inc_by(n);
+    }
+
+    /// Counts `n` crash reports dropped for `reason`.
+    pub fn observe_crash_dropped(&self, reason: &'static str, n: u64) {
+        self.crash_dropped
+            .get_or_create(&ReasonLabel { reason })
             .inc_by(n);
     }
 

@@ -4,7 +4,9 @@
 //! It is hardened for a desktop: only loopback addresses; requests whose
 //! `Host` is not this loopback address are refused (DNS rebinding), as are
 //! requests with an `Origin` header (a web page's fetch); an optional bearer
-//! token; and only `GET /metrics` and `GET /healthz` answer.
+//! token, required while per-project series (project names) are on; only
+//! `GET /metrics` and `GET /healthz` answer; and a cap on connections and on
+//! how long they may idle ([`super::connections`]).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+pub use super::connections::ConnectionLimits;
 use super::{Metrics, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_TEXT_CONTENT_TYPE};
 use crate::error::{Error, Result};
 
@@ -29,6 +32,18 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// Bearer token every request must carry, when set.
     pub token: Option<String>,
+    pub limits: ConnectionLimits,
+}
+
+impl ServerConfig {
+    /// `addr` with the default connection limits.
+    pub fn new(addr: SocketAddr, token: Option<String>) -> Self {
+        Self {
+            addr,
+            token,
+            limits: ConnectionLimits::default(),
+        }
+    }
 }
 
 /// Parses `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`; anything that
@@ -120,7 +135,8 @@ pub fn remove_token(data_dir: &Path) -> Result<()> {
 
 struct Shared {
     metrics: Arc<Metrics>,
-    port: u16,
+    /// The `Host` values a request may carry, all naming the bound port.
+    hosts: Vec<String>,
     token: Option<String>,
 }
 
@@ -161,27 +177,23 @@ impl MetricsServer {
             .build()
             .map_err(start_failed)?;
         let shared = Arc::new(Shared {
-            metrics,
-            port: addr.port(),
+            metrics: metrics.clone(),
+            hosts: allowed_hosts(addr),
             token: config.token.filter(|t| !t.is_empty()),
         });
+        let limits = config.limits;
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let (done_tx, done) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("timetracker-metrics".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let served = async {
-                        let listener = tokio::net::TcpListener::from_std(listener)?;
-                        let app = axum::Router::new().fallback(handle).with_state(shared);
-                        axum::serve(listener, app)
-                            .with_graceful_shutdown(async {
-                                let _ = stop.await;
-                            })
-                            .await
-                    };
-                    if let Err(e) = served.await {
-                        tracing::error!(error = %e, "the metrics endpoint stopped");
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let app = axum::Router::new().fallback(handle).with_state(shared);
+                            super::connections::serve(listener, app, limits, metrics, stop).await;
+                        }
+                        Err(e) => tracing::error!(error = %e, "the metrics endpoint stopped"),
                     }
                 });
                 let _ = done_tx.send(());
@@ -227,17 +239,30 @@ impl Drop for MetricsServer {
     }
 }
 
-fn host_allowed(headers: &HeaderMap, port: u16) -> bool {
+/// The usual loopback names with the bound port, and the bound address
+/// itself: `TIMETRACKER_METRICS_ADDR=127.0.0.2:9464` is reached as
+/// `127.0.0.2:9464`, which no other site's DNS name can be.
+fn allowed_hosts(bound: SocketAddr) -> Vec<String> {
+    let port = bound.port();
+    let mut hosts = vec![
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ];
+    // `SocketAddr` prints v6 in brackets, as a Host header carries it.
+    let literal = bound.to_string();
+    if !hosts.contains(&literal) {
+        hosts.push(literal);
+    }
+    hosts
+}
+
+fn host_allowed(headers: &HeaderMap, hosts: &[String]) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };
     let host = host.to_ascii_lowercase();
-    [
-        format!("127.0.0.1:{port}"),
-        format!("localhost:{port}"),
-        format!("[::1]:{port}"),
-    ]
-    .contains(&host)
+    hosts.contains(&host)
 }
 
 /// Compares in time that does not depend on where the strings differ.
@@ -293,10 +318,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
 
 fn respond(shared: &Shared, request: &Request, endpoint: &'static str) -> Response {
     let headers = request.headers();
-    if !host_allowed(headers, shared.port) {
+    if !host_allowed(headers, &shared.hosts) {
         return text(
             StatusCode::FORBIDDEN,
-            "Forbidden: the Host header must be 127.0.0.1, localhost or [::1] with this port.\n",
+            "Forbidden: the Host header must be this endpoint's address, 127.0.0.1, localhost or [::1], with its port.\n",
         );
     }
     if headers.contains_key(header::ORIGIN) {
@@ -308,17 +333,21 @@ fn respond(shared: &Shared, request: &Request, endpoint: &'static str) -> Respon
     if request.method() != Method::GET || endpoint == "other" {
         return text(StatusCode::NOT_FOUND, "Not found: try GET /metrics.\n");
     }
-    if let Some(token) = &shared.token {
-        if !token_ok(headers, token) {
-            let mut response = text(
-                StatusCode::UNAUTHORIZED,
-                "Unauthorized: send the token from Settings as 'Authorization: Bearer <token>'.\n",
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        }
+    let authorized = match &shared.token {
+        Some(token) => token_ok(headers, token),
+        // Project names are the user's data: without a token to check, no
+        // request may see them (the control makes one when they go on).
+        None => !shared.metrics.per_project(),
+    };
+    if !authorized {
+        let mut response = text(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized: send the token from Settings as 'Authorization: Bearer <token>'.\n",
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
     }
     if endpoint == "/healthz" {
         return text(StatusCode::OK, "ok\n");
@@ -345,4 +374,21 @@ fn respond(shared: &Shared, request: &Request, endpoint: &'static str) -> Respon
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from(body))
         .unwrap_or_else(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "encoding failed\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bound_literal_is_an_allowed_host_in_v4_and_v6() {
+        let v4 = allowed_hosts("127.0.0.2:9464".parse().unwrap());
+        assert!(v4.contains(&"127.0.0.2:9464".to_owned()), "{v4:?}");
+        let v6 = allowed_hosts("[::1]:9464".parse().unwrap());
+        assert!(v6.contains(&"[::1]:9464".to_owned()), "{v6:?}");
+        assert_eq!(v6.len(), 3, "no duplicate: {v6:?}");
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.2:9465"));
+        assert!(!host_allowed(&headers, &v4), "the port must match");
+    }
 }

@@ -41,7 +41,7 @@ impl Applier<'_> {
             ),
         };
         let description = record.str("description").unwrap_or_default().to_owned();
-        crate::timer::normalize_description(&description)?;
+        crate::timer::normalize_synced_description(&description)?;
         let start =
             record::millis(record.value("start")).ok_or_else(|| bad(Kind::Entry, "start"))?;
         let mut end = match record.value("end") {

@@ -15,10 +15,10 @@ impl Applier<'_> {
         let kind = record.kind;
         let (name, key) = match kind {
             Kind::Project => {
-                crate::projects::normalize_name(record.str("name").unwrap_or_default())?
+                crate::projects::normalize_synced_name(record.str("name").unwrap_or_default())?
             }
             _ => {
-                let name = crate::clients::normalize_client(record.str("name"))?
+                let name = crate::clients::normalize_synced_client(record.str("name"))?
                     .ok_or_else(|| bad(kind, "name"))?;
                 let key = name.to_lowercase();
                 (name, key)
@@ -227,7 +227,7 @@ impl Applier<'_> {
         // The survivor may clash with nothing now: it holds the only row.
         let (name, key) = match kind {
             Kind::Project => {
-                crate::projects::normalize_name(combined.str("name").unwrap_or_default())?
+                crate::projects::normalize_synced_name(combined.str("name").unwrap_or_default())?
             }
             _ => {
                 let name = combined.str("name").unwrap_or_default().trim().to_owned();

@@ -113,8 +113,9 @@ impl Telemetry {
         self.queue_lifecycle(tracker)
     }
 
-    /// A new random install id: what is sent from now on cannot be linked
-    /// to what was sent before. Queued events are deleted with the old id.
+    /// A new random install id and a new session: what is sent from now on
+    /// cannot be linked to what was sent before. Queued events and cached
+    /// crash reports are deleted with the old id.
     pub fn reset_anonymous_id(&self, tracker: &mut Tracker) -> Result<TelemetryStatus> {
         let identity = Identity {
             installed_reported: true,
@@ -123,6 +124,16 @@ impl Telemetry {
         };
         tracker.put_setting(IDENTITY_KEY, &identity)?;
         super::outbox::clear_all(tracker)?;
+        // The session id would tie the new id's events to the old id's
+        // session in PostHog; a fresh one starts with the new id.
+        if let Ok(mut session) = self.session_id.lock() {
+            *session = uuid::Uuid::new_v4().to_string();
+        }
+        // Cached crash reports carry the old id as their user: sent after
+        // the reset, they would pair it with the new one in time and IP.
+        if let Some(reporter) = self.crash_reporter.get() {
+            reporter.discard_cached(crate::crash::DropReason::IdentityReset);
+        }
         self.refresh_distinct_id(&identity);
         crate::log_event!("telemetry.identity_reset");
         self.status(tracker)

@@ -34,7 +34,11 @@ pub struct TelemetryStatus {
 #[ts(export)]
 pub struct Inspection {
     pub anonymous_id: String,
+    /// The newest [`PAGE_SIZE`] queued payloads; [`Telemetry::queued_page`]
+    /// pages through the rest.
     pub queued: Vec<Payload>,
+    /// Every payload queued, not only those in `queued`.
+    pub queued_total: u32,
     pub sent: Vec<Payload>,
     /// Crash reports waiting on disk, as the exact envelopes.
     pub crash_queued: Vec<String>,
@@ -42,11 +46,48 @@ pub struct Inspection {
     pub crash_sent: Vec<String>,
 }
 
+/// Queued payloads the inspector shows at a time.
+pub const PAGE_SIZE: u32 = 100;
+/// The most one page may ask for.
+pub const MAX_PAGE: u32 = 1000;
+
+/// One page of the queued payloads, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct QueuedPage {
+    /// How many newer payloads come before this page.
+    pub offset: u32,
+    /// Every payload queued now.
+    pub total: u32,
+    pub items: Vec<Payload>,
+}
+
+/// The queued payloads from `offset` (newest first), at most `limit`
+/// (1 to [`MAX_PAGE`]).
+pub fn queued_page(tracker: &Tracker, offset: u32, limit: u32) -> Result<QueuedPage> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let (total, items) = tracker.storage.read("telemetry_queued_page", |c| {
+        Ok((
+            outbox::queued_count(c)?,
+            outbox::list_queued_page(c, i64::from(offset), i64::from(limit))?,
+        ))
+    })?;
+    Ok(QueuedPage {
+        offset,
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        items,
+    })
+}
+
 /// What waits and what went. `telemetry` is `None` where nothing can send
 /// (`tt doctor --bundle` in the CLI): the outbox is still read.
 pub fn inspect(tracker: &Tracker, telemetry: Option<&Telemetry>) -> Result<Inspection> {
-    let (queued, sent) = tracker.storage.read("telemetry_inspect", |c| {
-        Ok((outbox::list_queued(c)?, outbox::list_sent(c)?))
+    let (queued, total, sent) = tracker.storage.read("telemetry_inspect", |c| {
+        Ok((
+            outbox::list_queued_page(c, 0, i64::from(PAGE_SIZE))?,
+            outbox::queued_count(c)?,
+            outbox::list_sent(c)?,
+        ))
     })?;
     let crash = telemetry
         .and_then(|t| t.crash_reporter.get())
@@ -55,6 +96,7 @@ pub fn inspect(tracker: &Tracker, telemetry: Option<&Telemetry>) -> Result<Inspe
     Ok(Inspection {
         anonymous_id: telemetry.map(Telemetry::distinct_id).unwrap_or_default(),
         queued,
+        queued_total: u32::try_from(total).unwrap_or(u32::MAX),
         sent,
         crash_queued: crash.0,
         crash_sent: crash.1,
@@ -91,6 +133,10 @@ impl Telemetry {
         inspect(tracker, Some(self))
     }
 
+    pub fn queued_page(&self, tracker: &Tracker, offset: u32, limit: u32) -> Result<QueuedPage> {
+        queued_page(tracker, offset, limit)
+    }
+
     /// Writes the inspector's contents (the anonymous id, every queued and
     /// recently sent payload) to `telemetry-export-<UTC time>.json` beside
     /// the database.
@@ -101,6 +147,10 @@ impl Telemetry {
             .ok_or(crate::Error::ConfigNoDataDir)?
             .to_path_buf();
         let inspection = self.inspection(tracker)?;
+        // All of them, not the inspector's first page.
+        let queued = tracker
+            .storage
+            .read("telemetry_export", |c| Ok(outbox::list_queued_all(c)?))?;
         let parse = |items: &[Payload]| -> Vec<serde_json::Value> {
             items
                 .iter()
@@ -111,7 +161,7 @@ impl Telemetry {
         let doc = serde_json::json!({
             "anonymous_id": inspection.anonymous_id,
             "exported_at": now.to_string(),
-            "queued": parse(&inspection.queued),
+            "queued": parse(&queued),
             "sent": parse(&inspection.sent),
         });
         let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();

@@ -24,7 +24,7 @@ pub use crate::events::Event;
 pub use config::{ForcedOff, TelemetryConfig};
 pub use context::Context;
 pub use identity::distinct_id;
-pub use inspector::{Inspection, TelemetryStatus};
+pub use inspector::{Inspection, QueuedPage, TelemetryStatus};
 pub use outbox::Payload;
 
 use crate::tracker::EventObserver;
@@ -38,6 +38,9 @@ pub struct Telemetry {
     usage: AtomicBool,
     crash: AtomicBool,
     distinct_id: Mutex<String>,
+    /// `$session_id`: per launch, and new at a reset of the anonymous id,
+    /// so no session spans the old id and the new one.
+    session_id: Mutex<String>,
     dropped: AtomicU64,
     sender: Mutex<Option<sender::SenderHandle>>,
     metrics: Mutex<Option<Arc<crate::metrics::Metrics>>>,
@@ -54,6 +57,7 @@ impl Telemetry {
         Arc::new(Telemetry {
             config,
             context_props: Self::context_props(&context),
+            session_id: Mutex::new(context.session_id.clone()),
             context,
             usage: AtomicBool::new(false),
             crash: AtomicBool::new(false),
@@ -78,6 +82,14 @@ impl Telemetry {
 
     pub fn distinct_id(&self) -> String {
         self.distinct_id
+            .lock()
+            .map(|d| d.clone())
+            .unwrap_or_default()
+    }
+
+    /// The `$session_id` every payload carries now.
+    pub fn session_id(&self) -> String {
+        self.session_id
             .lock()
             .map(|d| d.clone())
             .unwrap_or_default()

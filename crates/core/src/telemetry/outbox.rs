@@ -156,8 +156,16 @@ pub(crate) fn clear(conn: &Connection) -> rusqlite::Result<usize> {
 }
 
 fn list(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<Payload>> {
+    list_with(conn, sql, [])
+}
+
+fn list_with<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<Vec<Payload>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map(params, |r| {
         let at: i64 = r.get(3)?;
         Ok(Payload {
             uuid: r.get(0)?,
@@ -171,11 +179,23 @@ fn list(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<Payload>> {
     rows.collect()
 }
 
-pub(crate) fn list_queued(conn: &Connection) -> rusqlite::Result<Vec<Payload>> {
-    list(
+/// Queued payloads, newest first, `limit` of them after skipping `offset`
+/// (the inspector pages through all 10,000 the outbox may hold).
+pub(crate) fn list_queued_page(
+    conn: &Connection,
+    offset: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<Payload>> {
+    list_with(
         conn,
-        "SELECT uuid, event, payload, created_at FROM telemetry_outbox ORDER BY id DESC LIMIT 1000",
+        "SELECT uuid, event, payload, created_at FROM telemetry_outbox ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+        [limit, offset],
     )
+}
+
+/// Every queued payload, newest first (the export).
+pub(crate) fn list_queued_all(conn: &Connection) -> rusqlite::Result<Vec<Payload>> {
+    list_queued_page(conn, 0, -1)
 }
 
 pub(crate) fn list_sent(conn: &Connection) -> rusqlite::Result<Vec<Payload>> {

@@ -16,7 +16,6 @@ impl Telemetry {
             "$lib": "timetracker",
             "$lib_version": c.app_version,
             "$geoip_disable": true,
-            "$session_id": c.session_id,
             "$os": c.os,
             "$os_version": c.os_version,
             "app_version": c.app_version,
@@ -41,6 +40,7 @@ impl Telemetry {
         at: jiff::Timestamp,
     ) -> serde_json::Value {
         props.extend(self.context_props.clone());
+        props.insert("$session_id".into(), self.session_id().into());
         serde_json::json!({
             "event": name,
             "distinct_id": self.distinct_id(),

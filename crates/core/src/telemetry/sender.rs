@@ -3,7 +3,9 @@
 //! its own thread and database connection, so no command ever waits on the
 //! network. Failures back off exponentially with jitter; delivered events
 //! move to the sent log in the same transaction that removes them from the
-//! outbox, so none is sent twice after a success.
+//! outbox, so none is sent twice after a success. A 429 is obeyed: nothing
+//! goes before its `Retry-After`, not even on a flush. A 413 halves the
+//! batch until it fits; an event too large alone is dropped and counted.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -99,7 +101,41 @@ pub fn start(telemetry: &Arc<Telemetry>, db_path: PathBuf) {
 enum Outcome {
     Sent(usize),
     Nothing,
-    Failed(String),
+    Failed {
+        reason: String,
+        /// A 429's `Retry-After`.
+        retry_after: Option<Duration>,
+    },
+    /// 413: the batch of this many was too large for the server.
+    TooLarge(usize),
+}
+
+fn failed(reason: String) -> Outcome {
+    Outcome::Failed {
+        reason,
+        retry_after: None,
+    }
+}
+
+/// Longest `Retry-After` obeyed; a server asking for more is asked again
+/// after an hour (the events wait in the outbox meanwhile).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// `Retry-After` in seconds (PostHog sends seconds; an HTTP date or
+/// nonsense counts as a minute), capped at [`MAX_RETRY_AFTER`].
+pub fn parse_retry_after(value: Option<&str>) -> Duration {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(60), Duration::from_secs)
+        .min(MAX_RETRY_AFTER)
+}
+
+/// The wait before the next try: exponential backoff with jitter, but
+/// never shorter than the server asked for.
+pub fn retry_delay(failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+    let exp = FIRST_BACKOFF.saturating_mul(1 << failures.saturating_sub(1).min(8));
+    let backoff = exp.min(MAX_BACKOFF).mul_f64(jitter);
+    retry_after.map_or(backoff, |asked| asked.max(backoff))
 }
 
 fn open(path: &PathBuf) -> Option<Connection> {
@@ -122,6 +158,10 @@ struct Loop {
     conn: Connection,
     failures: u32,
     retry_at: Option<Instant>,
+    /// Set by a 429: not even a flush posts before then.
+    rate_limited_until: Option<Instant>,
+    /// Events per batch: halved by a 413, doubled back after a success.
+    batch_limit: i64,
     next_flags: Instant,
 }
 
@@ -135,32 +175,77 @@ impl Loop {
     /// Sends batches until the outbox is empty, a send fails, or
     /// `deadline` passes. Returns whether the outbox was emptied.
     fn drain(&mut self, t: &Telemetry, deadline: Instant) -> bool {
+        if self.rate_limited_until.is_some_and(|r| Instant::now() < r) {
+            return false;
+        }
         while Instant::now() < deadline {
-            match send_once(t, &self.agent, &mut self.conn) {
+            match send_once(t, &self.agent, &mut self.conn, self.batch_limit) {
                 Outcome::Nothing => return true,
                 Outcome::Sent(n) => {
                     self.failures = 0;
                     self.retry_at = None;
+                    self.rate_limited_until = None;
+                    self.batch_limit = (self.batch_limit * 2).min(BATCH_SIZE);
                     t.observe_send("sent", n);
                 }
-                Outcome::Failed(reason) => {
-                    self.failures = self.failures.saturating_add(1);
-                    let exp = FIRST_BACKOFF.saturating_mul(1 << (self.failures - 1).min(8));
-                    let delay = exp.min(MAX_BACKOFF).mul_f64(jitter());
-                    self.retry_at = Some(Instant::now() + delay);
-                    t.observe_send("failed", 1);
-                    crate::log_event!(
-                        warn,
-                        "telemetry.send_failed",
-                        reason = reason.as_str(),
-                        retry_in_seconds = delay.as_secs()
-                    );
+                Outcome::TooLarge(n) if n > 1 => {
+                    // Smaller batches, at once: the server takes less per
+                    // request, not less in all.
+                    self.batch_limit = (n as i64 / 2).max(1);
+                }
+                Outcome::TooLarge(_) => {
+                    // One event alone is too large: it can never go, and
+                    // must not block those behind it.
+                    match drop_oldest(&mut self.conn) {
+                        Ok(()) => {
+                            t.observe_send("rejected", 1);
+                            crate::log_event!(
+                                warn,
+                                "telemetry.event_rejected",
+                                status = 413u16,
+                                count = 1u64
+                            );
+                        }
+                        Err(e) => {
+                            self.fail(t, format!("database: {e}"), None);
+                            return false;
+                        }
+                    }
+                }
+                Outcome::Failed {
+                    reason,
+                    retry_after,
+                } => {
+                    self.fail(t, reason, retry_after);
                     return false;
                 }
             }
         }
         false
     }
+
+    fn fail(&mut self, t: &Telemetry, reason: String, retry_after: Option<Duration>) {
+        self.failures = self.failures.saturating_add(1);
+        let delay = retry_delay(self.failures, retry_after, jitter());
+        self.retry_at = Some(Instant::now() + delay);
+        self.rate_limited_until = retry_after.map(|_| Instant::now() + delay);
+        t.observe_send("failed", 1);
+        crate::log_event!(
+            warn,
+            "telemetry.send_failed",
+            reason = reason.as_str(),
+            retry_in_seconds = delay.as_secs()
+        );
+    }
+}
+
+/// Deletes the oldest queued event (one the server will never take).
+fn drop_oldest(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM telemetry_outbox WHERE id = (SELECT min(id) FROM telemetry_outbox)",
+        [],
+    )
+    .map(|_| ())
 }
 
 fn run(telemetry: Weak<Telemetry>, db_path: PathBuf, rx: mpsc::Receiver<Msg>) {
@@ -177,6 +262,8 @@ fn run(telemetry: Weak<Telemetry>, db_path: PathBuf, rx: mpsc::Receiver<Msg>) {
         conn,
         failures: 0,
         retry_at: None,
+        rate_limited_until: None,
+        batch_limit: BATCH_SIZE,
         next_flags: Instant::now(),
     };
     let mut next_batch = Instant::now() + FIRST_BATCH_AFTER;
@@ -250,17 +337,17 @@ fn fetch_flags(t: &Telemetry, agent: &ureq::Agent, conn: &Connection) -> bool {
     super::flags::store(conn, &cache, now.as_millisecond()).is_ok()
 }
 
-fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection) -> Outcome {
+fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection, limit: i64) -> Outcome {
     if !t.usage_allowed() {
         return Outcome::Nothing;
     }
     let Some(key) = t.config.posthog_api_key.as_deref() else {
         return Outcome::Nothing;
     };
-    let rows = match outbox::oldest(conn, BATCH_SIZE) {
+    let rows = match outbox::oldest(conn, limit) {
         Ok(rows) if rows.is_empty() => return Outcome::Nothing,
         Ok(rows) => rows,
-        Err(e) => return Outcome::Failed(format!("database: {e}")),
+        Err(e) => return failed(format!("database: {e}")),
     };
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     if t.config.debug {
@@ -273,7 +360,7 @@ fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection) -> Outco
         });
         return match removed {
             Ok(()) => Outcome::Sent(0),
-            Err(e) => Outcome::Failed(format!("database: {e}")),
+            Err(e) => failed(format!("database: {e}")),
         };
     }
     let batch: Vec<serde_json::Value> = rows
@@ -291,20 +378,35 @@ fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection) -> Outco
         return Outcome::Nothing;
     }
     let url = format!("{}/batch/", t.config.posthog_host);
-    let status = match agent
+    let (status, retry_after) = match agent
         .post(&url)
         .header("Content-Type", "application/json")
         .send(body.to_string())
     {
-        Ok(response) => response.status().as_u16(),
+        Ok(response) => {
+            let header = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok());
+            (response.status().as_u16(), parse_retry_after(header))
+        }
         Err(e) => {
             super::last_send::LastSend::failed(e.to_string()).store(conn);
-            return Outcome::Failed(format!("network: {e}"));
+            return failed(format!("network: {e}"));
         }
     };
     super::last_send::LastSend::answered(status).store(conn);
+    if status == 413 {
+        return Outcome::TooLarge(rows.len());
+    }
+    if status == 429 {
+        return Outcome::Failed {
+            reason: "HTTP 429".to_owned(),
+            retry_after: Some(retry_after),
+        };
+    }
     if !(200..300).contains(&status) {
-        return Outcome::Failed(format!("HTTP {status}"));
+        return failed(format!("HTTP {status}"));
     }
     let now = jiff::Timestamp::now().as_millisecond();
     let moved = conn.transaction().and_then(|tx| {
@@ -313,6 +415,6 @@ fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection) -> Outco
     });
     match moved {
         Ok(()) => Outcome::Sent(ids.len()),
-        Err(e) => Outcome::Failed(format!("database: {e}")),
+        Err(e) => failed(format!("database: {e}")),
     }
 }

@@ -176,3 +176,76 @@ fn turning_sync_on_and_off_sends_a_device_bucket_and_no_folder_or_name() {
         }
     }
 }
+
+#[test]
+fn the_inspector_pages_through_and_exports_all_ten_thousand_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tracker::open_in_dir(dir.path(), Arc::new(crate::SystemClock)).unwrap();
+    let tel = telemetry(&[KEY]);
+    tel.attach(&mut t).unwrap();
+    tel.set_consent(&mut t, false, true).unwrap();
+    // Fill the outbox to its cap in one transaction (10,000 commands would
+    // be 10,000 committed writes).
+    let n = outbox::MAX_QUEUED;
+    t.storage
+        .write("fill", |tx| {
+            tx.execute("DELETE FROM telemetry_outbox", [])?;
+            for i in 0..n {
+                let json = format!("{{\"event\":\"timer.started\",\"uuid\":\"u{i}\"}}");
+                outbox::enqueue(tx, &format!("u{i}"), "timer.started", &json, i)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+
+    let first = tel.inspection(&t).unwrap();
+    assert_eq!(first.queued_total, 10_000);
+    assert_eq!(first.queued.len(), inspector::PAGE_SIZE as usize);
+    assert_eq!(first.queued[0].uuid, "u9999", "newest first");
+    let mut seen = std::collections::HashSet::new();
+    let mut offset = 0;
+    loop {
+        let page = tel.queued_page(&t, offset, inspector::MAX_PAGE).unwrap();
+        assert_eq!(page.total, 10_000);
+        if page.items.is_empty() {
+            break;
+        }
+        for p in &page.items {
+            assert!(seen.insert(p.uuid.clone()), "{} twice", p.uuid);
+        }
+        offset += page.items.len() as u32;
+    }
+    assert_eq!(seen.len(), 10_000);
+    assert!(seen.contains("u0"));
+    assert_eq!(tel.queued_page(&t, 9_990, 50).unwrap().items.len(), 10);
+
+    let path = tel.export(&t).unwrap();
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(exported["queued"].as_array().unwrap().len(), 10_000);
+}
+
+#[test]
+fn a_retry_never_comes_before_the_servers_retry_after() {
+    use std::time::Duration;
+    let asked = Some(Duration::from_secs(120));
+    for failures in 1..12 {
+        for jitter in [0.5, 1.0, 1.49] {
+            assert!(sender::retry_delay(failures, asked, jitter) >= Duration::from_secs(120));
+            assert!(sender::retry_delay(failures, None, jitter) <= Duration::from_secs(450));
+        }
+    }
+    assert_eq!(
+        sender::parse_retry_after(Some(" 7 ")),
+        Duration::from_secs(7)
+    );
+    assert_eq!(
+        sender::parse_retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT")),
+        Duration::from_secs(60)
+    );
+    assert_eq!(
+        sender::parse_retry_after(Some("86400")),
+        Duration::from_secs(3600),
+        "capped at an hour"
+    );
+}

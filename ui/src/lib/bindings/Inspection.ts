@@ -4,7 +4,16 @@ import type { Payload } from "./Payload";
 /**
  * The inspector's view: exactly what waits and what went.
  */
-export type Inspection = { anonymous_id: string, queued: Array<Payload>, sent: Array<Payload>, 
+export type Inspection = { anonymous_id: string, 
+/**
+ * The newest [`PAGE_SIZE`] queued payloads; [`Telemetry::queued_page`]
+ * pages through the rest.
+ */
+queued: Array<Payload>, 
+/**
+ * Every payload queued, not only those in `queued`.
+ */
+queued_total: number, sent: Array<Payload>, 
 /**
  * Crash reports waiting on disk, as the exact envelopes.
  */

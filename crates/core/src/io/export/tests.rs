@@ -218,7 +218,7 @@ fn an_export_file_is_the_owners_only_and_replaces_the_old_one_whole() {
     let path = dir.path().join("out.csv");
     std::fs::write(&path, "old").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let n = to_file(&path, |out| {
+    let n = to_file(&Default::default(), &path, |out| {
         out.write_all(b"new").map_err(write_failed)?;
         Ok(1)
     })
@@ -228,4 +228,28 @@ fn an_export_file_is_the_owners_only_and_replaces_the_old_one_whole() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     assert!(!dir.path().join("out.csv.partial").exists());
+}
+
+#[test]
+fn an_export_onto_the_live_database_is_refused_and_the_database_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(crate::clock::FakeClock::at(
+        "2026-11-27T10:00:00Z".parse().unwrap(),
+    ));
+    let mut t = Tracker::open_in_dir(dir.path(), clock).unwrap();
+    t.start_timer(None, "kept").unwrap();
+    let db = crate::config::database_path(dir.path());
+    let guard = crate::io::files::Protected::of(&t);
+    let from = "2026-01-01T00:00:00Z".parse().unwrap();
+    let to = "2027-01-01T00:00:00Z".parse().unwrap();
+    let err = to_file(&guard, &db, |out| {
+        csv(&mut t, from, to, out, ExportOptions::default())
+    })
+    .unwrap_err();
+    assert_eq!(err.code(), "export.target_protected");
+    assert!(!dir.path().join("timetracker.sqlite3.partial").exists());
+    assert!(
+        t.timer_status().unwrap().is_some(),
+        "the database is intact"
+    );
 }

@@ -170,7 +170,7 @@ fn an_undone_delete_brings_back_the_same_entry_everywhere() {
     sync_both(&mut a, &mut b);
     assert!(export(&mut b.t).is_empty());
     a.clock.advance(SignedDuration::from_secs(5));
-    a.t.restore_entry(deleted).unwrap();
+    a.t.restore_entry(&deleted.undo).unwrap();
     sync_both(&mut a, &mut b);
     let back = export(&mut b.t);
     assert_eq!(back.len(), 1);
@@ -322,4 +322,33 @@ fn metrics_read_sync_totals_from_the_database_and_count_a_bad_file_once() {
         value("timetracker_sync_last_success_timestamp_seconds"),
         ts("2026-11-23T09:00:00Z").as_second() as f64
     );
+}
+
+/// An older version let control characters into names and descriptions;
+/// this one refuses them as input but applies them from another device,
+/// since refusing the record would stop sync (`tt` escapes them on output).
+#[test]
+fn names_with_control_characters_from_another_device_are_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = pair(dir.path());
+    let p = a.t.create_project("Plain", None).unwrap();
+    a.t.start_timer(Some(p.id), "plain").unwrap();
+    let evil = "Evil\u{1b}]52;c;aGk=\u{7}";
+    // What an older version wrote, through the one write path (so the
+    // change is stamped for sync like any other).
+    a.t.storage
+        .write("test_old_version", |tx| {
+            tx.execute(
+                "UPDATE projects SET name = ?1, name_key = lower(?1)",
+                [evil],
+            )?;
+            tx.execute("UPDATE time_entries SET description = 'bell\u{7}'", [])?;
+            Ok(())
+        })
+        .unwrap();
+    sync_both(&mut a, &mut b);
+    let got = b.t.timer_status().unwrap().unwrap();
+    assert_eq!(got.project_name.as_deref(), Some(evil));
+    assert_eq!(got.description, "bell\u{7}");
+    assert!(b.t.sync_status().unwrap().problems.is_empty());
 }
