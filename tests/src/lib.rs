@@ -503,6 +503,21 @@ pub fn parse_hms(text: &str) -> u64 {
     parts[0] * 3600 + parts[1] * 60 + parts[2]
 }
 
+/// A small deterministic generator for the kill tests: the run is the same
+/// every time, and a failure can be replayed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
 /// A serialising lock: the tests share two cores and one X display, so they
 /// run one at a time whatever `--test-threads` says.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

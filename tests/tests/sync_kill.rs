@@ -12,23 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use timetracker_core::sync::files;
-use timetracker_e2e::{app_binary, descendants, midday_zone, tt, tt_binary, SERIAL};
+use timetracker_e2e::{app_binary, descendants, midday_zone, tt, tt_binary, Lcg, SERIAL};
 
 const KILLS: u32 = 50;
-
-/// A small deterministic generator: the run is the same every time, and a
-/// failure can be replayed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
 
 /// A CSV of `n` entries no other batch has (batch `k`).
 fn batch(dir: &Path, k: u32, n: u32) -> std::path::PathBuf {

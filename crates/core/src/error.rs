@@ -406,9 +406,34 @@ impl Error {
             }
             Some(C::NotADatabase) => Error::StorageNotADatabase(path.to_owned()),
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::StorageBusy,
+            // SQLite reports a write it could not make as a plain I/O error
+            // in places (growing the -shm file as it opens): a full disk
+            // underneath must still be named as such.
+            Some(C::SystemIoFailure) if disk_is_full(path) => {
+                Error::StorageDiskFull(path.to_owned())
+            }
             _ => Error::Database(err),
         }
     }
+}
+
+/// Less than this free counts as full: SQLite needs a page or two (and the
+/// -shm file 32 KiB) for any write.
+const FULL_BELOW_BYTES: u64 = 64 * 1024;
+
+#[cfg(unix)]
+fn disk_is_full(path: &std::path::Path) -> bool {
+    let probe = path
+        .ancestors()
+        .find(|a| a.exists())
+        .unwrap_or(std::path::Path::new("/"));
+    rustix::fs::statvfs(probe)
+        .is_ok_and(|s| s.f_bavail.saturating_mul(s.f_frsize) < FULL_BELOW_BYTES)
+}
+
+#[cfg(not(unix))]
+fn disk_is_full(_path: &std::path::Path) -> bool {
+    false
 }
 
 impl From<rusqlite::Error> for Error {

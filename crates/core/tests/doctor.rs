@@ -13,6 +13,7 @@ use timetracker_core::doctor::Database;
 use timetracker_core::doctor::{CheckStatus, DesktopRuntime, Doctor};
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::{ErrorCode, ErrorPayload, SystemClock, Tracker};
+use timetracker_test_support::{skip, Tmpfs};
 
 #[test]
 fn a_fresh_install_is_healthy_and_every_check_has_an_id_and_a_finding() {
@@ -99,29 +100,14 @@ fn free_space_below_the_threshold_is_a_warning() {
     assert_eq!(status(&report, "data.free_space"), CheckStatus::Warning);
 }
 
-/// Mounts a tmpfs with `options` on `dir`; false where this user may not.
-fn mount_tmpfs(dir: &Path, options: &str) -> bool {
-    std::fs::create_dir_all(dir).unwrap();
-    std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", options, "tmpfs"])
-        .arg(dir)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn unmount(dir: &Path) {
-    let _ = std::process::Command::new("umount").arg(dir).status();
-}
-
 #[test]
 fn a_nearly_full_disk_is_reported_from_the_real_file_system() {
     let tmp = tempfile::tempdir().unwrap();
     let mnt = tmp.path().join("small");
-    if !mount_tmpfs(&mnt, "size=8m") {
-        eprintln!("skipped: mounting a tmpfs needs root");
-        return;
-    }
+    let disk = match Tmpfs::mount(&mnt, "size=8m") {
+        Ok(disk) => disk,
+        Err(why) => return skip("doctor::a_nearly_full_disk", &why),
+    };
     let dir = mnt.join("data");
     let tracker = Tracker::open_in_dir(&dir, Arc::new(SystemClock)).unwrap();
     // Fill it to under 5 MB free.
@@ -131,7 +117,7 @@ fn a_nearly_full_disk_is_reported_from_the_real_file_system() {
     let report = Doctor::new(&dir, &lookup, Database::Open(&tracker)).run();
     let check = report.check("data.free_space").unwrap().clone();
     drop(tracker);
-    unmount(&mnt);
+    drop(disk);
     assert_eq!(check.status, CheckStatus::Problem, "{check:?}");
     assert!(check.finding.contains("free"), "{check:?}");
 }
@@ -155,22 +141,22 @@ fn an_invalid_log_level_is_a_problem_that_names_the_accepted_values() {
 fn a_log_folder_that_cannot_be_written_is_a_problem() {
     let f = fixture();
     let logs = f.dir.join("logs");
-    let mounted = mount_tmpfs(&logs, "ro,size=1m");
-    if !mounted {
+    let mounted = Tmpfs::mount(&logs, "ro,size=1m").ok();
+    if mounted.is_none() {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&logs, std::fs::Permissions::from_mode(0o555)).unwrap();
         }
         if std::fs::write(logs.join("probe"), b"").is_ok() {
-            eprintln!("skipped: this user can write anywhere and may not mount");
-            return;
+            return skip(
+                "doctor::a_log_folder_that_cannot_be_written",
+                "this user can write anywhere and may not mount",
+            );
         }
     }
     let report = run(&f, &env(&[]));
-    if mounted {
-        unmount(&logs);
-    }
+    drop(mounted);
     assert_eq!(
         status(&report, "logs.folder"),
         CheckStatus::Problem,

@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod receiver;
+pub mod tmpfs;
 
 pub use receiver::{Fault, Receiver, Request};
+pub use tmpfs::{skip, Tmpfs};
 
 use std::path::PathBuf;
 

@@ -236,6 +236,38 @@ fn utc_day(at: Timestamp) -> Date {
 /// `asctime`: what the file holds, not its modification time, which a
 /// clock change, a copy or a restored backup moves. `None` for an empty
 /// file or one whose last line is not ours.
+/// A write cut short by a full disk leaves the start of a line at the end
+/// of the file; the next line would be glued to it and neither would parse.
+/// The file is cut back to its last whole line before it is appended to.
+fn cut_torn_tail(path: &Path) -> std::io::Result<()> {
+    let mut file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut chunk = vec![0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let part = &mut chunk[..usize::try_from(end - start).unwrap_or(0)];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(part)?;
+        if let Some(i) = part.iter().rposition(|&b| b == b'\n') {
+            let whole = start + i as u64 + 1;
+            if whole < len {
+                file.set_len(whole)?;
+            }
+            return Ok(());
+        }
+        end = start;
+    }
+    if len > 0 {
+        file.set_len(0)?;
+    }
+    Ok(())
+}
+
 fn last_line_day(path: &Path) -> Option<Date> {
     // A line is at most a few kilobytes; the tail holds the last one whole.
     const TAIL: u64 = 64 * 1024;
@@ -328,6 +360,7 @@ impl Sink {
         let result = (|| -> std::io::Result<()> {
             crate::private::create_dir(&self.config.dir)?;
             let path = self.active_path();
+            cut_torn_tail(&path)?;
             // An active file left from an earlier day is rotated before use.
             let today = self.today();
             if let Some(day) = last_line_day(&path).filter(|d| *d != today) {
@@ -352,7 +385,15 @@ impl Sink {
     }
 
     fn fail(&mut self, error: &std::io::Error) {
-        self.file = None;
+        // Lines still in the buffer would be lost with it (and its drop
+        // would try the failing disk again): they go to stderr instead.
+        if let Some(file) = self.file.take() {
+            if let (_, Ok(unwritten)) = file.into_parts() {
+                if !unwritten.is_empty() {
+                    let _ = std::io::stderr().write_all(&unwritten);
+                }
+            }
+        }
         self.next_attempt = Instant::now() + self.config.recheck_every;
         self.set_degraded(Some(format!(
             "Logs cannot be written to {} ({error}); they go to standard error until the folder is writable again.",

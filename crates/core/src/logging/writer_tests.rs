@@ -253,3 +253,38 @@ fn the_log_folder_and_its_files_are_the_owners_only() {
     assert_eq!(mode(&logs), 0o700);
     assert_eq!(mode(&logs.join(ACTIVE_FILE)), 0o600);
 }
+
+#[test]
+fn a_line_torn_by_a_full_disk_is_cut_before_the_next_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _clock) = pinned(dir.path());
+    let whole = r#"{"asctime":"2026-11-28T10:00:00Z","message":"a.whole_line"}"#;
+    // What a write cut short by ENOSPC leaves: a whole line, then half of one.
+    fs::write(
+        dir.path().join(ACTIVE_FILE),
+        format!("{whole}\n{{\"asctime\":\"2026-11-28T10:00:01Z\",\"mess"),
+    )
+    .unwrap();
+    let writer = LogWriter::start(config);
+    writer.write_line(r#"{"message":"after.the_disk_was_freed"}"#.into());
+    assert!(writer.flush(Duration::from_secs(5)));
+    let lines = lines_in(dir.path());
+    assert_eq!(
+        lines,
+        [whole, r#"{"message":"after.the_disk_was_freed"}"#],
+        "{lines:#?}"
+    );
+    writer.shutdown(Duration::from_secs(5));
+}
+
+#[test]
+fn a_file_with_no_whole_line_is_emptied_before_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _clock) = pinned(dir.path());
+    fs::write(dir.path().join(ACTIVE_FILE), "{\"asctime\":\"2026-11-2").unwrap();
+    let writer = LogWriter::start(config);
+    writer.write_line(r#"{"message":"first.whole"}"#.into());
+    assert!(writer.flush(Duration::from_secs(5)));
+    assert_eq!(lines_in(dir.path()), [r#"{"message":"first.whole"}"#]);
+    writer.shutdown(Duration::from_secs(5));
+}
