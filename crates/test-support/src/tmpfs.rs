@@ -45,13 +45,26 @@ impl Tmpfs {
     }
 
     /// Remounts with new `options` (`ro`, `rw`, `size=8m`): files stay.
+    ///
+    /// Retried for a few seconds: the kernel refuses `ro` while any process
+    /// holds a file on the mount open for writing, and a child that another
+    /// test thread forks holds copies of every descriptor until its exec
+    /// (longer under faketime, whose library loads first).
     pub fn remount(&self, options: &str) {
-        let status = Command::new("mount")
-            .args(["-o", &format!("remount,{options}")])
-            .arg(&self.dir)
-            .status()
-            .unwrap();
-        assert!(status.success(), "remount,{options} failed");
+        let mut last = String::new();
+        for _ in 0..50 {
+            let out = Command::new("mount")
+                .args(["-o", &format!("remount,{options}")])
+                .arg(&self.dir)
+                .output()
+                .unwrap();
+            if out.status.success() {
+                return;
+            }
+            last = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("remount,{options} failed: {last}");
     }
 
     /// Fills the file system to the last byte with `filler`, which
