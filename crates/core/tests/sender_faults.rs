@@ -156,13 +156,16 @@ fn posthog_429_is_obeyed_until_retry_after_even_by_a_flush() {
 fn posthog_413_splits_the_batch_and_drops_only_an_event_too_large_alone() {
     let receiver = Receiver::start();
     let mut s = setup(&receiver);
-    queue(&mut s.tracker, 30);
-    let queued = queued_uuids(&s);
+    // One event to measure, then the limit, then the rest: a full batch
+    // kicks the sender at once, which must not post before the limit is set.
+    queue(&mut s.tracker, 1);
     let one = s.telemetry.inspection(&s.tracker).unwrap().queued[0]
         .json
         .len();
     // About four events per request.
     receiver.set_max_body(Some(one * 4 + 200));
+    queue(&mut s.tracker, 29);
+    let queued = queued_uuids(&s);
     flush_until_empty(&s, 5);
     let (lost, dup) = tally(&queued, &receiver);
     row(
