@@ -293,21 +293,57 @@ fn sentry_faults_lose_nothing_retryable_and_send_nothing_twice() {
 }
 
 #[test]
-fn sentry_413_drops_only_the_oversized_report_and_counts_it() {
+fn sentry_413_is_answered_with_the_report_cut_down_and_only_what_still_cannot_fit_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
     drop(Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap());
     let receiver = Receiver::start();
     let r = reporter(dir.path(), &receiver);
-    receiver.set_max_body(Some(2_000));
-    sentry::capture_message(&"x".repeat(4_000), sentry::Level::Error);
-    assert!(r.flush(Duration::from_secs(15)));
+    for i in 0..100 {
+        sentry::add_breadcrumb(sentry::Breadcrumb {
+            message: Some(format!("step {i} {}", "y".repeat(300))),
+            ..Default::default()
+        });
+    }
+    receiver.set_max_body(Some(20_000));
+    let id = sentry::capture_message(&"x".repeat(30_000), sentry::Level::Error);
+    flush_crash(&r, 5);
     assert_eq!(receiver.too_large(), 1);
-    assert!(r.cache().list().is_empty(), "a 413 is not retried");
+    let events = receiver.sentry_events();
+    assert_eq!(events.len(), 1, "sent once, cut down");
+    let got = &events[0];
+    assert_eq!(
+        got["event_id"].as_str(),
+        Some(id.simple().to_string().as_str())
+    );
+    assert_eq!(got["tags"]["shrunk"], "413");
+    assert!(got["message"].as_str().unwrap().starts_with("xxxx"));
+    assert_eq!(r.dropped(), 0, "nothing was lost");
+    row(
+        "Sentry",
+        "413 (report too large, then cut down)",
+        1,
+        0,
+        events.len() - 1,
+    );
+
+    // Smaller than any report can be cut: refused for good, and counted.
+    receiver.set_max_body(Some(300));
+    sentry::capture_message("cannot fit", sentry::Level::Error);
+    assert!(r.flush(Duration::from_secs(15)));
+    assert_eq!(
+        receiver.too_large(),
+        3,
+        "the original and its cut-down copy"
+    );
+    assert!(
+        r.cache().list().is_empty(),
+        "a 413 of a cut-down report is not retried"
+    );
     assert_eq!(r.dropped(), 1, "the drop was not counted");
+    receiver.set_max_body(None);
     sentry::capture_message("small", sentry::Level::Error);
     flush_crash(&r, 5);
     let (lost, dup) = crash_tally(&["small".to_owned()], &receiver);
-    row("Sentry", "413 (report too large)", 1, lost, dup);
     assert_eq!((lost, dup), (0, 0));
     r.apply(false, "anon-faults");
 }

@@ -11,6 +11,7 @@ mod config;
 pub mod dropped;
 pub mod last_send;
 pub mod scrub;
+mod shrink;
 mod tracing_bridge;
 pub mod transport;
 mod words;

@@ -340,12 +340,11 @@ impl Worker {
                         continue;
                     }
                     self.release_held();
-                    let answer = self.post(&bytes);
-                    self.settle(cached.as_ref(), &bytes, &answer);
+                    let (outcome, _) = self.deliver(cached, &bytes);
                     if let Some(id) = id {
                         let (lock, ready) = &*self.outcomes;
                         if let Ok(mut o) = lock.lock() {
-                            o.record(id, answer.outcome);
+                            o.record(id, outcome);
                         }
                         ready.notify_all();
                     }
@@ -373,10 +372,8 @@ impl Worker {
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            let answer = self.post(&bytes);
-            let failed = answer.outcome != SendOutcome::Accepted;
-            let again = self.settle(Some(&path), &bytes, &answer);
-            if failed && again {
+            let (outcome, again) = self.deliver(Some(path), &bytes);
+            if outcome != SendOutcome::Accepted && again {
                 break;
             }
         }
@@ -411,6 +408,39 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Posts one envelope and settles it. A 413 is answered once with the
+    /// report cut down ([`super::shrink`]), which replaces it on disk first:
+    /// a crash that happened is worth more than its breadcrumbs. Returns
+    /// the last outcome and whether it waits for a retry.
+    fn deliver(&mut self, cached: Option<PathBuf>, bytes: &[u8]) -> (SendOutcome, bool) {
+        let answer = self.post(bytes);
+        if answer.outcome == (SendOutcome::HttpStatus { code: 413 }) {
+            if let Some(smaller) = super::shrink::envelope(bytes) {
+                crate::log_event!(
+                    warn,
+                    "crash.report_shrunk",
+                    from_bytes = bytes.len(),
+                    to_bytes = smaller.len()
+                );
+                // Should the disk refuse the smaller copy, the original's
+                // file stands for it: deleted once either is accepted.
+                let stored = match cached {
+                    Some(old) => match self.cache.store(&smaller) {
+                        Ok(new) => {
+                            self.cache.remove(&old);
+                            Some(new)
+                        }
+                        Err(_) => Some(old),
+                    },
+                    None => None,
+                };
+                return self.deliver(stored, &smaller);
+            }
+        }
+        let again = self.settle(cached.as_ref(), bytes, &answer);
+        (answer.outcome, again)
     }
 
     /// Deletes a cached envelope once it needs no retry: accepted, or
