@@ -60,22 +60,9 @@ impl EnvelopeCache {
     /// Keeps a report that could not be scrubbed yet (the event as JSON,
     /// with only the rules that need no database applied).
     pub fn hold(&self, event_json: &[u8]) -> io::Result<PathBuf> {
-        let dir = self.dir.join(HELD_DIR);
-        crate::private::create_dir(&self.dir)?;
-        crate::private::create_dir(&dir)?;
-        let path = dir.join(format!(
-            "{:014}-{}.{HELD_SUFFIX}",
-            jiff::Timestamp::now().as_millisecond(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        let tmp = path.with_extension("tmp");
-        crate::private::write(&tmp, event_json)?;
-        fs::rename(&tmp, &path)?;
-        let mut held = self.list_held();
-        while held.len() > self.max_files {
-            self.remove(&held.remove(0));
-            self.drops.record(DropReason::Evicted, 1);
-        }
+        let (path, evicted) =
+            self.keep_newest(HELD_DIR, HELD_SUFFIX, event_json, self.max_files)?;
+        self.drops.record(DropReason::Evicted, evicted);
         Ok(path)
     }
 
@@ -86,20 +73,37 @@ impl EnvelopeCache {
 
     /// Keeps what debug mode would have sent, for the user to read.
     pub fn keep_debug(&self, bytes: &[u8]) -> io::Result<PathBuf> {
-        let dir = self.dir.join(DEBUG_DIR);
+        Ok(self.keep_newest(DEBUG_DIR, SUFFIX, bytes, KEEP_SENT)?.0)
+    }
+
+    /// Writes `bytes` whole (through a temporary file) as the newest file of
+    /// the folder `sub`, and deletes the oldest beyond `keep`; returns the
+    /// path and how many were deleted.
+    fn keep_newest(
+        &self,
+        sub: &str,
+        suffix: &str,
+        bytes: &[u8],
+        keep: usize,
+    ) -> io::Result<(PathBuf, u64)> {
+        let dir = self.dir.join(sub);
         crate::private::create_dir(&self.dir)?;
         crate::private::create_dir(&dir)?;
         let path = dir.join(format!(
-            "{:014}-{}.{SUFFIX}",
+            "{:014}-{}.{suffix}",
             jiff::Timestamp::now().as_millisecond(),
             uuid::Uuid::new_v4().simple()
         ));
-        crate::private::write(&path, bytes)?;
-        let mut kept = self.list_debug();
-        while kept.len() > KEEP_SENT {
+        let tmp = path.with_extension("tmp");
+        crate::private::write(&tmp, bytes)?;
+        fs::rename(&tmp, &path)?;
+        let mut kept = list_with(&dir, suffix);
+        let mut deleted = 0;
+        while kept.len() > keep {
             self.remove(&kept.remove(0));
+            deleted += 1;
         }
-        Ok(path)
+        Ok((path, deleted))
     }
 
     /// What debug mode kept, oldest first.
