@@ -518,6 +518,26 @@ impl Lcg {
     }
 }
 
+/// A TimeTracker CSV of `n` entries that no other batch `k` has: entry `i`
+/// is described `import {k} row {i}`, 30 s long, on one of `projects`
+/// projects named `{project} 0`, `{project} 1`, …
+pub fn import_batch(dir: &Path, k: u32, n: u32, project: &str, projects: u32) -> PathBuf {
+    let mut csv = String::from("id,project,client,description,start,end,duration_seconds,tags,billable,hourly_rate,currency\r\n");
+    for i in 0..n {
+        let start = 1_700_000_000 + i64::from(k) * 100_000 + i64::from(i) * 60;
+        let at = |s: i64| jiff::Timestamp::from_second(s).unwrap();
+        csv.push_str(&format!(
+            "{i},{project} {},,import {k} row {i},{},{},30,kill,false,,\r\n",
+            i % projects.max(1),
+            at(start),
+            at(start + 30)
+        ));
+    }
+    let path = dir.join(format!("batch-{k}.csv"));
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
 /// A serialising lock: the tests share two cores and one X display, so they
 /// run one at a time whatever `--test-threads` says.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -78,20 +78,7 @@ impl Seen {
 
 /// A TimeTracker CSV of [`IMPORT_ROWS`] entries no other batch has.
 fn batch(dir: &Path, k: u32) -> PathBuf {
-    let mut csv = String::from("id,project,client,description,start,end,duration_seconds,tags,billable,hourly_rate,currency\r\n");
-    for i in 0..IMPORT_ROWS {
-        let start = 1_700_000_000 + i64::from(k) * 100_000 + i64::from(i) * 60;
-        let at = |s: i64| jiff::Timestamp::from_second(s).unwrap();
-        csv.push_str(&format!(
-            "{i},Kill {},,import {k} row {i},{},{},30,kill,false,,\r\n",
-            i % 3,
-            at(start),
-            at(start + 30)
-        ));
-    }
-    let path = dir.join(format!("batch-{k}.csv"));
-    std::fs::write(&path, csv).unwrap();
-    path
+    timetracker_e2e::import_batch(dir, k, IMPORT_ROWS, "Kill", 3)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -12,26 +12,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use timetracker_core::sync::files;
-use timetracker_e2e::{app_binary, descendants, midday_zone, tt, tt_binary, Lcg, SERIAL};
+use timetracker_e2e::{
+    app_binary, descendants, import_batch, midday_zone, tt, tt_binary, Lcg, SERIAL,
+};
 
 const KILLS: u32 = 50;
 
-/// A CSV of `n` entries no other batch has (batch `k`).
 fn batch(dir: &Path, k: u32, n: u32) -> std::path::PathBuf {
-    let mut csv = String::from("id,project,client,description,start,end,duration_seconds,tags,billable,hourly_rate,currency\r\n");
-    for i in 0..n {
-        let start = 1_700_000_000 + u64::from(k) * 100_000 + u64::from(i) * 60;
-        let at = |s: u64| jiff::Timestamp::from_second(s as i64).unwrap();
-        csv.push_str(&format!(
-            "{i},Project {},,batch {k} entry {i},{},{},30,kill,false,,\r\n",
-            i % 7,
-            at(start),
-            at(start + 30)
-        ));
-    }
-    let path = dir.join(format!("batch-{k}.csv"));
-    std::fs::write(&path, csv).unwrap();
-    path
+    import_batch(dir, k, n, "Project", 7)
 }
 
 /// Every file with a real name in every device folder reads whole. Files
