@@ -27,18 +27,30 @@ fn descriptions(data: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// A 16 MiB tmpfs as the data folder (the mount itself: the driver writes
+/// its log beside the data folder), holding one entry "saved before";
+/// `None` when mounting is not permitted (the skip is reported).
+fn saved_on_a_tmpfs(under: &std::path::Path, test: &str) -> Option<(Tmpfs, std::path::PathBuf)> {
+    let disk = match Tmpfs::mount(&under.join("disk"), "size=16m") {
+        Ok(d) => d,
+        Err(why) => {
+            skip(test, &why);
+            return None;
+        }
+    };
+    let data = disk.path().to_owned();
+    tt(&data, &["start", "-d", "saved before"]);
+    tt(&data, &["stop"]);
+    Some((disk, data))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_full_disk_the_app_keeps_running_shows_the_error_and_resumes() {
     let _serial = SERIAL.lock().await;
     let tmp = tempfile::tempdir().unwrap();
-    let disk = match Tmpfs::mount(&tmp.path().join("disk"), "size=16m") {
-        Ok(d) => d,
-        Err(why) => return skip("e2e faults_disk::on_a_full_disk", &why),
+    let Some((disk, data)) = saved_on_a_tmpfs(tmp.path(), "e2e faults_disk::on_a_full_disk") else {
+        return;
     };
-    // The mount itself: the driver writes its log beside the data folder.
-    let data = disk.path().to_owned();
-    tt(&data, &["start", "-d", "saved before"]);
-    tt(&data, &["stop"]);
 
     let app = App::launch(&data).await;
     app.wait_for_count("entry-row", 1).await;
@@ -78,14 +90,11 @@ async fn on_a_full_disk_the_app_keeps_running_shows_the_error_and_resumes() {
 async fn on_a_read_only_data_folder_the_window_says_why() {
     let _serial = SERIAL.lock().await;
     let tmp = tempfile::tempdir().unwrap();
-    let disk = match Tmpfs::mount(&tmp.path().join("disk"), "size=16m") {
-        Ok(d) => d,
-        Err(why) => return skip("e2e faults_disk::on_a_read_only_data_folder", &why),
+    let Some((disk, data)) =
+        saved_on_a_tmpfs(tmp.path(), "e2e faults_disk::on_a_read_only_data_folder")
+    else {
+        return;
     };
-    // The mount itself: the driver writes its log beside the data folder.
-    let data = disk.path().to_owned();
-    tt(&data, &["start", "-d", "saved before"]);
-    tt(&data, &["stop"]);
     disk.remount("ro");
 
     let app = App::launch(&data).await;
