@@ -8,7 +8,7 @@
 //! Each test prints its row of the fault table for the release notes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,16 +97,46 @@ fn write_until_refused(t: &mut Tracker, committed: &mut Vec<String>) -> (usize, 
     panic!("5000 writes went onto a full disk");
 }
 
-#[test]
-fn a_full_disk_refuses_writes_with_disk_full_and_loses_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let disk = match Tmpfs::mount(&tmp.path().join("disk"), "size=3m") {
+/// A tracker whose data folder is on a fresh tmpfs.
+struct OnTmpfs {
+    disk: Tmpfs,
+    data: PathBuf,
+    clock: FakeClock,
+    t: Tracker,
+}
+
+/// `None` when mounting is not permitted (the skip is reported).
+fn on_a_tmpfs(under: &Path, size: &str, test: &str) -> Option<OnTmpfs> {
+    let disk = match Tmpfs::mount(&under.join("disk"), size) {
         Ok(d) => d,
-        Err(why) => return skip("faults::a_full_disk_refuses_writes", &why),
+        Err(why) => {
+            skip(test, &why);
+            return None;
+        }
     };
     let data = disk.path().join("data");
     let clock = FakeClock::at(t0());
-    let mut t = Tracker::open_in_dir(&data, Arc::new(clock.clone())).unwrap();
+    let t = Tracker::open_in_dir(&data, Arc::new(clock.clone())).unwrap();
+    Some(OnTmpfs {
+        disk,
+        data,
+        clock,
+        t,
+    })
+}
+
+#[test]
+fn a_full_disk_refuses_writes_with_disk_full_and_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(OnTmpfs {
+        disk,
+        data,
+        clock,
+        mut t,
+    }) = on_a_tmpfs(tmp.path(), "size=3m", "faults::a_full_disk_refuses_writes")
+    else {
+        return;
+    };
     let db = t.database_path().unwrap().to_owned();
     let mut committed: Vec<String> = Vec::new();
     for k in 0..20 {
@@ -164,13 +194,19 @@ fn a_full_disk_refuses_writes_with_disk_full_and_loses_nothing() {
 #[test]
 fn a_database_opened_on_a_full_disk_reads_and_refuses_writes() {
     let tmp = tempfile::tempdir().unwrap();
-    let disk = match Tmpfs::mount(&tmp.path().join("disk"), "size=3m") {
-        Ok(d) => d,
-        Err(why) => return skip("faults::a_database_opened_on_a_full_disk", &why),
+    let Some(OnTmpfs {
+        disk,
+        data,
+        clock,
+        mut t,
+    }) = on_a_tmpfs(
+        tmp.path(),
+        "size=3m",
+        "faults::a_database_opened_on_a_full_disk",
+    )
+    else {
+        return;
     };
-    let data = disk.path().join("data");
-    let clock = FakeClock::at(t0());
-    let mut t = Tracker::open_in_dir(&data, Arc::new(clock.clone())).unwrap();
     for k in 0..5 {
         t.add_entry(entry(k)).unwrap();
     }
@@ -201,13 +237,15 @@ fn a_database_opened_on_a_full_disk_reads_and_refuses_writes() {
 #[test]
 fn a_read_only_data_folder_refuses_writes_with_read_only_and_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let disk = match Tmpfs::mount(&tmp.path().join("disk"), "size=8m") {
-        Ok(d) => d,
-        Err(why) => return skip("faults::a_read_only_data_folder", &why),
+    let Some(OnTmpfs {
+        disk,
+        data,
+        clock,
+        mut t,
+    }) = on_a_tmpfs(tmp.path(), "size=8m", "faults::a_read_only_data_folder")
+    else {
+        return;
     };
-    let data = disk.path().join("data");
-    let clock = FakeClock::at(t0());
-    let mut t = Tracker::open_in_dir(&data, Arc::new(clock.clone())).unwrap();
     let db = t.database_path().unwrap().to_owned();
     for k in 0..10 {
         t.add_entry(entry(k)).unwrap();
