@@ -97,16 +97,13 @@ fn write_until_refused(t: &mut Tracker, committed: &mut Vec<String>) -> (usize, 
     panic!("5000 writes went onto a full disk");
 }
 
-/// A tracker whose data folder is on a fresh tmpfs.
-struct OnTmpfs {
-    disk: Tmpfs,
-    data: PathBuf,
-    clock: FakeClock,
-    t: Tracker,
-}
-
-/// `None` when mounting is not permitted (the skip is reported).
-fn on_a_tmpfs(under: &Path, size: &str, test: &str) -> Option<OnTmpfs> {
+/// A tracker whose data folder is on a fresh tmpfs, with its mount, folder
+/// and clock; `None` when mounting is not permitted (the skip is reported).
+fn on_a_tmpfs(
+    under: &Path,
+    size: &str,
+    test: &str,
+) -> Option<(Tmpfs, PathBuf, FakeClock, Tracker)> {
     let disk = match Tmpfs::mount(&under.join("disk"), size) {
         Ok(d) => d,
         Err(why) => {
@@ -117,23 +114,14 @@ fn on_a_tmpfs(under: &Path, size: &str, test: &str) -> Option<OnTmpfs> {
     let data = disk.path().join("data");
     let clock = FakeClock::at(t0());
     let t = Tracker::open_in_dir(&data, Arc::new(clock.clone())).unwrap();
-    Some(OnTmpfs {
-        disk,
-        data,
-        clock,
-        t,
-    })
+    Some((disk, data, clock, t))
 }
 
 #[test]
 fn a_full_disk_refuses_writes_with_disk_full_and_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(OnTmpfs {
-        disk,
-        data,
-        clock,
-        mut t,
-    }) = on_a_tmpfs(tmp.path(), "size=3m", "faults::a_full_disk_refuses_writes")
+    let Some((disk, data, clock, mut t)) =
+        on_a_tmpfs(tmp.path(), "size=3m", "faults::a_full_disk_refuses_writes")
     else {
         return;
     };
@@ -194,17 +182,8 @@ fn a_full_disk_refuses_writes_with_disk_full_and_loses_nothing() {
 #[test]
 fn a_database_opened_on_a_full_disk_reads_and_refuses_writes() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(OnTmpfs {
-        disk,
-        data,
-        clock,
-        mut t,
-    }) = on_a_tmpfs(
-        tmp.path(),
-        "size=3m",
-        "faults::a_database_opened_on_a_full_disk",
-    )
-    else {
+    let test = "faults::a_database_opened_on_a_full_disk";
+    let Some((disk, data, clock, mut t)) = on_a_tmpfs(tmp.path(), "size=3m", test) else {
         return;
     };
     for k in 0..5 {
@@ -237,12 +216,8 @@ fn a_database_opened_on_a_full_disk_reads_and_refuses_writes() {
 #[test]
 fn a_read_only_data_folder_refuses_writes_with_read_only_and_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(OnTmpfs {
-        disk,
-        data,
-        clock,
-        mut t,
-    }) = on_a_tmpfs(tmp.path(), "size=8m", "faults::a_read_only_data_folder")
+    let Some((disk, data, clock, mut t)) =
+        on_a_tmpfs(tmp.path(), "size=8m", "faults::a_read_only_data_folder")
     else {
         return;
     };
