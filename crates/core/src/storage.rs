@@ -172,6 +172,10 @@ impl Storage {
         self.observers.push(observer);
     }
 
+    pub(crate) fn observers(&self) -> &[Arc<dyn StorageObserver>] {
+        &self.observers
+    }
+
     pub(crate) fn set_before_commit(&mut self, hook: BeforeCommit) {
         self.before_commit = Some(hook);
     }

@@ -59,6 +59,22 @@ impl Tracker {
         Ok(Self::with_storage(Storage::open_in_memory()?, clock))
     }
 
+    /// A second connection to the same database, with this tracker's clock,
+    /// overrides and observers. A long write (an import of years of
+    /// entries) runs on it so that this tracker's readers are not held up:
+    /// in WAL mode they read the last commit meanwhile. An in-memory
+    /// tracker has no file to share.
+    pub fn open_sibling(&self) -> Result<Self> {
+        let path = self.database_path().ok_or(crate::Error::ConfigNoDataDir)?;
+        let mut sibling = Self::open(path, self.clock.clone())?;
+        sibling.env = self.env.clone();
+        for observer in self.storage.observers() {
+            sibling.storage.observe(observer.clone());
+        }
+        sibling.observers = self.observers.clone();
+        Ok(sibling)
+    }
+
     /// Honours the overrides `env` sets from now on.
     pub fn set_env(&mut self, env: Env) {
         self.env = env;
@@ -96,5 +112,75 @@ impl Tracker {
 
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::io::apply::parse_file;
+    use crate::io::import::ParseOptions;
+    use crate::test_support::ts;
+    use crate::FakeClock;
+
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<String>>);
+
+    impl EventObserver for Seen {
+        fn on_event(&self, _: &Tracker, event: &Event) {
+            self.0.lock().unwrap().push(format!("{event:?}"));
+        }
+    }
+
+    const CSV: &str = "id,project,client,description,start,end,duration_seconds,tags,billable,hourly_rate,currency\r\n\
+        1,Alpha,,imported,2026-11-02T09:00:00Z,2026-11-02T10:00:00Z,3600,,false,,\r\n";
+
+    #[test]
+    fn a_sibling_writes_while_this_tracker_reads_and_shares_its_observers() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = FakeClock::at(ts("2026-11-28T09:00:00Z"));
+        let mut main = Tracker::open_in_dir(dir.path(), Arc::new(clock)).unwrap();
+        let seen = Arc::new(Seen::default());
+        main.observe_events(seen.clone());
+        main.start_timer(None, "running").unwrap();
+
+        let mut sibling = main.open_sibling().unwrap();
+        // Inside the sibling's open write transaction, this tracker still
+        // reads, and sees the last commit, not the sibling's half-done one.
+        sibling
+            .storage
+            .write("test", |tx| {
+                tx.execute("DELETE FROM time_entries", [])?;
+                let running = main.timer_status().unwrap();
+                assert_eq!(running.map(|e| e.description), Some("running".into()));
+                Err::<(), _>(crate::Error::EntryInvalidRange)
+            })
+            .unwrap_err();
+
+        let (format, records) = parse_file(CSV.as_bytes(), None, &ParseOptions::default()).unwrap();
+        let summary = sibling.import_records(&records, Some(format)).unwrap();
+        assert_eq!(summary.imported, 1);
+        drop(sibling);
+        // Committed on the sibling, read here; its event reached our observer.
+        let all = main.list_entries(ts("2026-11-01T00:00:00Z"), ts("2026-12-01T00:00:00Z"));
+        assert_eq!(all.unwrap().len(), 2);
+        assert!(
+            seen.0
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| e.starts_with("ImportCompleted")),
+            "{:?}",
+            seen.0.lock().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_tracker_in_memory_has_no_sibling() {
+        let (t, _) = crate::test_support::tracker_at("2026-11-28T09:00:00Z");
+        let err = t.open_sibling().err().unwrap();
+        assert_eq!(err.code(), "config.no_data_dir");
     }
 }
