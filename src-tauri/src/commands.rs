@@ -1,7 +1,7 @@
 //! Tauri commands: parse, call core, map the error. Nothing else lives here.
 
 use jiff::tz::TimeZone;
-use tauri::State;
+use tauri::{AppHandle, State};
 use timetracker_core::config::AppInfo;
 use timetracker_core::crash::{self, TestResult};
 use timetracker_core::logging::{self, LogStatus};
@@ -33,104 +33,113 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 }
 
 #[tauri::command]
-pub fn projects_list(
-    state: State<'_, AppState>,
-    include_archived: bool,
-) -> CmdResult<Vec<Project>> {
-    state.with("projects_list", |t| t.list_projects(include_archived))
+pub async fn projects_list(app: AppHandle, include_archived: bool) -> CmdResult<Vec<Project>> {
+    AppState::off_main(app, "projects_list", move |_, t| {
+        t.list_projects(include_archived)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn project_create(
-    state: State<'_, AppState>,
+pub async fn project_create(
+    app: AppHandle,
     name: String,
     color: Option<String>,
 ) -> CmdResult<Project> {
-    state.with("project_create", |t| {
+    AppState::off_main(app, "project_create", move |_, t| {
         t.create_project(&name, color.as_deref())
     })
+    .await
 }
 
 #[tauri::command]
-pub fn project_rename(state: State<'_, AppState>, id: i64, name: String) -> CmdResult<Project> {
-    state.with("project_rename", |t| t.rename_project(id, &name))
+pub async fn project_rename(app: AppHandle, id: i64, name: String) -> CmdResult<Project> {
+    AppState::off_main(app, "project_rename", move |_, t| {
+        t.rename_project(id, &name)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn project_archive(state: State<'_, AppState>, id: i64) -> CmdResult<Project> {
-    state.with("project_archive", |t| t.archive_project(id))
+pub async fn project_archive(app: AppHandle, id: i64) -> CmdResult<Project> {
+    AppState::off_main(app, "project_archive", move |_, t| t.archive_project(id)).await
 }
 
 #[tauri::command]
-pub fn project_restore(state: State<'_, AppState>, id: i64) -> CmdResult<Project> {
-    state.with("project_restore", |t| t.restore_project(id))
+pub async fn project_restore(app: AppHandle, id: i64) -> CmdResult<Project> {
+    AppState::off_main(app, "project_restore", move |_, t| t.restore_project(id)).await
 }
 
 #[tauri::command]
-pub fn timer_start(
-    state: State<'_, AppState>,
+pub async fn timer_start(
+    app: AppHandle,
     project_id: Option<i64>,
     description: String,
 ) -> CmdResult<StartOutcome> {
-    state.with("timer_start", |t| t.start_timer(project_id, &description))
+    AppState::off_main(app, "timer_start", move |_, t| {
+        t.start_timer(project_id, &description)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn timer_stop(state: State<'_, AppState>) -> CmdResult<Entry> {
-    state.with("timer_stop", |t| t.stop_timer())
+pub async fn timer_stop(app: AppHandle) -> CmdResult<Entry> {
+    AppState::off_main(app, "timer_stop", move |_, t| t.stop_timer()).await
 }
 
 #[tauri::command]
-pub fn timer_status(state: State<'_, AppState>) -> CmdResult<Option<Entry>> {
-    state.with("timer_status", |t| t.timer_status())
+pub async fn timer_status(app: AppHandle) -> CmdResult<Option<Entry>> {
+    AppState::off_main(app, "timer_status", move |_, t| t.timer_status()).await
 }
 
 #[tauri::command]
-pub fn entries_recent(state: State<'_, AppState>, days: u16) -> CmdResult<Vec<Day>> {
-    state.with("entries_recent", |t| {
+pub async fn entries_recent(app: AppHandle, days: u16) -> CmdResult<Vec<Day>> {
+    AppState::off_main(app, "entries_recent", move |_, t| {
         t.recent_days(days, &TimeZone::system())
     })
+    .await
 }
 
 #[tauri::command]
-pub fn entry_add(state: State<'_, AppState>, entry: NewEntry) -> CmdResult<Entry> {
-    state.with("entry_add", |t| t.add_entry(entry))
+pub async fn entry_add(app: AppHandle, entry: NewEntry) -> CmdResult<Entry> {
+    AppState::off_main(app, "entry_add", move |_, t| t.add_entry(entry)).await
 }
 
 #[tauri::command]
-pub fn entry_update(state: State<'_, AppState>, id: i64, patch: EntryPatch) -> CmdResult<Entry> {
-    state.with("entry_update", |t| t.update_entry(id, patch))
+pub async fn entry_update(app: AppHandle, id: i64, patch: EntryPatch) -> CmdResult<Entry> {
+    AppState::off_main(app, "entry_update", move |_, t| t.update_entry(id, patch)).await
 }
 
 #[tauri::command]
-pub fn entry_delete(state: State<'_, AppState>, id: i64) -> CmdResult<Deleted> {
-    state.with("entry_delete", |t| t.delete_entry(id))
+pub async fn entry_delete(app: AppHandle, id: i64) -> CmdResult<Deleted> {
+    AppState::off_main(app, "entry_delete", move |_, t| t.delete_entry(id)).await
 }
 
 #[tauri::command]
-pub fn entry_restore(state: State<'_, AppState>, undo: String) -> CmdResult<Entry> {
-    state.with("entry_restore", |t| t.restore_entry(&undo))
+pub async fn entry_restore(app: AppHandle, undo: String) -> CmdResult<Entry> {
+    AppState::off_main(app, "entry_restore", move |_, t| t.restore_entry(&undo)).await
 }
 
 #[tauri::command]
-pub fn project_set_billing(
-    state: State<'_, AppState>,
+pub async fn project_set_billing(
+    app: AppHandle,
     id: i64,
     billing: ProjectBilling,
 ) -> CmdResult<Project> {
-    state.with("project_set_billing", |t| {
+    AppState::off_main(app, "project_set_billing", move |_, t| {
         t.set_project_billing(id, billing)
     })
+    .await
 }
 
 #[tauri::command]
-pub fn clients_list(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
-    state.with("clients_list", |t| t.list_clients())
+pub async fn clients_list(app: AppHandle) -> CmdResult<Vec<String>> {
+    AppState::off_main(app, "clients_list", move |_, t| t.list_clients()).await
 }
 
 #[tauri::command]
-pub fn tags_list(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
-    state.with("tags_list", |t| t.list_tags())
+pub async fn tags_list(app: AppHandle) -> CmdResult<Vec<String>> {
+    AppState::off_main(app, "tags_list", move |_, t| t.list_tags()).await
 }
 
 /// A local calendar date from the UI's period picker.
@@ -141,9 +150,9 @@ pub(crate) fn local_date(text: &str) -> timetracker_core::Result<jiff::civil::Da
 /// The report for local days `from` through `to` (inclusive, `YYYY-MM-DD`)
 /// in the system time zone, rounded as the settings say.
 #[tauri::command]
-pub fn report(state: State<'_, AppState>, from: String, to: String) -> CmdResult<Report> {
+pub async fn report(app: AppHandle, from: String, to: String) -> CmdResult<Report> {
     let tz = TimeZone::system();
-    state.with("report", |t| {
+    AppState::off_main(app, "report", move |_, t| {
         let range = ReportRange::custom(local_date(&from)?, local_date(&to)?, &tz)?;
         let rounding = t.rounding()?;
         t.report(&ReportQuery {
@@ -153,22 +162,26 @@ pub fn report(state: State<'_, AppState>, from: String, to: String) -> CmdResult
             rounding,
         })
     })
+    .await
 }
 
 /// Stores the rounding reports use (`ROUNDING_MINUTES` still wins).
 #[tauri::command]
-pub fn rounding_set(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
-    state.with("rounding_set", |t| t.set_rounding(Rounding::new(minutes)?))
+pub async fn rounding_set(app: AppHandle, minutes: u32) -> CmdResult<()> {
+    AppState::off_main(app, "rounding_set", move |_, t| {
+        t.set_rounding(Rounding::new(minutes)?)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn metrics_status(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
-    state.with_metrics("metrics_status", |t, c| c.status(t))
+pub async fn metrics_status(app: AppHandle) -> CmdResult<MetricsStatus> {
+    AppState::metrics_off_main(app, "metrics_status", move |t, c| c.status(t)).await
 }
 
 #[tauri::command]
-pub fn metrics_configure(
-    state: State<'_, AppState>,
+pub async fn metrics_configure(
+    app: AppHandle,
     enabled: bool,
     port: u16,
     per_project: bool,
@@ -178,74 +191,91 @@ pub fn metrics_configure(
         port,
         per_project,
     };
-    state.with_metrics("metrics_configure", |t, c| c.configure(t, &settings))
+    AppState::metrics_off_main(app, "metrics_configure", move |t, c| {
+        c.configure(t, &settings)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn metrics_token_generate(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
-    state.with_metrics("metrics_token_generate", |t, c| c.generate_token(t))
+pub async fn metrics_token_generate(app: AppHandle) -> CmdResult<MetricsStatus> {
+    AppState::metrics_off_main(app, "metrics_token_generate", move |t, c| {
+        c.generate_token(t)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn metrics_token_remove(state: State<'_, AppState>) -> CmdResult<MetricsStatus> {
-    state.with_metrics("metrics_token_remove", |t, c| c.remove_token(t))
+pub async fn metrics_token_remove(app: AppHandle) -> CmdResult<MetricsStatus> {
+    AppState::metrics_off_main(app, "metrics_token_remove", move |t, c| c.remove_token(t)).await
 }
 
 #[tauri::command]
-pub fn telemetry_status(state: State<'_, AppState>) -> CmdResult<TelemetryStatus> {
-    state.with("telemetry_status", |t| state.telemetry.status(t))
+pub async fn telemetry_status(app: AppHandle) -> CmdResult<TelemetryStatus> {
+    AppState::off_main(app, "telemetry_status", move |state, t| {
+        state.telemetry.status(t)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn telemetry_set_consent(
-    state: State<'_, AppState>,
+pub async fn telemetry_set_consent(
+    app: AppHandle,
     crash_reports: bool,
     usage: bool,
 ) -> CmdResult<TelemetryStatus> {
-    state.with("telemetry_set_consent", |t| {
+    AppState::off_main(app, "telemetry_set_consent", move |state, t| {
         state.telemetry.set_consent(t, crash_reports, usage)
     })
+    .await
 }
 
 #[tauri::command]
-pub fn telemetry_inspect(state: State<'_, AppState>) -> CmdResult<Inspection> {
-    state.with("telemetry_inspect", |t| state.telemetry.inspection(t))
+pub async fn telemetry_inspect(app: AppHandle) -> CmdResult<Inspection> {
+    AppState::off_main(app, "telemetry_inspect", move |state, t| {
+        state.telemetry.inspection(t)
+    })
+    .await
 }
 
 /// One page of the queued payloads, newest first (the outbox holds up to
 /// 10,000; the inspector shows a page at a time).
 #[tauri::command]
-pub fn telemetry_queued_page(
-    state: State<'_, AppState>,
+pub async fn telemetry_queued_page(
+    app: AppHandle,
     offset: u32,
     limit: u32,
 ) -> CmdResult<QueuedPage> {
-    state.with("telemetry_queued_page", |t| {
+    AppState::off_main(app, "telemetry_queued_page", move |state, t| {
         state.telemetry.queued_page(t, offset, limit)
     })
+    .await
 }
 
 #[tauri::command]
-pub fn telemetry_delete_queued(state: State<'_, AppState>) -> CmdResult<Inspection> {
-    state.with("telemetry_delete_queued", |t| {
+pub async fn telemetry_delete_queued(app: AppHandle) -> CmdResult<Inspection> {
+    AppState::off_main(app, "telemetry_delete_queued", move |state, t| {
         state.telemetry.delete_queued(t)
     })
+    .await
 }
 
 #[tauri::command]
-pub fn telemetry_reset_id(state: State<'_, AppState>) -> CmdResult<TelemetryStatus> {
-    state.with("telemetry_reset_id", |t| {
+pub async fn telemetry_reset_id(app: AppHandle) -> CmdResult<TelemetryStatus> {
+    AppState::off_main(app, "telemetry_reset_id", move |state, t| {
         state.telemetry.reset_anonymous_id(t)
     })
+    .await
 }
 
 /// Writes the inspector's contents to a file in the data folder and
 /// returns its path.
 #[tauri::command]
-pub fn telemetry_export(state: State<'_, AppState>) -> CmdResult<String> {
-    state.with("telemetry_export", |t| {
+pub async fn telemetry_export(app: AppHandle) -> CmdResult<String> {
+    AppState::off_main(app, "telemetry_export", move |state, t| {
         state.telemetry.export(t).map(|p| p.display().to_string())
     })
+    .await
 }
 
 #[tauri::command]
@@ -313,9 +343,12 @@ pub async fn crash_send_test_error(state: State<'_, AppState>) -> CmdResult<Test
 }
 
 #[tauri::command]
-pub fn crash_test_panic(state: State<'_, AppState>) -> CmdResult<()> {
-    state.with("crash_test_panic", |t| match &state.crash {
-        Some(crash) => crash.test_panic(t),
-        None => Err(timetracker_core::Error::TestHooksDisabled),
+pub async fn crash_test_panic(app: AppHandle) -> CmdResult<()> {
+    AppState::off_main(app, "crash_test_panic", move |state, t| {
+        match &state.crash {
+            Some(crash) => crash.test_panic(t),
+            None => Err(timetracker_core::Error::TestHooksDisabled),
+        }
     })
+    .await
 }

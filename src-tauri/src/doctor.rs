@@ -52,9 +52,8 @@ async fn with_doctor<T: Send + 'static>(
     f: impl FnOnce(&Doctor) -> timetracker_core::Result<T> + Send + 'static,
 ) -> CmdResult<T> {
     let worker = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
+    crate::state::on_pool(app, move |state| {
         let _request = logging::request_span(command).entered();
-        let state = worker.state::<AppState>();
         let Some(data_dir) = state.data_dir.clone() else {
             return Err(timetracker_core::Error::ConfigNoDataDir.to_payload());
         };
@@ -77,7 +76,6 @@ async fn with_doctor<T: Send + 'static>(
         })
     })
     .await
-    .map_err(|_| timetracker_core::Error::DoctorFailed.to_payload())?
 }
 
 #[tauri::command]

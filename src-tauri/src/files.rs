@@ -6,7 +6,7 @@
 //! the file, by line.
 
 use jiff::tz::TimeZone;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use timetracker_core::io::apply::{parse_file, ImportPreview, ImportSummary};
 use timetracker_core::io::export::{self, ExportDone, ExportFormat, ExportOptions};
 use timetracker_core::io::files::{self, ChosenFile, Grants, Protected};
@@ -18,14 +18,13 @@ use timetracker_core::{Error, ErrorPayload, Tracker};
 
 use crate::commands::local_date;
 use crate::dialogs::{self, Ask};
-use crate::state::AppState;
+use crate::state::{on_pool, AppState};
 
 /// Asks where to save, then writes the entries that started on local days
 /// `from` through `to` there. None when the user cancelled the dialog.
 #[tauri::command]
 pub async fn export_entries(
     app: AppHandle,
-    state: State<'_, AppState>,
     format: ExportFormat,
     bom: bool,
     from: String,
@@ -49,7 +48,7 @@ pub async fn export_entries(
         return Ok(None);
     };
     let tz = TimeZone::system();
-    state.with("export_entries", |t| {
+    AppState::off_main(app, "export_entries", move |_, t| {
         let range = ReportRange::custom(local_date(&from)?, local_date(&to)?, &tz)?;
         let protected = Protected::of(t);
         let entries = export::to_file(&protected, &path, |out| match format {
@@ -61,6 +60,7 @@ pub async fn export_entries(
             path: path.display().to_string(),
         }))
     })
+    .await
 }
 
 /// Opens the system's open dialog; the webview gets a token for the file
@@ -100,7 +100,9 @@ fn with_records<T>(
         }
         e
     };
-    let result = state.with(command, |t| {
+    // Years of entries take seconds to check and write: on a connection
+    // of their own, the window's reads do not wait for them.
+    let result = state.with_sibling(command, |t| {
         let bytes = files::read_import(&grants.path(token)?)?;
         let (format, records) =
             parse_file(&bytes, format, &ParseOptions::default()).map_err(&mut keep)?;
@@ -111,39 +113,47 @@ fn with_records<T>(
 
 /// What importing the chosen file would do; changes nothing.
 #[tauri::command]
-pub fn import_preview(
-    state: State<'_, AppState>,
-    grants: State<'_, Grants>,
+pub async fn import_preview(
+    app: AppHandle,
     token: String,
     format: Option<Format>,
 ) -> Result<ImportPreview, ImportFailure> {
-    with_records(
-        &state,
-        &grants,
-        "import_preview",
-        &token,
-        format,
-        |t, _, records| t.preview_import(records),
-    )
+    let handle = app.clone();
+    on_pool(app, move |state| {
+        let grants = handle.state::<Grants>();
+        with_records(
+            state,
+            &grants,
+            "import_preview",
+            &token,
+            format,
+            |t, _, records| t.preview_import(records),
+        )
+    })
+    .await
 }
 
 /// Imports the chosen file, all or nothing. Its token is spent once the
 /// import has happened.
 #[tauri::command]
-pub fn import_commit(
-    state: State<'_, AppState>,
-    grants: State<'_, Grants>,
+pub async fn import_commit(
+    app: AppHandle,
     token: String,
     format: Option<Format>,
 ) -> Result<ImportSummary, ImportFailure> {
-    let summary = with_records(
-        &state,
-        &grants,
-        "import_commit",
-        &token,
-        format,
-        |t, format, records| t.import_records(records, Some(format)),
-    )?;
-    grants.spend(&token);
-    Ok(summary)
+    let handle = app.clone();
+    on_pool(app, move |state| {
+        let grants = handle.state::<Grants>();
+        let summary = with_records(
+            state,
+            &grants,
+            "import_commit",
+            &token,
+            format,
+            |t, format, records| t.import_records(records, Some(format)),
+        )?;
+        grants.spend(&token);
+        Ok(summary)
+    })
+    .await
 }

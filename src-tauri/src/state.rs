@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use tauri::{AppHandle, Manager};
 use timetracker_core::app::{App, Config, Profile};
 use timetracker_core::config::Env;
 use timetracker_core::crash::{self, CrashReporter};
@@ -60,10 +61,33 @@ impl AppState {
         command: &'static str,
         f: impl FnOnce(&mut Tracker) -> timetracker_core::Result<T>,
     ) -> Result<T, ErrorPayload> {
+        self.request(command, || self.run(f))
+    }
+
+    /// Like [`Self::with`], on a sibling connection: the tracker is locked
+    /// only to open it, so that while a long import writes, the window's
+    /// reads go on (and a timer started meanwhile waits for the commit, not
+    /// for the whole import).
+    pub fn with_sibling<T>(
+        &self,
+        command: &'static str,
+        f: impl FnOnce(&mut Tracker) -> timetracker_core::Result<T>,
+    ) -> Result<T, ErrorPayload> {
+        self.request(command, || {
+            let mut sibling = self.run(|t| t.open_sibling())?;
+            f(&mut sibling).map_err(failed)
+        })
+    }
+
+    fn request<T>(
+        &self,
+        command: &'static str,
+        body: impl FnOnce() -> Result<T, ErrorPayload>,
+    ) -> Result<T, ErrorPayload> {
         let request_id = logging::new_request_id();
         let _request = logging::request_span_with_id(command, &request_id).entered();
         let start = Instant::now();
-        let result = crash::scoped(command, &request_id, || self.run(f));
+        let result = crash::scoped(command, &request_id, body);
         self.metrics
             .observe_command(command, result.is_ok(), start.elapsed());
         result
@@ -79,10 +103,7 @@ impl AppState {
         let mut guard = tracker
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard).map_err(|e| {
-            log_event!(warn, "command.failed", code = e.code());
-            e.to_payload()
-        })
+        f(&mut guard).map_err(failed)
     }
 
     /// The database's change counter for other connections' commits, read
@@ -94,6 +115,36 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         guard.data_version().ok()
+    }
+
+    /// [`Self::with`] on the blocking pool. Commands are async and hand
+    /// their work here, so no import, export or long report runs on the
+    /// GTK main thread, where the window would stop drawing until it ended.
+    pub async fn off_main<T, F>(
+        app: AppHandle,
+        command: &'static str,
+        f: F,
+    ) -> Result<T, ErrorPayload>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, &mut Tracker) -> timetracker_core::Result<T> + Send + 'static,
+    {
+        on_pool(app, move |s| s.with(command, |t| f(s, t))).await
+    }
+
+    /// [`Self::with_metrics`] on the blocking pool, as [`Self::off_main`].
+    pub async fn metrics_off_main<T, F>(
+        app: AppHandle,
+        command: &'static str,
+        f: F,
+    ) -> Result<T, ErrorPayload>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tracker, &mut MetricsControl) -> timetracker_core::Result<T>
+            + Send
+            + 'static,
+    {
+        on_pool(app, move |s| s.with_metrics(command, f)).await
     }
 
     /// Like [`Self::with`], for commands that also drive the metrics endpoint.
@@ -128,4 +179,26 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard).ok()
     }
+}
+
+/// Runs `f` on the blocking pool with the app's state, for commands whose
+/// work is more than one [`AppState::with`].
+pub async fn on_pool<T: Send + 'static, E: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppState) -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
+    let task = tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()));
+    match task.await {
+        Ok(result) => result,
+        // The panic hook has logged the panic and cached its crash report;
+        // as when commands ran on the main thread, a panic in one ends the
+        // app rather than leave it running on half-changed state.
+        Err(_) => std::process::abort(),
+    }
+}
+
+/// A command's failure, logged by its code only.
+fn failed(e: timetracker_core::Error) -> ErrorPayload {
+    log_event!(warn, "command.failed", code = e.code());
+    e.to_payload()
 }

@@ -1,7 +1,6 @@
 //! Sync in the desktop app: the background watcher (core's `AutoSync`,
 //! which syncs on its own when files arrive or changes are made), and the
-//! Settings › Sync commands. The commands run on a blocking thread: a first
-//! sync of years of entries must not freeze the window.
+//! Settings › Sync commands.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -54,11 +53,7 @@ async fn run<T: Send + 'static>(
     command: &'static str,
     f: impl FnOnce(&mut timetracker_core::Tracker) -> timetracker_core::Result<T> + Send + 'static,
 ) -> CmdResult<T> {
-    let worker = app.clone();
-    let result =
-        tauri::async_runtime::spawn_blocking(move || worker.state::<AppState>().with(command, f))
-            .await
-            .map_err(|_| timetracker_core::Error::SyncNotEnabled.to_payload())?;
+    let result = AppState::off_main(app.clone(), command, move |_, t| f(t)).await;
     app.state::<SyncWatcher>().poke();
     result
 }

@@ -384,3 +384,70 @@ async fn a_change_from_tt_shows_in_the_running_app() {
     }
     w.quit().await;
 }
+
+/// Entries in the database, as another process sees them: an import is one
+/// transaction, so this stays put until it commits.
+fn committed_entries(data: &Path) -> u32 {
+    let conn = rusqlite::Connection::open_with_flags(
+        data.join("timetracker.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.query_row("SELECT count(*) FROM time_entries", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// The window never waits for the disk: while the app imports 100,000
+/// entries, another view opens with its data, and the running timer ticks.
+/// The import then lands whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_answers_and_the_timer_ticks_while_a_large_import_runs() {
+    const N: u32 = 100_000;
+    let w = Window::open(|data| {
+        tt(data, &["start", "-d", "through the import"]);
+    })
+    .await;
+    let app = &w.app;
+    let csv = timetracker_e2e::import_batch(w.tmp.path(), 1, N, "Bulk", 20);
+    app.open_settings("import").await;
+    choose_import(app, &csv).await;
+    app.click("import-preview").await;
+    // Checking 100,000 lines takes a while in a debug build.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while app.all("import-commit").await.is_empty() {
+        assert!(Instant::now() < deadline, "no preview of the large file");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(app.text("import-new").await, format!("{N} new"));
+
+    app.click("import-commit").await;
+    let clicked = Instant::now();
+    // A view that reads the database opens meanwhile, its data loaded...
+    app.click("nav-timer").await;
+    app.wait_for_text("timer-status", |t| t == "running").await;
+    // ...and the running timer's display keeps counting.
+    let before = app.text("timer-elapsed").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let after = app.text("timer-elapsed").await;
+    let seen = committed_entries(&w.data);
+    println!(
+        "window checked {:.1} s into the import, {seen} entries committed",
+        clicked.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        seen, 1,
+        "the import ended before the window was checked: nothing shows it answered meanwhile"
+    );
+    assert_ne!(before, after, "the timer display stood still");
+
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while committed_entries(&w.data) != N + 1 {
+        assert!(Instant::now() < deadline, "the import did not land");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!(
+        "import of {N} entries committed {:.1} s after the click",
+        clicked.elapsed().as_secs_f64()
+    );
+    w.quit().await;
+}

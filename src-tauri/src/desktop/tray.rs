@@ -51,18 +51,7 @@ pub fn snapshot(t: &Tracker) -> timetracker_core::Result<TraySnapshot> {
     let running = t
         .timer_status()?
         .map(|e| (project_label(&e), elapsed_label(e.duration_seconds)));
-    let days = t.recent_days(RECENT_DAYS, &jiff::tz::TimeZone::system())?;
-    let mut recent: Vec<(i64, String)> = Vec::new();
-    for entry in days.iter().flat_map(|d| d.entries.iter()) {
-        if let (Some(id), Some(name)) = (entry.project_id, &entry.project_name) {
-            if !recent.iter().any(|(seen, _)| *seen == id) {
-                recent.push((id, name.clone()));
-            }
-        }
-        if recent.len() == RECENT_PROJECTS {
-            break;
-        }
-    }
+    let recent = t.recent_projects(RECENT_DAYS, RECENT_PROJECTS, &jiff::tz::TimeZone::system())?;
     Ok(TraySnapshot {
         running,
         last_project: recent.first().cloned(),
@@ -206,7 +195,13 @@ pub fn show_window(app: &AppHandle) {
 
 /// Stops the running timer, else starts the last project (the global
 /// shortcut and the tray's first item).
+/// From the tray's menu or the global shortcut, on the GTK main thread.
 pub fn toggle_timer(app: &AppHandle, via: &'static str) {
+    off_main(app, move |app| toggle_timer_now(app, via));
+}
+
+/// Stop the running timer, else start the last project.
+pub fn toggle_timer_now(app: &AppHandle, via: &'static str) {
     let state = app.state::<AppState>();
     let result = state.with("timer_toggle", |t| {
         if t.timer_status()?.is_some() {
@@ -223,14 +218,24 @@ pub fn toggle_timer(app: &AppHandle, via: &'static str) {
 }
 
 fn start_project(app: &AppHandle, project_id: i64) {
-    let state = app.state::<AppState>();
-    if state
-        .with("timer_start", |t| t.start_timer(Some(project_id), ""))
-        .is_ok()
-    {
-        log_event!("tray.action", action = "start_project", via = "tray");
-    }
-    changed(app);
+    off_main(app, move |app| {
+        let state = app.state::<AppState>();
+        if state
+            .with("timer_start", |t| t.start_timer(Some(project_id), ""))
+            .is_ok()
+        {
+            log_event!("tray.action", action = "start_project", via = "tray");
+        }
+        changed(app);
+    });
+}
+
+/// The tray's menu and the global shortcut call back on the GTK main
+/// thread; their writes go to the blocking pool so that a long import
+/// holding the database cannot freeze the window behind them.
+fn off_main(app: &AppHandle, f: impl FnOnce(&AppHandle) + Send + 'static) {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&app));
 }
 
 /// Our own writes do not move SQLite's data_version: tell the window.
