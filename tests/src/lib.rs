@@ -215,17 +215,26 @@ impl App {
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(error) if Instant::now() < deadline => {
-                    let _ = error;
+            // The driver may accept and then wait for a window that never
+            // comes (an app that exits at once): bounded too.
+            let left = deadline.saturating_duration_since(Instant::now());
+            let attempt = tokio::time::timeout(
+                left.max(Duration::from_secs(1)),
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&url),
+            )
+            .await;
+            match attempt {
+                Ok(Ok(client)) => break client,
+                Ok(Err(_)) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Err(error) => panic!("no WebDriver session on {url}: {error}"),
+                Ok(Err(error)) => panic!("no WebDriver session on {url}: {error}"),
+                Err(_) => panic!(
+                    "no WebDriver session on {url} within 30 s: the app opened no window (see {})",
+                    data_dir.with_extension("driver.log").display()
+                ),
             }
         };
         let app = App {
@@ -427,6 +436,20 @@ impl App {
         }
         wait_gone(&killed, Duration::from_secs(10)).await;
         wait_single_instance_name_free().await;
+    }
+}
+
+impl Drop for App {
+    /// A test that fails drops its app without [`App::quit`]. The driver
+    /// alone would die (`kill_on_drop`): WebKitWebDriver and the app under
+    /// it would live on, hold the single-instance name, and every later
+    /// launch would forward to that orphan and wait for a window forever.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            for child in descendants(pid) {
+                kill9(child);
+            }
+        }
     }
 }
 

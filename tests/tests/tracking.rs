@@ -74,12 +74,17 @@ async fn billing_set_in_the_projects_view_shows_on_the_project() {
         billable.click().await.unwrap();
     }
     app.click("project-billing-save").await;
-    let heron = row_with(app, "project-row", "Heron Survey").await;
-    let billing = content(&find_in(&heron, "project-billing-summary").await).await;
-    assert!(
-        billing.contains("Wetlands Trust") && billing.contains("80"),
-        "{billing}"
-    );
+    // The list reloads once the save has answered.
+    let deadline = Instant::now() + LIVE;
+    loop {
+        let heron = row_with(app, "project-row", "Heron Survey").await;
+        let billing = content(&find_in(&heron, "project-billing-summary").await).await;
+        if billing.contains("Wetlands Trust") && billing.contains("80") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{billing}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     w.quit().await;
 }
 
