@@ -179,7 +179,7 @@ fn a_bundle_that_cannot_be_written_leaves_nothing_behind() {
     let report = doctor.run();
     let bundle = doctor.bundle(&report);
     let error = bundle
-        .write(&f.dir.join("no/such/folder/b.tar.gz"))
+        .write(&f.dir.parent().unwrap().join("no/such/folder/b.tar.gz"))
         .unwrap_err();
     assert_eq!(error.code(), "doctor.bundle_failed");
     // A target that cannot take the finished file (a folder of that name):
@@ -203,4 +203,20 @@ fn a_bundle_that_cannot_be_written_leaves_nothing_behind() {
         let mode = std::fs::metadata(&good).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
+}
+
+#[test]
+fn a_bundle_is_never_written_over_the_database_or_into_the_data_folder() {
+    let f = fixture();
+    let lookup = |_: &str| None;
+    let doctor = Doctor::new(&f.dir, &lookup, Database::Open(&f.tracker));
+    let bundle = doctor.bundle(&doctor.run());
+    let db = timetracker_core::config::database_path(&f.dir);
+    let before = std::fs::read(&db).unwrap();
+    for target in [db.clone(), f.dir.join("support.tar.gz")] {
+        let error = bundle.write(&target).unwrap_err();
+        assert_eq!(error.code(), "export.target_protected", "{target:?}");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the database changed");
+    assert!(!f.dir.join("support.tar.gz").exists());
 }

@@ -45,6 +45,8 @@ const VARIABLES: &[(&str, bool)] = &[
 
 pub struct Bundle {
     files: Vec<(String, Vec<u8>)>,
+    /// Never written over, as an export is not: the database and its folder.
+    protected: crate::io::files::Protected,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -101,6 +103,7 @@ impl Bundle {
     /// Writes the `.tar.gz` to `path` (a temporary name, then renamed, so a
     /// full disk leaves no half bundle); returns its size.
     pub fn write(&self, path: &Path) -> Result<u64> {
+        self.protected.check(path)?;
         let fail = |source: std::io::Error| Error::DoctorBundleFailed {
             path: path.to_owned(),
             source,
@@ -201,7 +204,10 @@ pub(super) fn build(d: &Doctor, report: &DoctorReport, scrubber: Scrubber) -> Bu
         .zip(scrubber.plain_texts(&texts))
         .map(|((name, _), text)| (name.clone(), text.into_bytes()))
         .collect();
-    Bundle { files }
+    Bundle {
+        files,
+        protected: crate::io::files::Protected::database(&crate::config::database_path(d.data_dir)),
+    }
 }
 
 /// Every secret value in force, so none can slip in through a log line.

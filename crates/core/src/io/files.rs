@@ -63,9 +63,16 @@ pub struct Protected {
 
 impl Protected {
     pub fn of(tracker: &Tracker) -> Self {
-        let Some(db) = tracker.storage.path() else {
-            return Self::default();
-        };
+        tracker
+            .storage
+            .path()
+            .map(Self::database)
+            .unwrap_or_default()
+    }
+
+    /// What [`Self::of`] protects, from the database's path alone (the
+    /// doctor's support bundle has no tracker).
+    pub fn database(db: &Path) -> Self {
         // Resolved once here, so a target written through a symlink or
         // with `..` is compared with the real place.
         let db = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_owned());
