@@ -119,7 +119,9 @@ fn doctor_creates_nothing_in_a_missing_data_folder() {
 fn the_bundle_is_listed_previewed_and_written() {
     let tt = Tt::new();
     tt.ok(&["start", "Secret Project Falcon", "-d", "pitch to the board"]);
-    let file = tt.data_dir().join("support.tar.gz");
+    // Not in the data folder: that is refused, like an export there.
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("support.tar.gz");
     let path = file.to_str().unwrap();
 
     let (code, report, _) = doctor(&tt, &["--bundle", path, "--preview"], &[]);
