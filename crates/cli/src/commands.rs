@@ -1,6 +1,6 @@
 //! What each subcommand does: open the database, call the core, print.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use jiff::tz::TimeZone;
@@ -411,12 +411,7 @@ fn import(
     out: &mut Out,
 ) -> Outcome {
     let bytes = if file == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::Io(format!("standard input: {e}")))?;
-        buf
+        timetracker_core::io::files::read_import_stream(std::io::stdin().lock())?
     } else {
         timetracker_core::io::files::read_import(file)?
     };

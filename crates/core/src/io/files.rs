@@ -39,8 +39,31 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
         return Err(Error::ImportTooLarge { bytes: meta.len() });
     }
     let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(cap + 1)
+    read_to_cap(file, cap, meta.len(), unreadable)
+}
+
+/// An import piped in (`tt import -`): the same cap as for a file, which
+/// here can only be found by reading.
+pub fn read_import_stream(input: impl Read) -> Result<Vec<u8>> {
+    read_to_cap(input, IMPORT_MAX_BYTES, 0, |source| {
+        Error::ImportUnreadable {
+            path: "-".into(),
+            source,
+        }
+    })
+}
+
+/// Reads at most one byte past `cap`, and refuses what had more: a file
+/// that grew while it was read, or a stream without end.
+fn read_to_cap(
+    input: impl Read,
+    cap: u64,
+    expected: u64,
+    unreadable: impl Fn(std::io::Error) -> Error,
+) -> Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(cap)).unwrap_or(0));
+    input
+        .take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() as u64 > cap {

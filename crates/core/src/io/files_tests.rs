@@ -29,6 +29,17 @@ fn an_import_reads_a_regular_file_only() {
 }
 
 #[test]
+fn a_piped_import_without_end_is_refused_at_the_cap() {
+    let unreadable = |source| Error::ImportUnreadable {
+        path: "-".into(),
+        source,
+    };
+    let err = read_to_cap(std::io::repeat(b'x'), 1024, 0, unreadable).unwrap_err();
+    assert_eq!(err.code(), "import.too_large");
+    assert_eq!(read_import_stream(&b"a,b\n"[..]).unwrap(), b"a,b\n");
+}
+
+#[test]
 fn an_import_over_the_cap_is_refused_without_reading_it_whole() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.csv");
