@@ -10,6 +10,23 @@ pub const TAG_MAX_CHARS: usize = 100;
 /// `/dev/zero`), and reading it whole would exhaust memory.
 pub const IMPORT_MAX_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Longest `Retry-After` our senders obey: a server asking for a day is
+/// asked again within the hour (what waits stays on disk meanwhile).
+pub const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// A `Retry-After` header in seconds, capped at [`MAX_RETRY_AFTER`]. The
+/// HTTP-date form (rare from PostHog and Sentry) and nonsense count as a
+/// minute.
+pub fn retry_after(value: Option<&str>) -> std::time::Duration {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(
+            std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs,
+        )
+        .min(MAX_RETRY_AFTER)
+}
+
 /// The first control character (C0, DEL or C1: `ESC`, `BEL`, `CSI`...) in
 /// `text` other than those in `allowed`. A terminal acts on them when `tt`
 /// prints the text (`ESC ] 52` writes the clipboard), and no name needs one.

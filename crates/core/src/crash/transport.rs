@@ -26,9 +26,6 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// waiting for the next launch.
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
-/// Longest `Retry-After` obeyed: a server asking for a day is asked again
-/// within the hour (the reports wait on disk meanwhile).
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// Envelopes waiting for the sender thread; beyond this they wait on disk
 /// for the next launch instead.
 const QUEUE: usize = 64;
@@ -292,16 +289,6 @@ struct Answer {
     retry_after: Option<Duration>,
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is rare from Sentry and
-/// read as the default wait), capped at [`MAX_RETRY_AFTER`].
-pub fn parse_retry_after(value: Option<&str>) -> Duration {
-    let default = Duration::from_secs(60);
-    value
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(default, Duration::from_secs)
-        .min(MAX_RETRY_AFTER)
-}
-
 impl Worker {
     fn rate_limited(&self) -> bool {
         self.rate_limited_until.is_some_and(|t| Instant::now() < t)
@@ -495,7 +482,9 @@ impl Worker {
             Ok(r) => {
                 let code = r.status().as_u16();
                 let retry_after = (code == 429).then(|| {
-                    parse_retry_after(r.headers().get("retry-after").and_then(|v| v.to_str().ok()))
+                    crate::limits::retry_after(
+                        r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+                    )
                 });
                 (SendOutcome::HttpStatus { code }, retry_after)
             }

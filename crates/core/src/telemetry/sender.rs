@@ -106,8 +106,8 @@ enum Outcome {
         /// A 429's `Retry-After`.
         retry_after: Option<Duration>,
     },
-    /// 413: the batch of this many was too large for the server.
-    TooLarge(usize),
+    /// 413: the batch of these outbox rows was too large for the server.
+    TooLarge(Vec<i64>),
 }
 
 fn failed(reason: String) -> Outcome {
@@ -115,19 +115,6 @@ fn failed(reason: String) -> Outcome {
         reason,
         retry_after: None,
     }
-}
-
-/// Longest `Retry-After` obeyed; a server asking for more is asked again
-/// after an hour (the events wait in the outbox meanwhile).
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
-
-/// `Retry-After` in seconds (PostHog sends seconds; an HTTP date or
-/// nonsense counts as a minute), capped at [`MAX_RETRY_AFTER`].
-pub fn parse_retry_after(value: Option<&str>) -> Duration {
-    value
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(Duration::from_secs(60), Duration::from_secs)
-        .min(MAX_RETRY_AFTER)
 }
 
 /// The wait before the next try: exponential backoff with jitter, but
@@ -188,15 +175,15 @@ impl Loop {
                     self.batch_limit = (self.batch_limit * 2).min(BATCH_SIZE);
                     t.observe_send("sent", n);
                 }
-                Outcome::TooLarge(n) if n > 1 => {
+                Outcome::TooLarge(ids) if ids.len() > 1 => {
                     // Smaller batches, at once: the server takes less per
                     // request, not less in all.
-                    self.batch_limit = (n as i64 / 2).max(1);
+                    self.batch_limit = (ids.len() as i64 / 2).max(1);
                 }
-                Outcome::TooLarge(_) => {
+                Outcome::TooLarge(ids) => {
                     // One event alone is too large: it can never go, and
                     // must not block those behind it.
-                    match drop_oldest(&mut self.conn) {
+                    match drop_rows(&mut self.conn, &ids) {
                         Ok(()) => {
                             t.observe_send("rejected", 1);
                             crate::log_event!(
@@ -239,13 +226,13 @@ impl Loop {
     }
 }
 
-/// Deletes the oldest queued event (one the server will never take).
-fn drop_oldest(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM telemetry_outbox WHERE id = (SELECT min(id) FROM telemetry_outbox)",
-        [],
-    )
-    .map(|_| ())
+/// Deletes the queued event the server refused (by its id: the queue may
+/// have changed since it was read).
+fn drop_rows(conn: &mut Connection, ids: &[i64]) -> rusqlite::Result<()> {
+    for id in ids {
+        conn.execute("DELETE FROM telemetry_outbox WHERE id = ?1", [id])?;
+    }
+    Ok(())
 }
 
 fn run(telemetry: Weak<Telemetry>, db_path: PathBuf, rx: mpsc::Receiver<Msg>) {
@@ -388,7 +375,10 @@ fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection, limit: i
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok());
-            (response.status().as_u16(), parse_retry_after(header))
+            (
+                response.status().as_u16(),
+                crate::limits::retry_after(header),
+            )
         }
         Err(e) => {
             super::last_send::LastSend::failed(e.to_string()).store(conn);
@@ -397,7 +387,7 @@ fn send_once(t: &Telemetry, agent: &ureq::Agent, conn: &mut Connection, limit: i
     };
     super::last_send::LastSend::answered(status).store(conn);
     if status == 413 {
-        return Outcome::TooLarge(rows.len());
+        return Outcome::TooLarge(ids);
     }
     if status == 429 {
         return Outcome::Failed {

@@ -236,15 +236,15 @@ fn a_retry_never_comes_before_the_servers_retry_after() {
         }
     }
     assert_eq!(
-        sender::parse_retry_after(Some(" 7 ")),
+        crate::limits::retry_after(Some(" 7 ")),
         Duration::from_secs(7)
     );
     assert_eq!(
-        sender::parse_retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT")),
+        crate::limits::retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT")),
         Duration::from_secs(60)
     );
     assert_eq!(
-        sender::parse_retry_after(Some("86400")),
+        crate::limits::retry_after(Some("86400")),
         Duration::from_secs(3600),
         "capped at an hour"
     );
