@@ -89,11 +89,7 @@ impl EnvelopeCache {
         let dir = self.dir.join(sub);
         crate::private::create_dir(&self.dir)?;
         crate::private::create_dir(&dir)?;
-        let path = dir.join(format!(
-            "{:014}-{}.{suffix}",
-            jiff::Timestamp::now().as_millisecond(),
-            uuid::Uuid::new_v4().simple()
-        ));
+        let path = dir.join(fresh_name(suffix));
         let tmp = path.with_extension("tmp");
         crate::private::write(&tmp, bytes)?;
         fs::rename(&tmp, &path)?;
@@ -119,15 +115,7 @@ impl EnvelopeCache {
             return Err(io::Error::other("envelope larger than the cache"));
         }
         crate::private::create_dir(&self.dir)?;
-        // Names sort by age: milliseconds, then a counter for envelopes of
-        // the same millisecond; the uuid keeps two processes apart.
-        static SEQ: AtomicU32 = AtomicU32::new(0);
-        let millis = jiff::Timestamp::now().as_millisecond();
-        let seq = SEQ.fetch_add(1, Ordering::Relaxed) % 1_000_000;
-        let name = format!(
-            "{millis:014}-{seq:06}-{}.{SUFFIX}",
-            uuid::Uuid::new_v4().simple()
-        );
+        let name = fresh_name(SUFFIX);
         let path = self.dir.join(name);
         // Write then rename: a crash mid-write leaves a .tmp, never a torn
         // envelope that would be sent as garbage.
@@ -162,11 +150,7 @@ impl EnvelopeCache {
                 }
             }
             None => {
-                let name = format!(
-                    "{:014}-{}.{SUFFIX}",
-                    jiff::Timestamp::now().as_millisecond(),
-                    uuid::Uuid::new_v4().simple()
-                );
+                let name = fresh_name(SUFFIX);
                 let _ = crate::private::write(&sent.join(name), bytes);
             }
         }
@@ -219,6 +203,18 @@ impl EnvelopeCache {
     }
 }
 
+/// A name that sorts by age: milliseconds, then a counter for files of the
+/// same millisecond; the uuid keeps two processes apart.
+fn fresh_name(suffix: &str) -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let millis = jiff::Timestamp::now().as_millisecond();
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+    format!(
+        "{millis:014}-{seq:06}-{}.{suffix}",
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
 fn list_in(dir: &Path) -> Vec<PathBuf> {
     list_with(dir, SUFFIX)
 }
@@ -253,6 +249,22 @@ mod tests {
         let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(&tmp.path().join("c")), 0o700);
+    }
+
+    #[test]
+    fn held_and_debug_reports_of_one_millisecond_keep_their_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = EnvelopeCache::with_limits(tmp.path().join("c"), 2, 1000);
+        for i in 0..5u8 {
+            cache.hold(&[b'0' + i]).unwrap();
+            cache.keep_debug(&[b'0' + i]).unwrap();
+        }
+        let read = |paths: Vec<PathBuf>| -> Vec<Vec<u8>> {
+            paths.iter().map(|p| fs::read(p).unwrap()).collect()
+        };
+        assert_eq!(read(cache.list_held()), [b"3", b"4"]);
+        assert_eq!(read(cache.list_debug()).len(), 5);
+        assert_eq!(read(cache.list_debug()).last().unwrap(), b"4");
     }
 
     #[test]
