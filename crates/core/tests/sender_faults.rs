@@ -126,28 +126,26 @@ fn posthog_429_is_obeyed_until_retry_after_even_by_a_flush() {
     let mut s = setup(&receiver);
     receiver.inject(
         Fault::TooManyRequests {
-            retry_after_seconds: 1,
+            retry_after_seconds: 3,
         },
         1,
     );
     queue(&mut s.tracker, 10);
     let queued = queued_uuids(&s);
-    let asked = Instant::now();
     assert!(!s.telemetry.flush(Duration::from_secs(10)));
     assert_eq!(receiver.injected().len(), 1);
     let connections = receiver.connections();
-    // Inside the window: a flush posts nothing at all.
+    // Inside the window (3 s is far longer than these two calls take,
+    // even on a loaded machine): a flush posts nothing at all.
     assert!(!s.telemetry.flush(Duration::from_secs(10)));
-    if asked.elapsed() < Duration::from_millis(900) {
-        assert_eq!(
-            receiver.connections(),
-            connections,
-            "posted inside Retry-After"
-        );
-    }
-    flush_until_empty(&s, 40);
+    assert_eq!(
+        receiver.connections(),
+        connections,
+        "posted inside Retry-After"
+    );
+    flush_until_empty(&s, 80);
     let (lost, dup) = tally(&queued, &receiver);
-    row("PostHog", "429 Retry-After: 1", 1, lost, dup);
+    row("PostHog", "429 Retry-After: 3", 1, lost, dup);
     assert_eq!((lost, dup), (0, 0));
     s.telemetry.shutdown(Duration::from_secs(2));
 }
@@ -222,7 +220,7 @@ fn commands_complete_while_the_receiver_holds_a_request() {
 fn pair_times(t: &mut Tracker, pairs: usize) -> String {
     let mut times: Vec<Duration> = (0..pairs)
         .map(|_| {
-            let started = std::time::Instant::now();
+            let started = Instant::now();
             queue(t, 1);
             started.elapsed()
         })
