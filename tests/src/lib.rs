@@ -205,6 +205,9 @@ impl App {
         let driver = command
             .spawn()
             .expect("tauri-driver not found: `cargo install tauri-driver --locked`");
+        // Until the App exists (and its Drop takes over), a failed launch
+        // must not leave the driver's children behind either.
+        let mut orphans = KillTree(driver.id());
 
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
@@ -242,6 +245,7 @@ impl App {
             driver,
             data_dir: data_dir.to_owned(),
         };
+        orphans.0 = None;
         // The navigation paints before the app has answered `app_info`, and
         // until then keys are ignored: wait for the shell to say it is ready.
         app.client
@@ -439,17 +443,26 @@ impl App {
     }
 }
 
+/// Kills every descendant of a process when dropped (unless emptied).
+struct KillTree(Option<u32>);
+
+impl Drop for KillTree {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            for child in descendants(pid) {
+                kill9(child);
+            }
+        }
+    }
+}
+
 impl Drop for App {
     /// A test that fails drops its app without [`App::quit`]. The driver
     /// alone would die (`kill_on_drop`): WebKitWebDriver and the app under
     /// it would live on, hold the single-instance name, and every later
     /// launch would forward to that orphan and wait for a window forever.
     fn drop(&mut self) {
-        if let Some(pid) = self.driver.id() {
-            for child in descendants(pid) {
-                kill9(child);
-            }
-        }
+        drop(KillTree(self.driver.id()));
     }
 }
 
