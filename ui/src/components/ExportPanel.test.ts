@@ -1,7 +1,7 @@
 // Export: the shell asks where to save; the panel sends only the format and
 // the range, and reports what was written, a cancel, or the error.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import ExportPanel from './ExportPanel.svelte';
 import type { DateRange } from '../lib/range';
@@ -42,7 +42,9 @@ describe('ExportPanel', () => {
     answer = () => null;
     render(ExportPanel, { range });
     await fireEvent.click(screen.getByTestId('export-run'));
-    await Promise.resolve();
+    // The cancelled call has answered once the button is free again.
+    await waitFor(() => expect(calls).toHaveLength(1));
+    await waitFor(() => expect((screen.getByTestId('export-run') as HTMLButtonElement).disabled).toBe(false));
     expect(screen.queryByTestId('export-result')).toBeNull();
     expect(screen.queryByTestId('export-error')).toBeNull();
     answer = () => {
