@@ -232,10 +232,6 @@ fn utc_day(at: Timestamp) -> Date {
     at.to_zoned_datetime(TimeZone::UTC).date()
 }
 
-/// The UTC day of the last line in the log file at `path`, read from its
-/// `asctime`: what the file holds, not its modification time, which a
-/// clock change, a copy or a restored backup moves. `None` for an empty
-/// file or one whose last line is not ours.
 /// A write cut short by a full disk leaves the start of a line at the end
 /// of the file; the next line would be glued to it and neither would parse.
 /// The file is cut back to its last whole line before it is appended to.
@@ -268,6 +264,10 @@ fn cut_torn_tail(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The UTC day of the last line in the log file at `path`, read from its
+/// `asctime`: what the file holds, not its modification time, which a
+/// clock change, a copy or a restored backup moves. `None` for an empty
+/// file or one whose last line is not ours.
 fn last_line_day(path: &Path) -> Option<Date> {
     // A line is at most a few kilobytes; the tail holds the last one whole.
     const TAIL: u64 = 64 * 1024;
