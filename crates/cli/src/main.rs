@@ -319,3 +319,23 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--format` is clap's own list: a format core learns must be added
+    /// here too, under the name core gives it.
+    #[test]
+    fn import_formats_are_exactly_cores_under_its_names() {
+        let ours: Vec<Format> = ImportFormat::value_variants()
+            .iter()
+            .map(|&f| Format::from(f))
+            .collect();
+        assert_eq!(ours, Format::ALL);
+        for f in ImportFormat::value_variants() {
+            let name = f.to_possible_value().map(|v| v.get_name().to_owned());
+            assert_eq!(name.as_deref(), Some(Format::from(*f).name()));
+        }
+    }
+}
