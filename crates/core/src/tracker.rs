@@ -85,9 +85,12 @@ impl Tracker {
         self.storage.observe(observer);
     }
 
-    /// Tells `observer` about every product event from now on.
+    /// Tells `observer` about every product event from now on; once, even
+    /// if it is attached again (each event would otherwise count twice).
     pub fn observe_events(&mut self, observer: Arc<dyn EventObserver>) {
-        self.observers.push(observer);
+        if !self.observers.iter().any(|o| Arc::ptr_eq(o, &observer)) {
+            self.observers.push(observer);
+        }
     }
 
     /// Hands `event` to every observer. Never fails the caller: counting
@@ -172,6 +175,21 @@ mod tests {
                 .unwrap()
                 .iter()
                 .any(|e| e.starts_with("ImportCompleted")),
+            "{:?}",
+            seen.0.lock().unwrap()
+        );
+    }
+
+    #[test]
+    fn an_observer_attached_twice_hears_each_event_once() {
+        let (mut t, _) = crate::test_support::tracker_at("2026-11-28T09:00:00Z");
+        let seen = Arc::new(Seen::default());
+        t.observe_events(seen.clone());
+        t.observe_events(seen.clone());
+        t.start_timer(None, "").unwrap();
+        assert_eq!(
+            seen.0.lock().unwrap().len(),
+            1,
             "{:?}",
             seen.0.lock().unwrap()
         );
