@@ -17,7 +17,7 @@ use crate::By;
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     escape_controls(
         text,
-        |c| c.is_control() && c != '\n' && c != '\t',
+        |c| c.is_control() && !timetracker_core::limits::DESCRIPTION_CONTROLS.contains(&c),
         |c| format!("\\u{{{:x}}}", u32::from(c)),
     )
 }
