@@ -46,6 +46,7 @@ beforeEach(() => {
           anonymous_id: status.anonymous_id,
           queued: slice(0, 100),
           queued_total: TOTAL,
+          page_size: 100,
           sent: [],
           crash_queued: [],
           crash_sent: [],

@@ -39,6 +39,8 @@ pub struct Inspection {
     pub queued: Vec<Payload>,
     /// Every payload queued, not only those in `queued`.
     pub queued_total: u32,
+    /// How many `queued` holds at most: the page size for paging on.
+    pub page_size: u32,
     pub sent: Vec<Payload>,
     /// Crash reports waiting on disk, as the exact envelopes.
     pub crash_queued: Vec<String>,
@@ -97,6 +99,7 @@ pub fn inspect(tracker: &Tracker, telemetry: Option<&Telemetry>) -> Result<Inspe
         anonymous_id: telemetry.map(Telemetry::distinct_id).unwrap_or_default(),
         queued,
         queued_total: u32::try_from(total).unwrap_or(u32::MAX),
+        page_size: PAGE_SIZE,
         sent,
         crash_queued: crash.0,
         crash_sent: crash.1,

@@ -13,7 +13,11 @@ queued: Array<Payload>,
 /**
  * Every payload queued, not only those in `queued`.
  */
-queued_total: number, sent: Array<Payload>, 
+queued_total: number, 
+/**
+ * How many `queued` holds at most: the page size for paging on.
+ */
+page_size: number, sent: Array<Payload>, 
 /**
  * Crash reports waiting on disk, as the exact envelopes.
  */
