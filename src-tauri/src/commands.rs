@@ -304,24 +304,9 @@ pub fn logs_open_folder(app: tauri::AppHandle, state: State<'_, AppState>) -> Cm
 /// A JavaScript `error` or `unhandledrejection` from the window, logged
 /// with the command the UI ran last.
 #[tauri::command]
-pub fn ui_error_log(
-    kind: String,
-    message: String,
-    source: Option<String>,
-    line: Option<u32>,
-    column: Option<u32>,
-    last_command: Option<String>,
-) {
+pub fn ui_error_log(error: logging::UiError) {
     let request_id = logging::new_request_id();
     let _request = logging::request_span_with_id("ui_error_log", &request_id).entered();
-    let error = logging::UiError {
-        kind,
-        message,
-        source,
-        line,
-        column,
-        last_command,
-    };
     // Error-level: with crash reports on, this becomes a Sentry event
     // tagged with the request, through the log bridge.
     let _ = crash::scoped("ui_error_log", &request_id, || -> Result<(), ()> {

@@ -21,6 +21,7 @@ import type { ExportDone } from './bindings/ExportDone';
 import type { ChosenFile } from './bindings/ChosenFile';
 import type { BundleSaved } from './bindings/BundleSaved';
 import type { EntryPatch } from './bindings/EntryPatch';
+import type { UiErrorReport } from './bindings/UiErrorReport';
 import type { NewEntry } from './bindings/NewEntry';
 import type { ProjectBilling } from './bindings/ProjectBilling';
 import type { Amount } from './bindings/Amount';
@@ -247,19 +248,15 @@ export const api = {
   toggleTimer: () => call<void>('timer_toggle'),
 };
 
-export interface UiErrorReport {
-  kind: 'error' | 'unhandledrejection';
-  message: string;
-  source: string | null;
-  line: number | null;
-  column: number | null;
-}
+/** A window error as the page sees it; the last command is added here. */
+export type WindowError = Omit<UiErrorReport, 'last_command'>;
 
 /** Sends a window error to the Rust log. Never throws: reporting an error
  * must not cause another. */
-export async function reportUiError(report: UiErrorReport): Promise<void> {
+export async function reportUiError(report: WindowError): Promise<void> {
+  const error: UiErrorReport = { ...report, last_command: lastCommand };
   try {
-    await invoke('ui_error_log', { ...report, lastCommand });
+    await invoke('ui_error_log', { error });
   } catch {
     // Nothing sensible to do: the backend is gone or refused.
   }

@@ -37,6 +37,6 @@ describe('UI error forwarding', () => {
     window.dispatchEvent(new ErrorEvent('error', { message: 'kaput', filename: 'x.js', lineno: 1 }));
     await new Promise((r) => setTimeout(r, 0));
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ kind: 'error', message: 'kaput', lastCommand: 'timer_status' });
+    expect(sent[0]).toMatchObject({ error: { kind: 'error', message: 'kaput', last_command: 'timer_status' } });
   });
 });

@@ -1,6 +1,6 @@
 // Forwards uncaught errors and unhandled promise rejections from the window
 // to the Rust log (logs/app.jsonl), with the command the UI ran last.
-import { reportUiError, type UiErrorReport } from './api';
+import { reportUiError, type WindowError } from './api';
 
 function describe(reason: unknown): string {
   if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
@@ -12,7 +12,7 @@ function describe(reason: unknown): string {
   }
 }
 
-export function fromErrorEvent(event: ErrorEvent): UiErrorReport {
+export function fromErrorEvent(event: ErrorEvent): WindowError {
   return {
     kind: 'error',
     message: event.message || describe(event.error),
@@ -22,7 +22,7 @@ export function fromErrorEvent(event: ErrorEvent): UiErrorReport {
   };
 }
 
-export function fromRejection(event: PromiseRejectionEvent): UiErrorReport {
+export function fromRejection(event: PromiseRejectionEvent): WindowError {
   return { kind: 'unhandledrejection', message: describe(event.reason), source: null, line: null, column: null };
 }
 

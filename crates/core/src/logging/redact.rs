@@ -32,9 +32,12 @@ pub fn redact(text: &str) -> String {
     }
 }
 
-/// A JavaScript `error` or `unhandledrejection` from the window.
-#[derive(Debug, Clone, Default)]
+/// A JavaScript `error` or `unhandledrejection` from the window, as the
+/// window sends it (its TypeScript type is generated from this one).
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[ts(export, rename = "UiErrorReport")]
 pub struct UiError {
+    #[ts(type = "'error' | 'unhandledrejection'")]
     pub kind: String,
     pub message: String,
     pub source: Option<String>,
