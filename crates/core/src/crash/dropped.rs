@@ -27,10 +27,13 @@ pub enum DropReason {
     ConsentWithdrawn,
     /// A cached file that cannot be read back as a report.
     Unreadable,
+    /// A report that had to wait (its words could not load) and could not
+    /// be written to disk to wait there (full or read-only).
+    CacheFailed,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::ScrubFailed,
         DropReason::WordsUnavailable,
         DropReason::TooLarge,
@@ -39,6 +42,7 @@ impl DropReason {
         DropReason::IdentityReset,
         DropReason::ConsentWithdrawn,
         DropReason::Unreadable,
+        DropReason::CacheFailed,
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -361,7 +361,7 @@ fn hold(
         Ok(_) => crate::log_event!(warn, "crash.report_held", reason = why.to_string()),
         Err(e) => {
             crate::log_event!(warn, "crash.cache_failed", reason = e.to_string());
-            cache.drops().record(DropReason::Unreadable, 1);
+            cache.drops().record(DropReason::CacheFailed, 1);
         }
     }
 }

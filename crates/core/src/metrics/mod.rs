@@ -67,7 +67,7 @@ struct OperationLabel {
 /// The `reason` labels of `timetracker_crash_reports_dropped_total`, all
 /// exported from the start (at 0) so a dashboard sees the series before the
 /// first drop. The crash reporter's `DropReason` names index this list.
-pub const CRASH_DROP_REASONS: [&str; 8] = [
+pub const CRASH_DROP_REASONS: [&str; 9] = [
     "scrub_failed",
     "words_unavailable",
     "too_large",
@@ -76,6 +76,7 @@ pub const CRASH_DROP_REASONS: [&str; 8] = [
     "identity_reset",
     "consent_withdrawn",
     "unreadable",
+    "cache_failed",
 ];
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
