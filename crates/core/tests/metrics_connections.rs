@@ -126,7 +126,16 @@ fn connections_beyond_the_cap_are_closed_at_once_and_scrapes_go_on() {
         .map(|_| TcpStream::connect(addr).unwrap())
         .collect();
     // The server keeps CAP of them and closes the rest as it accepts them;
-    // all are still open on this side.
+    // all are still open on this side. Counted once it has refused them
+    // all, so a slow accept loop is not mistaken for a kept connection.
+    let refused = format!(
+        "timetracker_http_connections_refused_total {}",
+        OPENED - CAP
+    );
+    let settled = Instant::now() + timeout / 2;
+    while !metrics.render_prometheus_text().contains(&refused) && Instant::now() < settled {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let closed = idle
         .iter_mut()
         .map(|s| closed_within(s, Duration::from_millis(20)))
@@ -140,10 +149,6 @@ fn connections_beyond_the_cap_are_closed_at_once_and_scrapes_go_on() {
         "the server holds {server_side} descriptors for {OPENED} idle connections"
     );
     let text = metrics.render_prometheus_text();
-    let refused = format!(
-        "timetracker_http_connections_refused_total {}",
-        OPENED - CAP
-    );
     assert!(text.contains(&refused), "{text}");
 
     // The idle ones time out and free their places for a real scraper.
