@@ -57,10 +57,38 @@ async fn on_a_full_disk_the_app_keeps_running_shows_the_error_and_resumes() {
     let filler = disk.path().join("filler");
     disk.fill(&filler);
 
+    // Each refusal shows the error anew (the old one goes at the click):
+    // counted as the window draws them, so one message left standing is
+    // not taken for three.
+    app.client
+        .execute(
+            "window.__errors = 0; new MutationObserver((ms) => { for (const m of ms) for (const n of m.addedNodes) \
+             if (n.nodeType === 1 && n.matches(\"[data-testid='timer-error']\")) window.__errors++; })\
+             .observe(document.body, { childList: true, subtree: true }); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
     let mut refusals = 0;
-    for _ in 0..3 {
+    for round in 1..=3u64 {
         app.click("timer-start").await;
-        let shown = app.wait_for_text("timer-error", |t| !t.is_empty()).await;
+        let deadline = std::time::Instant::now() + timetracker_e2e::UI_TIMEOUT;
+        loop {
+            let drawn = app
+                .client
+                .execute("return window.__errors;", vec![])
+                .await
+                .unwrap();
+            if drawn.as_u64() == Some(round) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "refusal {round} was not shown ({drawn})"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let shown = app.text("timer-error").await;
         assert!(shown.contains("is full"), "the window says {shown:?}");
         assert_eq!(app.text("timer-status").await, "stopped");
         refusals += 1;
