@@ -45,6 +45,8 @@ async fn answer_consent(app: &App, crash_reports: bool) {
     } else {
         app.click("consent-decline").await;
     }
+    // The answer is saved off the main thread; the dialog closes when it is.
+    app.wait_for_count("consent-dialog", 0).await;
 }
 
 async fn track_something(app: &App) {
