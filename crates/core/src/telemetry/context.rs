@@ -1,5 +1,7 @@
 //! What every event says about where it comes from: versions, OS, CPU,
-//! UI language, how the app was installed, and a per-launch session id.
+//! UI language and how the app was installed. Detected only when the first
+//! payload is built: most processes (every `tt` command, a launch that
+//! said no) never need it.
 
 use serde::Serialize;
 
@@ -12,7 +14,6 @@ pub struct Context {
     /// Language only (`en`, `de`), never the region or a full locale.
     pub language: String,
     pub deployment: &'static str,
-    pub session_id: String,
 }
 
 /// `deb`, `appimage`, `dev` (a debug build) or `binary` (anything else).
@@ -48,15 +49,12 @@ impl Context {
     pub fn detect(config: &super::TelemetryConfig) -> Self {
         let app_version = &config.app_version;
         let locale = &config.locale;
-        let info = os_info::get();
         Context {
             app_version: app_version.to_owned(),
             os: std::env::consts::OS,
-            // Version numbers only: `os_info` can also report edition and
-            // codename strings, which are not needed.
-            os_version: info
-                .version()
-                .to_string()
+            // Version numbers only: edition and codename strings are not
+            // needed.
+            os_version: os_version()
                 .chars()
                 .filter(|c| c.is_ascii_digit() || *c == '.')
                 .take(16)
@@ -64,9 +62,35 @@ impl Context {
             arch: std::env::consts::ARCH,
             language: language_from_locale(locale),
             deployment: deployment(config.appimage),
-            session_id: uuid::Uuid::new_v4().to_string(),
         }
     }
+}
+
+/// `VERSION_ID` from os-release(5). Not `os_info` here: on Linux it runs
+/// `lsb_release -a` and `uname -m` as child processes, about 25 ms on this
+/// kind of machine, to learn what one small file says.
+#[cfg(target_os = "linux")]
+fn os_version() -> String {
+    ["/etc/os-release", "/usr/lib/os-release"]
+        .iter()
+        .find_map(|path| std::fs::read_to_string(path).ok())
+        .map(|text| version_id(&text))
+        .unwrap_or_default()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn os_version() -> String {
+    os_info::get().version().to_string()
+}
+
+/// The `VERSION_ID=` value of an os-release text, unquoted.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn version_id(os_release: &str) -> String {
+    os_release
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("VERSION_ID="))
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -80,6 +104,14 @@ mod tests {
         assert_eq!(language_from_locale("C.UTF-8"), "unknown");
         assert_eq!(language_from_locale(""), "unknown");
         assert_eq!(language_from_locale("/home/alice"), "unknown");
+    }
+
+    #[test]
+    fn the_os_version_is_read_from_os_release() {
+        let debian = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\n";
+        assert_eq!(version_id(debian), "12");
+        assert_eq!(version_id("ID=ubuntu\nVERSION_ID='24.04'\n"), "24.04");
+        assert_eq!(version_id("ID=arch\n"), "");
     }
 
     #[test]
@@ -109,7 +141,6 @@ mod tests {
                 "arch",
                 "language",
                 "deployment",
-                "session_id"
             ]
         );
         assert_eq!(ctx.app_version, "1.0.0");
@@ -132,12 +163,6 @@ mod tests {
             ctx.language
         );
         assert!(["deb", "appimage", "dev", "binary"].contains(&ctx.deployment));
-        assert_eq!(
-            uuid::Uuid::parse_str(&ctx.session_id)
-                .unwrap()
-                .get_version_num(),
-            4
-        );
         // And the real names, which this machine always has.
         let text = json.to_string();
         let host = gethostname::gethostname().to_string_lossy().into_owned();

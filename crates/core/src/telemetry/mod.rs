@@ -33,8 +33,9 @@ use crate::Tracker;
 /// Shared between the tracker (which queues) and the sender (which sends).
 pub struct Telemetry {
     pub config: TelemetryConfig,
-    pub context: Context,
-    context_props: serde_json::Map<String, serde_json::Value>,
+    /// The context and the properties built from it, made with the first
+    /// payload (see `context.rs`).
+    context: std::sync::OnceLock<(Context, serde_json::Map<String, serde_json::Value>)>,
     usage: AtomicBool,
     crash: AtomicBool,
     distinct_id: Mutex<String>,
@@ -53,12 +54,10 @@ pub struct Telemetry {
 
 impl Telemetry {
     pub fn new(config: TelemetryConfig) -> Arc<Self> {
-        let context = Context::detect(&config);
         Arc::new(Telemetry {
             config,
-            context_props: Self::context_props(&context),
-            session_id: Mutex::new(context.session_id.clone()),
-            context,
+            context: std::sync::OnceLock::new(),
+            session_id: Mutex::new(uuid::Uuid::new_v4().to_string()),
             usage: AtomicBool::new(false),
             crash: AtomicBool::new(false),
             distinct_id: Mutex::new(String::new()),
@@ -67,6 +66,19 @@ impl Telemetry {
             metrics: Mutex::new(None),
             checked_day: Mutex::new(None),
             crash_reporter: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Where events come from, detected on first use.
+    pub fn context(&self) -> &Context {
+        &self.context_and_props().0
+    }
+
+    fn context_and_props(&self) -> &(Context, serde_json::Map<String, serde_json::Value>) {
+        self.context.get_or_init(|| {
+            let context = Context::detect(&self.config);
+            let props = Self::context_props(&context);
+            (context, props)
         })
     }
 

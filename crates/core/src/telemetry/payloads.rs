@@ -39,7 +39,7 @@ impl Telemetry {
         uuid: &str,
         at: jiff::Timestamp,
     ) -> serde_json::Value {
-        props.extend(self.context_props.clone());
+        props.extend(self.context_and_props().1.clone());
         props.insert("$session_id".into(), self.session_id().into());
         serde_json::json!({
             "event": name,
@@ -53,7 +53,7 @@ impl Telemetry {
     /// `$groupidentify` payloads for the platform, version and deployment
     /// groups.
     fn group_payloads(&self, at: jiff::Timestamp) -> Vec<(String, String, serde_json::Value)> {
-        let c = &self.context;
+        let c = self.context();
         [
             ("platform", c.os.to_owned()),
             ("version", c.app_version.clone()),
@@ -108,7 +108,7 @@ impl Telemetry {
         }
         let (mut identity, _) = super::identity::load_or_create(tracker)?;
         let before = identity.clone();
-        let version = self.context.app_version.clone();
+        let version = self.config.app_version.clone();
         if !identity.installed_reported {
             self.record(tracker, &Event::AppInstalled {});
             for (uuid, name, json) in self.group_payloads(tracker.now()) {
