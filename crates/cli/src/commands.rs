@@ -169,9 +169,8 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
-    // Looking up the system zone walks /usr/share/zoneinfo (about 1 ms, a
-    // quarter of `tt status`): only commands that show local times pay it.
-    let tz: std::cell::LazyCell<TimeZone> = std::cell::LazyCell::new(TimeZone::system);
+    // Only commands that show local times read the zone.
+    let tz: std::cell::LazyCell<TimeZone> = std::cell::LazyCell::new(crate::zone::system);
     match command {
         Command::Start {
             project,

@@ -12,6 +12,7 @@ mod edit;
 mod exit;
 mod sync;
 mod text;
+mod zone;
 
 use std::io::Write;
 use std::path::PathBuf;
