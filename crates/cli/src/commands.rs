@@ -7,6 +7,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Serialize;
 use timetracker_core::app::{App, Config, Profile};
+use timetracker_core::config::Env;
 use timetracker_core::io::apply::parse_file;
 use timetracker_core::io::export::{self, ExportOptions};
 use timetracker_core::io::import::{Format, ParseOptions};
@@ -155,7 +156,7 @@ pub fn run(cli: Cli) -> Outcome {
                 let result = crate::doctor::run(&data_dir, &env, args, &mut out);
                 out.flush().and(result)
             }
-            (command, Some(t)) => dispatch(t, command, &mut out).and_then(|()| out.flush()),
+            (command, Some(t)) => dispatch(t, command, &env, &mut out).and_then(|()| out.flush()),
             (_, None) => Ok(()),
         }
     };
@@ -168,9 +169,9 @@ pub fn run(cli: Cli) -> Outcome {
     result
 }
 
-fn dispatch(t: &mut Tracker, command: Command, out: &mut Out) -> Outcome {
+fn dispatch(t: &mut Tracker, command: Command, env: &Env, out: &mut Out) -> Outcome {
     // Only commands that show local times read the zone.
-    let tz: std::cell::LazyCell<TimeZone> = std::cell::LazyCell::new(crate::zone::system);
+    let tz = crate::zone::lazy(env);
     match command {
         Command::Start {
             project,

@@ -13,7 +13,7 @@ use crate::SyncAction;
 pub fn run(
     t: &mut Tracker,
     action: SyncAction,
-    tz: &std::cell::LazyCell<TimeZone>,
+    tz: &crate::zone::LazyZone<'_>,
     out: &mut Out,
 ) -> Outcome {
     match action {

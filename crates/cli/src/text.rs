@@ -81,7 +81,7 @@ pub fn entry_label(e: &Entry) -> String {
 
 /// The zone is looked up only if a timer runs (`tt status` with none stays
 /// clear of /usr/share/zoneinfo).
-pub fn status(entry: Option<&Entry>, tz: &std::cell::LazyCell<TimeZone>) -> String {
+pub fn status(entry: Option<&Entry>, tz: &crate::zone::LazyZone<'_>) -> String {
     match entry {
         None => "No timer is running.\n".to_owned(),
         Some(e) => format!(

@@ -7,16 +7,24 @@
 use std::path::Path;
 
 use jiff::tz::TimeZone;
+use timetracker_core::config::Env;
 
 const ZONEINFO: &str = "/usr/share/zoneinfo";
 const LOCALTIME: &str = "/etc/localtime";
 
-pub(crate) fn system() -> TimeZone {
-    if std::env::var_os("TZDIR").is_some() {
+/// The zone, looked up the first time a command needs it: most print no
+/// local time at all.
+pub(crate) type LazyZone<'a> = std::cell::LazyCell<TimeZone, Box<dyn FnOnce() -> TimeZone + 'a>>;
+
+pub(crate) fn lazy(env: &Env) -> LazyZone<'_> {
+    std::cell::LazyCell::new(Box::new(move || system(env)))
+}
+
+pub(crate) fn system(env: &Env) -> TimeZone {
+    if env.raw("TZDIR").is_some() {
         return TimeZone::system();
     }
-    let tz = std::env::var("TZ").ok();
-    direct(tz.as_deref(), Path::new(LOCALTIME), Path::new(ZONEINFO))
+    direct(env.raw("TZ"), Path::new(LOCALTIME), Path::new(ZONEINFO))
         .unwrap_or_else(TimeZone::system)
 }
 
