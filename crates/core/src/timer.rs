@@ -9,6 +9,7 @@ use crate::entries::{self, Entry};
 use crate::error::{Error, Result};
 use crate::events::product::StopReason;
 use crate::events::Event;
+use crate::tracker::record_in;
 use crate::{projects, Tracker};
 
 pub use crate::limits::DESCRIPTION_MAX_CHARS;
@@ -45,6 +46,23 @@ pub(crate) fn normalize_synced_description(raw: &str) -> Result<String> {
 
 /// Stops the running entry, if any, at `at_ms` (never before its start, in
 /// case the clock went back), returning its id.
+fn stopped_event(entry: &Entry, reason: StopReason) -> Event {
+    Event::TimerStopped {
+        duration_seconds: entry.duration_seconds,
+        reason,
+    }
+}
+
+fn log_stopped(entry: &Entry, reason: StopReason) {
+    crate::log_event!(
+        "timer.stopped",
+        entry_id = entry.id,
+        project_id = entry.project_id,
+        duration_seconds = entry.duration_seconds,
+        reason = reason.as_str(),
+    );
+}
+
 fn stop_running(tx: &rusqlite::Transaction<'_>, at_ms: i64) -> Result<Option<i64>> {
     Ok(tx
         .query_row(
@@ -78,7 +96,8 @@ impl Tracker {
         let tags = entries::tags::normalize(tags)?;
         let now = self.clock.now();
         let ms = now.as_millisecond();
-        let out = self.storage.write("timer_start", |tx| {
+        let observers = self.event_observers();
+        let (out, recorded) = self.storage.write("timer_start", |tx| {
             if let Some(id) = project_id {
                 let project = projects::get(tx, id)?;
                 if project.archived {
@@ -86,21 +105,31 @@ impl Tracker {
                 }
             }
             let stopped = stop_running(tx, ms)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO time_entries (project_id, description, started_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?3, ?3)",
-                params![project_id, description, ms],
-            )?;
+            )?
+            .execute(params![project_id, description, ms])?;
             let id = tx.last_insert_rowid();
             if !tags.is_empty() {
                 entries::tags::set(tx, id, &tags)?;
             }
             let started = entries::get(tx, id, now)?;
             let stopped = stopped.map(|id| entries::get(tx, id, now)).transpose()?;
-            Ok(StartOutcome { started, stopped })
+            let out = StartOutcome { started, stopped };
+            let mut events: Vec<Event> = out
+                .stopped
+                .iter()
+                .map(|prev| stopped_event(prev, StopReason::Switched))
+                .collect();
+            events.push(Event::TimerStarted {
+                has_project: out.started.project_id.is_some(),
+                has_description: !out.started.description.is_empty(),
+            });
+            Ok((out, record_in(observers, tx, now, events)))
         })?;
         if let Some(prev) = &out.stopped {
-            self.after_stop(prev, StopReason::Switched);
+            log_stopped(prev, StopReason::Switched);
         }
         crate::log_event!(
             "timer.started",
@@ -108,36 +137,22 @@ impl Tracker {
             project_id = out.started.project_id,
             has_description = !out.started.description.is_empty(),
         );
-        self.track(Event::TimerStarted {
-            has_project: out.started.project_id.is_some(),
-            has_description: !out.started.description.is_empty(),
-        });
+        self.track_recorded(recorded);
         Ok(out)
-    }
-
-    /// Logs, counts and reports one stopped entry.
-    fn after_stop(&mut self, entry: &Entry, reason: StopReason) {
-        crate::log_event!(
-            "timer.stopped",
-            entry_id = entry.id,
-            project_id = entry.project_id,
-            duration_seconds = entry.duration_seconds,
-            reason = reason.as_str(),
-        );
-        self.track(Event::TimerStopped {
-            duration_seconds: entry.duration_seconds,
-            reason,
-        });
     }
 
     /// Stops the running timer and returns the finished entry.
     pub fn stop_timer(&mut self) -> Result<Entry> {
         let now = self.clock.now();
-        let entry = self.storage.write("timer_stop", |tx| {
+        let observers = self.event_observers();
+        let (entry, recorded) = self.storage.write("timer_stop", |tx| {
             let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
-            entries::get(tx, id, now)
+            let entry = entries::get(tx, id, now)?;
+            let event = stopped_event(&entry, StopReason::Stopped);
+            Ok((entry, record_in(observers, tx, now, vec![event])))
         })?;
-        self.after_stop(&entry, StopReason::Stopped);
+        log_stopped(&entry, StopReason::Stopped);
+        self.track_recorded(recorded);
         Ok(entry)
     }
 

@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use jiff::Timestamp;
+use rusqlite::Connection;
+
 use crate::config::{self, Env};
 use crate::events::Event;
 use crate::storage::{Storage, StorageObserver};
@@ -16,6 +19,47 @@ pub trait EventObserver: Send + Sync {
     /// Must not fail the command that caused it: an observer handles (and
     /// logs) its own errors.
     fn on_event(&self, tracker: &Tracker, event: &Event);
+
+    /// Inside the transaction that makes the change, before it commits:
+    /// an observer that keeps a row of its own (telemetry's outbox) may
+    /// write it here, so that the change and its record are one commit and
+    /// one fsync, not two. Returns whether it did; it then hears
+    /// [`Self::on_recorded`] after the commit instead of `on_event`. Must
+    /// leave the transaction as it found it on any error (a savepoint).
+    fn in_transaction(&self, _tx: &Connection, _now: Timestamp, _event: &Event) -> bool {
+        false
+    }
+
+    /// After the commit, for an event [`Self::in_transaction`] recorded.
+    fn on_recorded(&self, _tracker: &Tracker, _event: &Event) {}
+}
+
+/// Events a write offered its observers inside its transaction, and which
+/// of them recorded each; told to them once it has committed.
+#[must_use = "hand it to Tracker::track_recorded after the commit"]
+pub(crate) struct Recorded(Vec<(Event, Vec<bool>)>);
+
+/// Offers `events` to `observers` inside `tx` (see
+/// [`EventObserver::in_transaction`]). A free function so that a write
+/// closure can borrow the observers while the storage runs it.
+pub(crate) fn record_in(
+    observers: &[Arc<dyn EventObserver>],
+    tx: &Connection,
+    now: Timestamp,
+    events: Vec<Event>,
+) -> Recorded {
+    Recorded(
+        events
+            .into_iter()
+            .map(|event| {
+                let flags = observers
+                    .iter()
+                    .map(|o| o.in_transaction(tx, now, &event))
+                    .collect();
+                (event, flags)
+            })
+            .collect(),
+    )
 }
 
 /// One open database plus the clock that stamps its changes. Reads take
@@ -99,6 +143,25 @@ impl Tracker {
         for o in &self.observers {
             o.on_event(self, &event);
         }
+    }
+
+    /// Tells every observer about events a committed write recorded with
+    /// [`record_in`]: those an observer wrote itself as recorded, the
+    /// others as usual.
+    pub(crate) fn track_recorded(&self, recorded: Recorded) {
+        for (event, flags) in recorded.0 {
+            for (o, done) in self.observers.iter().zip(flags) {
+                if done {
+                    o.on_recorded(self, &event);
+                } else {
+                    o.on_event(self, &event);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn event_observers(&self) -> &[Arc<dyn EventObserver>] {
+        &self.observers
     }
 
     pub fn database_path(&self) -> Option<&Path> {

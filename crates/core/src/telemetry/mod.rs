@@ -191,6 +191,19 @@ impl EventObserver for Telemetry {
     fn on_event(&self, tracker: &Tracker, event: &Event) {
         self.record(tracker, event);
     }
+
+    fn in_transaction(
+        &self,
+        tx: &rusqlite::Connection,
+        now: jiff::Timestamp,
+        event: &Event,
+    ) -> bool {
+        self.record_in_transaction(tx, now, event)
+    }
+
+    fn on_recorded(&self, _tracker: &Tracker, _event: &Event) {
+        self.kick();
+    }
 }
 
 #[cfg(test)]

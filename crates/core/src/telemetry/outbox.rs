@@ -24,7 +24,7 @@ pub struct Payload {
 
 /// Queues one payload; returns how many old ones the caps pushed out.
 pub(crate) fn enqueue(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     uuid: &str,
     event: &str,
     json: &str,
@@ -40,16 +40,16 @@ pub(crate) fn enqueue(
 }
 
 fn enqueue_capped(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     (uuid, event, json): (&str, &str, &str),
     now_ms: i64,
     max_queued: i64,
     max_bytes: i64,
 ) -> rusqlite::Result<u64> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO telemetry_outbox (uuid, event, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![uuid, event, json, now_ms],
-    )?;
+    )?
+    .execute(params![uuid, event, json, now_ms])?;
     let mut dropped = 0;
     loop {
         let (events, bytes) = stats(tx)?;
@@ -81,11 +81,7 @@ pub struct Dropped {
 }
 
 /// Adds `count` to the stored [`Dropped`] record, in the caller's transaction.
-pub(crate) fn record_dropped(
-    tx: &Transaction<'_>,
-    count: u64,
-    now_ms: i64,
-) -> rusqlite::Result<()> {
+pub(crate) fn record_dropped(tx: &Connection, count: u64, now_ms: i64) -> rusqlite::Result<()> {
     let previous: Option<String> = tx
         .query_row(
             "SELECT value FROM settings WHERE key = ?1",

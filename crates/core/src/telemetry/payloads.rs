@@ -135,6 +135,65 @@ impl Telemetry {
         tracker.put_setting(super::identity::IDENTITY_KEY, &identity)
     }
 
+    /// [`Self::record`] inside the transaction of the change it reports
+    /// (see `EventObserver::in_transaction`): one commit for both. Leaves
+    /// the rare cases to `record` after the commit: the first event of a
+    /// UTC day (its lifecycle pings write settings of their own) and debug
+    /// mode (whose log line must show only what was committed).
+    pub(super) fn record_in_transaction(
+        &self,
+        tx: &rusqlite::Connection,
+        now: jiff::Timestamp,
+        event: &Event,
+    ) -> bool {
+        if !self.usage_allowed() || self.config.debug {
+            return false;
+        }
+        let today = utc_day_of(now);
+        let checked = self
+            .checked_day
+            .lock()
+            .is_ok_and(|day| day.as_deref() == Some(today.as_str()));
+        if !checked {
+            return false;
+        }
+        let (name, props) = event.parts();
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let text = self.payload(&name, props, &uuid, now).to_string();
+        let now_ms = now.as_millisecond();
+        // A savepoint: a failed insert (a full outbox table, a bad row)
+        // must not take the user's change down with it.
+        let queued = savepoint(tx, "SAVEPOINT telemetry_outbox").and_then(|()| {
+            let dropped = outbox::enqueue(tx, &uuid, &name, &text, now_ms)?;
+            if dropped > 0 {
+                outbox::record_dropped(tx, dropped, now_ms)?;
+            }
+            savepoint(tx, "RELEASE telemetry_outbox")?;
+            Ok(dropped)
+        });
+        match queued {
+            Ok(dropped) => {
+                if dropped > 0 {
+                    // Counted before the commit: should it fail, the
+                    // count is one batch high, and nothing is lost.
+                    self.dropped.fetch_add(dropped, Ordering::Relaxed);
+                    crate::log_event!(warn, "telemetry.dropped", count = dropped);
+                }
+                true
+            }
+            Err(e) => {
+                let _ = savepoint(tx, "ROLLBACK TO telemetry_outbox")
+                    .and_then(|()| savepoint(tx, "RELEASE telemetry_outbox"));
+                crate::log_event!(
+                    warn,
+                    "telemetry.enqueue_failed",
+                    code = crate::Error::from(e).code()
+                );
+                false
+            }
+        }
+    }
+
     fn enqueue_raw(&self, tracker: &Tracker, uuid: &str, name: &str, json: &serde_json::Value) {
         let text = json.to_string();
         let now = tracker.now().as_millisecond();
@@ -160,10 +219,17 @@ impl Telemetry {
     }
 }
 
+/// Runs one savepoint statement, prepared once per connection.
+fn savepoint(tx: &rusqlite::Connection, sql: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(sql)?.execute([]).map(drop)
+}
+
 fn utc_day(tracker: &Tracker) -> String {
-    tracker
-        .now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+    utc_day_of(tracker.now())
+}
+
+fn utc_day_of(at: jiff::Timestamp) -> String {
+    at.to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date()
         .to_string()
 }

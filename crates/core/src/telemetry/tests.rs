@@ -249,3 +249,97 @@ fn a_retry_never_comes_before_the_servers_retry_after() {
         "capped at an hour"
     );
 }
+
+/// The names of the write transactions a tracker commits.
+#[derive(Default)]
+struct Writes(std::sync::Mutex<Vec<&'static str>>);
+
+impl crate::storage::StorageObserver for Writes {
+    fn begin(&self, op: &'static str) -> Option<Box<dyn crate::storage::OperationScope + '_>> {
+        self.0.lock().unwrap().push(op);
+        None
+    }
+}
+
+fn queued_events(t: &Tracker) -> Vec<String> {
+    super::outbox::oldest(t.storage.conn(), 100)
+        .unwrap()
+        .into_iter()
+        .map(|(_, json)| {
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            v["event"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+fn usage_on() -> (Tracker, Arc<Telemetry>, Arc<Writes>) {
+    let (mut t, _) = tracker();
+    let tel = telemetry(&[KEY]);
+    tel.attach(&mut t).unwrap();
+    tel.set_consent(&mut t, false, true).unwrap();
+    let writes = Arc::new(Writes::default());
+    t.observe_storage(writes.clone());
+    (t, tel, writes)
+}
+
+#[test]
+fn a_timer_change_and_its_event_are_one_commit() {
+    let (mut t, _tel, writes) = usage_on();
+    let before = queued_events(&t).len();
+    t.start_timer(None, "one").unwrap();
+    t.start_timer(None, "two").unwrap();
+    t.stop_timer().unwrap();
+    let ops: Vec<_> = writes.0.lock().unwrap().clone();
+    assert_eq!(ops, ["timer_start", "timer_start", "timer_stop"]);
+    let queued = queued_events(&t);
+    assert_eq!(
+        queued[before..],
+        [
+            "timer.started",
+            "timer.stopped",
+            "timer.started",
+            "timer.stopped"
+        ]
+    );
+}
+
+#[test]
+fn a_refused_change_queues_no_event() {
+    let (mut t, _tel, _) = usage_on();
+    let before = queued_events(&t);
+    let p = t.create_project("Shut", None).unwrap();
+    t.archive_project(p.id).unwrap();
+    let queued = queued_events(&t);
+    let err = t.start_timer(Some(p.id), "nope").unwrap_err();
+    assert_eq!(err.code(), "project.archived");
+    assert_eq!(t.stop_timer().unwrap_err().code(), "timer.not_running");
+    assert_eq!(queued_events(&t), queued);
+    assert!(queued.len() >= before.len());
+}
+
+#[test]
+fn an_outbox_that_cannot_be_written_never_costs_the_user_the_change() {
+    let (mut t, _tel, _) = usage_on();
+    t.storage
+        .conn()
+        .execute_batch("DROP TABLE telemetry_outbox")
+        .unwrap();
+    let started = t.start_timer(None, "kept").unwrap().started;
+    assert_eq!(t.timer_status().unwrap().map(|e| e.id), Some(started.id));
+    let stopped = t.stop_timer().unwrap();
+    assert_eq!(stopped.id, started.id);
+}
+
+#[test]
+fn without_usage_statistics_nothing_is_written_beside_the_change() {
+    let (mut t, _) = tracker();
+    let tel = telemetry(&[KEY]);
+    tel.attach(&mut t).unwrap();
+    tel.set_consent(&mut t, true, false).unwrap();
+    let writes = Arc::new(Writes::default());
+    t.observe_storage(writes.clone());
+    t.start_timer(None, "quiet").unwrap();
+    t.stop_timer().unwrap();
+    assert_eq!(*writes.0.lock().unwrap(), ["timer_start", "timer_stop"]);
+    assert!(queued_events(&t).iter().all(|e| !e.starts_with("timer.")));
+}
