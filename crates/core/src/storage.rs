@@ -28,13 +28,6 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// to finish its transaction before giving up with `storage.busy`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// WAL pages (4 KiB each) after which a commit folds the WAL back into the
-/// database: 512 KiB, so a reader never has much WAL to search.
-const WAL_CHECKPOINT_PAGES: u32 = 128;
-
-/// What the WAL file is trimmed to after a checkpoint.
-const WAL_KEEP_BYTES: u64 = 512 * 1024;
-
 /// Runs inside every write transaction, just before it commits: the sync
 /// layer stamps what the transaction changed (see `sync::stamp`).
 pub(crate) type BeforeCommit = Box<dyn Fn(&Connection) -> Result<()> + Send>;
@@ -65,7 +58,6 @@ pub struct Storage {
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        self.trim_wal();
         for o in &self.observers {
             o.connection_closed();
         }
@@ -260,50 +252,7 @@ impl Storage {
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
             .map_err(|e| self.classify(e))?;
-        if self.path.is_some() {
-            self.keep_wal_between_processes()?;
-        }
         Ok(())
-    }
-
-    /// By default the last connection to close folds the WAL back into the
-    /// database (fsyncing both) and deletes it, and the next process
-    /// creates it again: for a `tt start` that is most of its disk time.
-    /// Kept instead, the WAL is what the next process reads; a commit is
-    /// durable the moment its WAL frames are synced (`synchronous=FULL`),
-    /// so nothing committed depends on the checkpoint. SQLite folds it
-    /// back on its own once it passes [`WAL_CHECKPOINT_PAGES`], and trims
-    /// the file back to [`WAL_KEEP_BYTES`] after a big write (an import).
-    fn keep_wal_between_processes(&mut self) -> Result<()> {
-        self.conn
-            .set_db_config(
-                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-                true,
-            )
-            .map_err(|e| self.classify(e))?;
-        self.conn
-            .execute_batch(&format!(
-                "PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}; \
-                 PRAGMA journal_size_limit = {WAL_KEEP_BYTES};"
-            ))
-            .map_err(|e| self.classify(e))?;
-        Ok(())
-    }
-
-    /// After a big write (an import), the WAL file keeps its size until
-    /// the next writer starts over: a `tt import` would leave tens of MB
-    /// behind. On close it is checkpointed and truncated instead; a busy
-    /// database (the app reading) just leaves it for later.
-    fn trim_wal(&self) {
-        let Some(path) = &self.path else { return };
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
-        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-        if size > WAL_KEEP_BYTES {
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-        }
     }
 
     fn migrate(&mut self, migrations: &[&str]) -> Result<()> {
@@ -504,86 +453,6 @@ mod tests {
             )
             .unwrap();
         assert_eq!(u_exists, 0);
-    }
-
-    fn wal_size(dir: &Path) -> u64 {
-        std::fs::metadata(dir.join("db.sqlite3-wal")).unwrap().len()
-    }
-
-    #[test]
-    fn the_wal_outlives_the_connection_and_the_next_one_reads_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite3");
-        let db_before;
-        {
-            let storage = Storage::open(&path).unwrap();
-            db_before = std::fs::read(&path).unwrap();
-            storage
-                .write("test", |tx| {
-                    Ok(tx.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (42);")?)
-                })
-                .unwrap();
-        }
-        // Closed without a checkpoint: the change is only in the WAL, which
-        // stays, and the database file is as it was.
-        assert!(wal_size(dir.path()) > 0);
-        assert_eq!(std::fs::read(&path).unwrap(), db_before);
-        let storage = Storage::open(&path).unwrap();
-        let x: i64 = storage
-            .read("test", |c| {
-                Ok(c.query_row("SELECT x FROM t", [], |r| r.get(0))?)
-            })
-            .unwrap();
-        assert_eq!(x, 42);
-        let (limit, pages): (i64, i64) = storage
-            .read("test", |c| {
-                let limit = c.pragma_query_value(None, "journal_size_limit", |r| r.get(0))?;
-                let pages = c.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
-                Ok((limit, pages))
-            })
-            .unwrap();
-        assert_eq!(
-            (limit, pages),
-            (WAL_KEEP_BYTES as i64, WAL_CHECKPOINT_PAGES as i64)
-        );
-    }
-
-    #[test]
-    fn a_big_write_is_folded_back_and_the_wal_trimmed_when_the_last_connection_closes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite3");
-        {
-            let storage = Storage::open(&path).unwrap();
-            storage
-                .write("test", |tx| {
-                    tx.execute_batch("CREATE TABLE t (x)")?;
-                    let mut insert = tx.prepare("INSERT INTO t VALUES (randomblob(1000))")?;
-                    for _ in 0..5_000 {
-                        insert.execute([])?;
-                    }
-                    Ok(())
-                })
-                .unwrap();
-            assert!(wal_size(dir.path()) > 4 * WAL_KEEP_BYTES);
-        }
-        assert!(
-            wal_size(dir.path()) <= WAL_KEEP_BYTES,
-            "{}",
-            wal_size(dir.path())
-        );
-        let storage = Storage::open(&path).unwrap();
-        let n: i64 = storage
-            .read("test", |c| {
-                Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?)
-            })
-            .unwrap();
-        assert_eq!(n, 5_000);
-        let check: String = storage
-            .read("test", |c| {
-                Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
-            })
-            .unwrap();
-        assert_eq!(check, "ok");
     }
 
     #[test]

@@ -272,11 +272,13 @@ fn queued_events(t: &Tracker) -> Vec<String> {
         .collect()
 }
 
-fn usage_on() -> (Tracker, Arc<Telemetry>, Arc<Writes>) {
+/// A tracker whose user answered `usage` to usage statistics (and the
+/// opposite to crash reports), its writes counted from then on.
+fn answered(usage: bool) -> (Tracker, Arc<Telemetry>, Arc<Writes>) {
     let (mut t, _) = tracker();
     let tel = telemetry(&[KEY]);
     tel.attach(&mut t).unwrap();
-    tel.set_consent(&mut t, false, true).unwrap();
+    tel.set_consent(&mut t, !usage, usage).unwrap();
     let writes = Arc::new(Writes::default());
     t.observe_storage(writes.clone());
     (t, tel, writes)
@@ -284,7 +286,7 @@ fn usage_on() -> (Tracker, Arc<Telemetry>, Arc<Writes>) {
 
 #[test]
 fn a_timer_change_and_its_event_are_one_commit() {
-    let (mut t, _tel, writes) = usage_on();
+    let (mut t, _tel, writes) = answered(true);
     let before = queued_events(&t).len();
     t.start_timer(None, "one").unwrap();
     t.start_timer(None, "two").unwrap();
@@ -305,7 +307,7 @@ fn a_timer_change_and_its_event_are_one_commit() {
 
 #[test]
 fn a_refused_change_queues_no_event() {
-    let (mut t, _tel, _) = usage_on();
+    let (mut t, _tel, _) = answered(true);
     let before = queued_events(&t);
     let p = t.create_project("Shut", None).unwrap();
     t.archive_project(p.id).unwrap();
@@ -319,7 +321,7 @@ fn a_refused_change_queues_no_event() {
 
 #[test]
 fn an_outbox_that_cannot_be_written_never_costs_the_user_the_change() {
-    let (mut t, _tel, _) = usage_on();
+    let (mut t, _tel, _) = answered(true);
     t.storage
         .conn()
         .execute_batch("DROP TABLE telemetry_outbox")
@@ -332,12 +334,7 @@ fn an_outbox_that_cannot_be_written_never_costs_the_user_the_change() {
 
 #[test]
 fn without_usage_statistics_nothing_is_written_beside_the_change() {
-    let (mut t, _) = tracker();
-    let tel = telemetry(&[KEY]);
-    tel.attach(&mut t).unwrap();
-    tel.set_consent(&mut t, true, false).unwrap();
-    let writes = Arc::new(Writes::default());
-    t.observe_storage(writes.clone());
+    let (mut t, _tel, writes) = answered(false);
     t.start_timer(None, "quiet").unwrap();
     t.stop_timer().unwrap();
     assert_eq!(*writes.0.lock().unwrap(), ["timer_start", "timer_stop"]);
