@@ -57,12 +57,6 @@ fn panic_and_ui_error_lines_lose_the_users_words() {
     // The words cannot be read: the message is withheld, not written.
     drop(t);
     std::fs::write(&db, vec![b'#'; 8192]).unwrap();
-    // The WAL, kept after the last close, would still hold every page.
-    for suffix in ["-wal", "-shm"] {
-        let mut side = db.clone().into_os_string();
-        side.push(suffix);
-        let _ = std::fs::remove_file(side);
-    }
     logging::log_ui_error(&UiError {
         kind: "error".into(),
         message: format!("{PROJECT} again"),

@@ -78,12 +78,7 @@ impl Telemetry {
         if !self.usage_allowed() {
             return;
         }
-        let today = utc_day(tracker);
-        let new_day = self
-            .checked_day
-            .lock()
-            .is_ok_and(|day| day.as_deref() != Some(today.as_str()));
-        if new_day {
+        if !self.day_checked(tracker.now()) {
             if let Err(e) = self.queue_lifecycle(tracker) {
                 crate::log_event!(warn, "telemetry.enqueue_failed", code = e.code());
             }
@@ -149,12 +144,7 @@ impl Telemetry {
         if !self.usage_allowed() || self.config.debug {
             return false;
         }
-        let today = utc_day_of(now);
-        let checked = self
-            .checked_day
-            .lock()
-            .is_ok_and(|day| day.as_deref() == Some(today.as_str()));
-        if !checked {
+        if !self.day_checked(now) {
             return false;
         }
         let (name, props) = event.parts();
@@ -164,21 +154,15 @@ impl Telemetry {
         // A savepoint: a failed insert (a full outbox table, a bad row)
         // must not take the user's change down with it.
         let queued = savepoint(tx, "SAVEPOINT telemetry_outbox").and_then(|()| {
-            let dropped = outbox::enqueue(tx, &uuid, &name, &text, now_ms)?;
-            if dropped > 0 {
-                outbox::record_dropped(tx, dropped, now_ms)?;
-            }
+            let dropped = enqueue_counting_drops(tx, &uuid, &name, &text, now_ms)?;
             savepoint(tx, "RELEASE telemetry_outbox")?;
             Ok(dropped)
         });
         match queued {
             Ok(dropped) => {
-                if dropped > 0 {
-                    // Counted before the commit: should it fail, the
-                    // count is one batch high, and nothing is lost.
-                    self.dropped.fetch_add(dropped, Ordering::Relaxed);
-                    crate::log_event!(warn, "telemetry.dropped", count = dropped);
-                }
+                // Counted before the commit: should it fail, the count is
+                // one batch high, and nothing is lost.
+                self.count_dropped(dropped);
                 true
             }
             Err(e) => {
@@ -198,17 +182,10 @@ impl Telemetry {
         let text = json.to_string();
         let now = tracker.now().as_millisecond();
         match tracker.storage.write("telemetry_enqueue", |tx| {
-            let dropped = outbox::enqueue(tx, uuid, name, &text, now)?;
-            if dropped > 0 {
-                outbox::record_dropped(tx, dropped, now)?;
-            }
-            Ok(dropped)
+            Ok(enqueue_counting_drops(tx, uuid, name, &text, now)?)
         }) {
             Ok(dropped) => {
-                if dropped > 0 {
-                    self.dropped.fetch_add(dropped, Ordering::Relaxed);
-                    crate::log_event!(warn, "telemetry.dropped", count = dropped);
-                }
+                self.count_dropped(dropped);
                 if self.config.debug {
                     crate::log_event!("telemetry.debug_payload", payload = text.as_str());
                 }
@@ -217,6 +194,39 @@ impl Telemetry {
             Err(e) => crate::log_event!(warn, "telemetry.enqueue_failed", code = e.code()),
         }
     }
+}
+
+impl Telemetry {
+    /// Whether the lifecycle events were already checked for `now`'s UTC
+    /// day; the first event of a new day checks them first.
+    fn day_checked(&self, now: jiff::Timestamp) -> bool {
+        let today = utc_day_of(now);
+        self.checked_day
+            .lock()
+            .is_ok_and(|day| day.as_deref() == Some(today.as_str()))
+    }
+
+    fn count_dropped(&self, dropped: u64) {
+        if dropped > 0 {
+            self.dropped.fetch_add(dropped, Ordering::Relaxed);
+            crate::log_event!(warn, "telemetry.dropped", count = dropped);
+        }
+    }
+}
+
+/// Queues one payload and keeps the count of what the caps pushed out.
+fn enqueue_counting_drops(
+    tx: &rusqlite::Connection,
+    uuid: &str,
+    name: &str,
+    text: &str,
+    now_ms: i64,
+) -> rusqlite::Result<u64> {
+    let dropped = outbox::enqueue(tx, uuid, name, text, now_ms)?;
+    if dropped > 0 {
+        outbox::record_dropped(tx, dropped, now_ms)?;
+    }
+    Ok(dropped)
 }
 
 /// Runs one savepoint statement, prepared once per connection.
