@@ -23,6 +23,9 @@ use tokio::process::{Child, Command};
 /// How long to wait for the UI to show something before failing.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// Driver pairs tried before a launch counts as failed.
+const LAUNCH_ATTEMPTS: usize = 3;
+
 /// The app under test: `TIMETRACKER_E2E_APP`, else the debug build that
 /// `tauri build --debug --no-bundle` leaves in the target directory.
 pub fn app_binary() -> PathBuf {
@@ -182,9 +185,59 @@ impl App {
             "{} is missing: build it first with `ui/node_modules/.bin/tauri build --debug --no-bundle`",
             app.display()
         );
+        let log_path = data_dir.with_extension("driver.log");
+        let mut failures = Vec::new();
+        let (client, driver) = loop {
+            match Self::open_session(&app, data_dir, &log_path, env).await {
+                Ok(opened) => break opened,
+                // The driver pair is two processes on ports picked a moment
+                // earlier; on a busy machine one of them now and then never
+                // answers. A fresh pair on fresh ports is what a user's
+                // retry would be; an app that cannot start fails every try.
+                Err(failure) => {
+                    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                    eprintln!(
+                        "launch attempt {} failed: {failure}\n{log}",
+                        failures.len() + 1
+                    );
+                    failures.push(failure);
+                    if failures.len() == LAUNCH_ATTEMPTS {
+                        panic!(
+                            "no WebDriver session in {LAUNCH_ATTEMPTS} attempts: {failures:?} (driver log: {})",
+                            log_path.display()
+                        );
+                    }
+                    wait_single_instance_name_free().await;
+                }
+            }
+        };
+        let app = App {
+            client,
+            driver,
+            data_dir: data_dir.to_owned(),
+        };
+        // The navigation paints before the app has answered `app_info`, and
+        // until then keys are ignored: wait for the shell to say it is ready.
+        app.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(".shell[data-ready='true']"))
+            .await
+            .unwrap_or_else(|e| panic!("the window never became ready: {e}"));
+        app
+    }
+
+    /// Starts `tauri-driver` on free ports and opens a session on `app`
+    /// within 30 s; on failure nothing it started is left running.
+    async fn open_session(
+        app: &Path,
+        data_dir: &Path,
+        log_path: &Path,
+        env: &[(&str, &str)],
+    ) -> Result<(Client, Child), String> {
         let port = free_port();
         let native_port = free_port();
-        let log = std::fs::File::create(data_dir.with_extension("driver.log")).unwrap();
+        let log = std::fs::File::create(log_path).unwrap();
         let mut command = Command::new("tauri-driver");
         command
             .args([
@@ -202,13 +255,12 @@ impl App {
         for (key, value) in env {
             command.env(key, value);
         }
-        let driver = command
+        let mut driver = command
             .spawn()
             .expect("tauri-driver not found: `cargo install tauri-driver --locked`");
         // Until the App exists (and its Drop takes over), a failed launch
         // must not leave the driver's children behind either.
         let mut orphans = KillTree(driver.id());
-
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
@@ -217,7 +269,10 @@ impl App {
         );
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
+        loop {
+            if let Ok(Some(status)) = driver.try_wait() {
+                return Err(format!("tauri-driver on {url} exited: {status}"));
+            }
             // The driver may accept and then wait for a window that never
             // comes (an app that exits at once): bounded too.
             let left = deadline.saturating_duration_since(Instant::now());
@@ -229,32 +284,21 @@ impl App {
             )
             .await;
             match attempt {
-                Ok(Ok(client)) => break client,
+                Ok(Ok(client)) => {
+                    orphans.0 = None;
+                    return Ok((client, driver));
+                }
                 Ok(Err(_)) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Ok(Err(error)) => panic!("no WebDriver session on {url}: {error}"),
-                Err(_) => panic!(
-                    "no WebDriver session on {url} within 30 s: the app opened no window (see {})",
-                    data_dir.with_extension("driver.log").display()
-                ),
+                Ok(Err(error)) => return Err(format!("no WebDriver session on {url}: {error}")),
+                Err(_) => {
+                    return Err(format!(
+                        "no WebDriver session on {url} within 30 s: the app opened no window"
+                    ))
+                }
             }
-        };
-        let app = App {
-            client,
-            driver,
-            data_dir: data_dir.to_owned(),
-        };
-        orphans.0 = None;
-        // The navigation paints before the app has answered `app_info`, and
-        // until then keys are ignored: wait for the shell to say it is ready.
-        app.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::Css(".shell[data-ready='true']"))
-            .await
-            .unwrap_or_else(|e| panic!("the window never became ready: {e}"));
-        app
+        }
     }
 
     fn locator(test_id: &str) -> String {
