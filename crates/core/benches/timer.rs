@@ -2,7 +2,9 @@
 //!
 //! start+stop: one full timer cycle on a real file (WAL, synchronous=FULL),
 //! i.e. what a click costs including the fsyncs that make it crash-safe.
-//! one day of 100k: the Entries/Timer views' query on ten years of history.
+//! one day of 100k: the Timer view's query on ten years of history.
+//! entries page: one page of the Entries list (200 entries, whole days),
+//! the newest, ten years back, and a jump to a date five years back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -43,6 +45,44 @@ fn list_one_day(c: &mut Criterion) {
     });
 }
 
+fn entries_pages(c: &mut Criterion) {
+    use timetracker_core::PageAt;
+    let dir = tempfile::tempdir().unwrap();
+    let now: Timestamp = "2026-11-28T18:00:00Z".parse().unwrap();
+    let clock = FakeClock::at(now);
+    drop(Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap());
+    seed(&timetracker_core::config::database_path(dir.path()), now);
+    let tracker = Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap();
+    let tz = TimeZone::get("Europe/Paris").unwrap();
+    let newest = tracker.entries_page(PageAt::Newest, 200, &tz).unwrap();
+    assert!(newest.older.is_some());
+    let oldest_but_one: Timestamp = "2016-12-15T00:00:00Z".parse().unwrap();
+    let old = tracker
+        .entries_page(PageAt::Before(oldest_but_one), 200, &tz)
+        .unwrap();
+    assert!(old.days.iter().map(|d| d.entries.len()).sum::<usize>() >= 200);
+    let mut group = c.benchmark_group("entries page of 200 out of 100k");
+    group.bench_function("newest", |b| {
+        b.iter(|| tracker.entries_page(PageAt::Newest, 200, &tz).unwrap())
+    });
+    group.bench_function("ten years back", |b| {
+        b.iter(|| {
+            tracker
+                .entries_page(PageAt::Before(oldest_but_one), 200, &tz)
+                .unwrap()
+        })
+    });
+    let jump = jiff::civil::date(2021, 11, 28);
+    group.bench_function("jump to a date", |b| {
+        b.iter(|| {
+            tracker
+                .entries_page(PageAt::OnOrBefore(jump), 200, &tz)
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
 /// The same cycle with usage statistics allowed: each event is one more
 /// committed write to the outbox (the network is the sender's business).
 fn start_stop_with_telemetry(c: &mut Criterion) {
@@ -63,5 +103,11 @@ fn start_stop_with_telemetry(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, start_stop, start_stop_with_telemetry, list_one_day);
+criterion_group!(
+    benches,
+    start_stop,
+    start_stop_with_telemetry,
+    list_one_day,
+    entries_pages
+);
 criterion_main!(benches);

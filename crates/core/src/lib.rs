@@ -30,6 +30,7 @@ pub mod tracker;
 pub use clients::ProjectBilling;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use entries::edit::{DeletedEntry, EntryPatch, NewEntry};
+pub use entries::page::{EntryPage, PageAt};
 pub use entries::undo::Deleted;
 pub use entries::{Day, Entry};
 pub use error::{Error, ErrorCode, ErrorKind, ErrorPayload, Result};

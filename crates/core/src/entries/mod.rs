@@ -4,6 +4,7 @@
 
 pub mod edit;
 pub(crate) mod overlaps;
+pub mod page;
 pub mod tags;
 pub mod undo;
 
@@ -140,6 +141,30 @@ const RECENT_PROJECTS: &str = "SELECT p.id, p.name FROM projects p JOIN (
      ) used ON used.project_id = p.id
      ORDER BY used.last DESC, p.id DESC LIMIT ?2";
 
+/// Entries, newest first, grouped by the local day they started on.
+pub(crate) fn group_by_day(entries: Vec<Entry>, tz: &TimeZone) -> Vec<Day> {
+    let mut days: Vec<Day> = Vec::new();
+    for entry in entries {
+        let date = entry
+            .started_at
+            .to_zoned_datetime(tz.clone())
+            .date()
+            .to_string();
+        match days.last_mut() {
+            Some(day) if day.date == date => {
+                day.total_seconds += entry.duration_seconds;
+                day.entries.push(entry);
+            }
+            _ => days.push(Day {
+                date,
+                total_seconds: entry.duration_seconds,
+                entries: vec![entry],
+            }),
+        }
+    }
+    days
+}
+
 pub(crate) fn day_start(date: Date, tz: &TimeZone) -> Result<Timestamp> {
     // Midnight can be skipped by a DST change; jiff's compatible
     // disambiguation then picks the first instant of the day.
@@ -210,26 +235,7 @@ impl Tracker {
             Ok(entries)
         })?;
 
-        let mut days: Vec<Day> = Vec::new();
-        for entry in entries {
-            let date = entry
-                .started_at
-                .to_zoned_datetime(tz.clone())
-                .date()
-                .to_string();
-            match days.last_mut() {
-                Some(day) if day.date == date => {
-                    day.total_seconds += entry.duration_seconds;
-                    day.entries.push(entry);
-                }
-                _ => days.push(Day {
-                    date,
-                    total_seconds: entry.duration_seconds,
-                    entries: vec![entry],
-                }),
-            }
-        }
-        Ok(days)
+        Ok(group_by_day(entries, tz))
     }
 
     /// The last `days` local days up to and including today.
