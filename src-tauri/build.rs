@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "timer_stop",
     "timer_status",
     "entries_recent",
+    "entries_page",
     "entry_add",
     "entry_update",
     "entry_delete",

@@ -10,8 +10,8 @@ use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
 use timetracker_core::telemetry::{Inspection, QueuedPage, TelemetryStatus};
 use timetracker_core::{
-    Day, Deleted, Entry, EntryPatch, Error, ErrorPayload, NewEntry, Project, ProjectBilling,
-    StartOutcome,
+    Day, Deleted, Entry, EntryPage, EntryPatch, Error, ErrorPayload, NewEntry, PageAt, Project,
+    ProjectBilling, StartOutcome,
 };
 
 use crate::state::AppState;
@@ -96,6 +96,16 @@ pub async fn timer_status(app: AppHandle) -> CmdResult<Option<Entry>> {
 pub async fn entries_recent(app: AppHandle, days: u16) -> CmdResult<Vec<Day>> {
     AppState::off_main(app, "entries_recent", move |_, t| {
         t.recent_days(days, &TimeZone::system())
+    })
+    .await
+}
+
+/// A page of the Entries list: whole days from `at`, at least `limit`
+/// entries.
+#[tauri::command]
+pub async fn entries_page(app: AppHandle, at: PageAt, limit: u32) -> CmdResult<EntryPage> {
+    AppState::off_main(app, "entries_page", move |_, t| {
+        t.entries_page(at, limit as usize, &TimeZone::system())
     })
     .await
 }

@@ -59,6 +59,7 @@ fn main() {
             commands::timer_stop,
             commands::timer_status,
             commands::entries_recent,
+            commands::entries_page,
             commands::entry_add,
             commands::entry_update,
             commands::entry_delete,

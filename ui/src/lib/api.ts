@@ -52,9 +52,13 @@ import type { ExportFormat } from './bindings/ExportFormat';
 import type { LineError } from './bindings/LineError';
 import type { ImportFailure } from './bindings/ImportFailure';
 import type { DesktopStatus } from './bindings/DesktopStatus';
+import type { EntryPage } from './bindings/EntryPage';
+import type { PageAt } from './bindings/PageAt';
 
 export type {
   Amount,
+  EntryPage,
+  PageAt,
   AppInfo,
   BundleFile,
   BundlePreview,
@@ -180,6 +184,7 @@ export const api = {
   stopTimer: () => call<Entry>('timer_stop'),
   timerStatus: () => call<Entry | null>('timer_status'),
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
+  entriesPage: (at: PageAt, limit: number) => call<EntryPage>('entries_page', { at, limit }),
   addEntry: (entry: NewEntry) => call<Entry>('entry_add', { entry }),
   updateEntry: (id: number, patch: EntryPatch) => call<Entry>('entry_update', { id, patch }),
   deleteEntry: (id: number) => call<Deleted>('entry_delete', { id }),

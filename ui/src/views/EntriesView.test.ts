@@ -78,8 +78,8 @@ beforeEach(() => {
       const args = (raw ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args });
       switch (cmd) {
-        case 'entries_recent':
-          return days();
+        case 'entries_page':
+          return { days: days(), older: null, newer: null };
         case 'projects_list':
           return [owl];
         case 'entry_add': {
