@@ -64,6 +64,8 @@ fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Start { .. } => "tt_start",
         Command::Stop => "tt_stop",
+        Command::Pause => "tt_pause",
+        Command::Resume => "tt_resume",
         Command::Status => "tt_status",
         Command::Log { .. } => "tt_log",
         Command::Report { .. } => "tt_report",
@@ -190,15 +192,44 @@ fn dispatch(t: &mut Tracker, command: Command, env: &Env, out: &mut Out) -> Outc
             ));
             Ok(())
         }
+        Command::Pause => {
+            let entry = t.pause_timer()?;
+            if out.json {
+                return out.json(&entry);
+            }
+            out.text(format!(
+                "Paused {} after {}; `tt resume` carries on\n",
+                text::entry_label(&entry),
+                text::duration(entry.duration_seconds)
+            ));
+            Ok(())
+        }
+        Command::Resume => {
+            let outcome = t.resume_timer()?;
+            if out.json {
+                return out.json(&outcome);
+            }
+            out.text(format!(
+                "Resumed {} at {}\n",
+                text::entry_label(&outcome.started),
+                text::clock(outcome.started.started_at, &tz)
+            ));
+            Ok(())
+        }
         Command::Status => {
             let running = t.timer_status()?;
+            let paused = match running {
+                Some(_) => None,
+                None => t.paused()?,
+            };
             if out.json {
                 return out.json(&serde_json::json!({
                     "running": running.is_some(),
                     "entry": running,
+                    "paused": paused,
                 }));
             }
-            out.text(text::status(running.as_ref(), &tz));
+            out.text(text::status(running.as_ref(), paused.as_ref(), &tz));
             Ok(())
         }
         Command::Log { range } => {

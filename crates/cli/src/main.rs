@@ -67,6 +67,10 @@ pub enum Command {
     },
     /// Stop the running timer
     Stop,
+    /// Stop the running timer for a break, to resume it later
+    Pause,
+    /// Start a new entry like the paused one (project, description, tags)
+    Resume,
     /// Show the running timer, if any
     Status,
     /// List entries (default: the last 7 days)

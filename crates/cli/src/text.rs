@@ -81,10 +81,19 @@ pub fn entry_label(e: &Entry) -> String {
 
 /// The zone is looked up only if a timer runs (`tt status` with none stays
 /// clear of /usr/share/zoneinfo).
-pub fn status(entry: Option<&Entry>, tz: &crate::zone::LazyZone<'_>) -> String {
-    match entry {
-        None => "No timer is running.\n".to_owned(),
-        Some(e) => format!(
+pub fn status(
+    entry: Option<&Entry>,
+    paused: Option<&timetracker_core::breaks::Paused>,
+    tz: &crate::zone::LazyZone<'_>,
+) -> String {
+    match (entry, paused) {
+        (None, None) => "No timer is running.\n".to_owned(),
+        (None, Some(p)) => format!(
+            "Paused: {} since {} (`tt resume` carries on)\n",
+            entry_label(&p.entry),
+            clock(p.paused_at, tz),
+        ),
+        (Some(e), _) => format!(
             "Running: {} since {} ({})\n",
             entry_label(e),
             clock(e.started_at, tz),

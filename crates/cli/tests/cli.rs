@@ -30,6 +30,48 @@ fn with_sample() -> Tt {
 }
 
 #[test]
+fn pause_and_resume_make_two_entries_like_each_other() {
+    let tt = Tt::new();
+    let refused = tt.run(&["pause"]);
+    assert_eq!(refused.status.code(), Some(4));
+    let refused = tt.run(&["--json", "resume"]);
+    assert_eq!(refused.status.code(), Some(4));
+    let error: Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "timer.not_paused", "{error}");
+
+    tt.ok(&["start", "Owls", "-d", "Counting", "--tag", "field"]);
+    let paused = tt.ok(&["pause"]);
+    assert!(
+        paused.starts_with("Paused Owls \u{201c}Counting\u{201d} #field after "),
+        "{paused}"
+    );
+    let status = tt.ok(&["status"]);
+    assert!(
+        status.starts_with("Paused: Owls \u{201c}Counting\u{201d} #field since "),
+        "{status}"
+    );
+    let status = tt.json(&["status"]);
+    assert_eq!(status["running"], false);
+    assert_eq!(status["paused"]["entry"]["description"], "Counting");
+
+    let resumed = tt.json(&["resume"]);
+    assert_eq!(resumed["started"]["project_name"], "Owls");
+    assert_eq!(resumed["started"]["description"], "Counting");
+    assert_eq!(resumed["started"]["tags"], serde_json::json!(["field"]));
+    assert_eq!(tt.json(&["status"])["paused"], Value::Null);
+    assert_eq!(tt.run(&["resume"]).status.code(), Some(4));
+    tt.ok(&["stop"]);
+
+    let log = tt.json(&["log"]);
+    let entries = log["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_ne!(entries[0]["id"], entries[1]["id"]);
+    let logs = std::fs::read_to_string(tt.data_dir().join("logs/app.jsonl")).unwrap();
+    assert!(logs.contains("\"message\":\"timer.paused\""), "{logs}");
+    assert!(logs.contains("\"message\":\"timer.resumed\""), "{logs}");
+}
+
+#[test]
 fn start_status_and_stop() {
     let tt = Tt::new();
     // A folder with a database in it: what any write leaves behind.

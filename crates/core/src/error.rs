@@ -78,6 +78,8 @@ pub enum Error {
     ImportTooLarge { bytes: u64 },
     #[error("No timer is running.")]
     TimerNotRunning,
+    #[error("No timer is paused: pause a running timer first.")]
+    TimerNotPaused,
     #[error(
         "This database was written by a newer TimeTracker (schema version {found}; this version \
          understands up to {supported}). Update TimeTracker to open it; the file was left untouched."
@@ -236,6 +238,7 @@ error_codes! {
     ImportNotChosen => "import.not_chosen", Refused;
     ImportTooLarge => "import.too_large", InvalidFile;
     TimerNotRunning => "timer.not_running", TimerState;
+    TimerNotPaused => "timer.not_paused", TimerState;
     StorageSchemaTooNew => "storage.schema_too_new", Storage;
     StorageNotADatabase => "storage.not_a_database", Storage;
     StorageDiskFull => "storage.disk_full", Storage;
@@ -351,6 +354,7 @@ impl Error {
             Error::ImportNotChosen => C::ImportNotChosen,
             Error::ImportTooLarge { .. } => C::ImportTooLarge,
             Error::TimerNotRunning => C::TimerNotRunning,
+            Error::TimerNotPaused => C::TimerNotPaused,
             Error::StorageSchemaTooNew { .. } => C::StorageSchemaTooNew,
             Error::StorageNotADatabase(_) => C::StorageNotADatabase,
             Error::StorageDiskFull(_) => C::StorageDiskFull,

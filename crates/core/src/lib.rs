@@ -3,6 +3,7 @@
 //! front ends over [`Tracker`].
 
 pub mod app;
+pub mod breaks;
 pub mod clients;
 pub mod clock;
 pub mod config;

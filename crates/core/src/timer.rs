@@ -46,14 +46,14 @@ pub(crate) fn normalize_synced_description(raw: &str) -> Result<String> {
 
 /// Stops the running entry, if any, at `at_ms` (never before its start, in
 /// case the clock went back), returning its id.
-fn stopped_event(entry: &Entry, reason: StopReason) -> Event {
+pub(crate) fn stopped_event(entry: &Entry, reason: StopReason) -> Event {
     Event::TimerStopped {
         duration_seconds: entry.duration_seconds,
         reason,
     }
 }
 
-fn log_stopped(entry: &Entry, reason: StopReason) {
+pub(crate) fn log_stopped(entry: &Entry, reason: StopReason) {
     crate::log_event!(
         "timer.stopped",
         entry_id = entry.id,
@@ -63,7 +63,7 @@ fn log_stopped(entry: &Entry, reason: StopReason) {
     );
 }
 
-fn stop_running(tx: &rusqlite::Transaction<'_>, at_ms: i64) -> Result<Option<i64>> {
+pub(crate) fn stop_running(tx: &rusqlite::Transaction<'_>, at_ms: i64) -> Result<Option<i64>> {
     Ok(tx
         .query_row(
             "UPDATE time_entries SET stopped_at = max(?1, started_at), updated_at = ?1
@@ -105,6 +105,7 @@ impl Tracker {
                 }
             }
             let stopped = stop_running(tx, ms)?;
+            crate::breaks::clear(tx)?;
             tx.prepare_cached(
                 "INSERT INTO time_entries (project_id, description, started_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?3, ?3)",

@@ -26,8 +26,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "tracker", "settings", "clients", "projects", "timer", "entries", "reports", "io",
-            "sync", "desktop",
+            "tracker", "settings", "clients", "projects", "timer", "breaks", "entries", "reports",
+            "io", "sync", "desktop",
         ],
     ),
     ("logging", &["logging"]),

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub enum StopReason {
     Stopped,
     Switched,
+    /// Ended by *Pause*, to be resumed.
+    Paused,
 }
 
 impl StopReason {
@@ -18,6 +20,7 @@ impl StopReason {
         match self {
             StopReason::Stopped => "stopped",
             StopReason::Switched => "switched",
+            StopReason::Paused => "paused",
         }
     }
 }

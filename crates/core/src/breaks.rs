@@ -1,0 +1,111 @@
+//! Breaks: *Pause* ends the running entry and remembers it; *Resume*
+//! starts a new one with the same project, description and tags. What
+//! is remembered is this device's (a setting, never synced): a pause is
+//! where the user is, not part of the shared history.
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::entries::{self, Entry};
+use crate::error::{Error, Result};
+use crate::events::product::StopReason;
+use crate::timer::{log_stopped, stop_running, stopped_event};
+use crate::tracker::record_in;
+use crate::{settings, StartOutcome, Tracker};
+
+const PAUSED_KEY: &str = "timer.paused";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    entry_id: i64,
+    paused_at_ms: i64,
+}
+
+/// The paused entry and when the break began.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Paused {
+    pub entry: Entry,
+    #[ts(type = "string")]
+    pub paused_at: Timestamp,
+}
+
+/// Forgets a pause: every start ends the break, whatever it starts.
+pub(crate) fn clear(tx: &Connection) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM settings WHERE key = ?1")?
+        .execute([PAUSED_KEY])
+        .map(drop)
+}
+
+fn stored(conn: &Connection) -> Result<Option<Stored>> {
+    Ok(settings::lookup(conn, PAUSED_KEY)?.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+impl Tracker {
+    /// Stops the running timer and remembers its entry for
+    /// [`Tracker::resume_timer`].
+    pub fn pause_timer(&mut self) -> Result<Entry> {
+        let now = self.clock.now();
+        let ms = now.as_millisecond();
+        let observers = self.event_observers();
+        let (entry, recorded) = self.storage.write("timer_pause", |tx| {
+            let id = stop_running(tx, ms)?.ok_or(Error::TimerNotRunning)?;
+            let json = serde_json::json!(Stored {
+                entry_id: id,
+                paused_at_ms: ms,
+            })
+            .to_string();
+            settings::upsert(tx, PAUSED_KEY, &json, ms)?;
+            let entry = entries::get(tx, id, now)?;
+            let event = stopped_event(&entry, StopReason::Paused);
+            Ok((entry, record_in(observers, tx, now, vec![event])))
+        })?;
+        log_stopped(&entry, StopReason::Paused);
+        crate::log_event!("timer.paused", entry_id = entry.id);
+        self.track_recorded(recorded);
+        Ok(entry)
+    }
+
+    /// The paused entry, while no timer has started since. `None` too
+    /// when that entry was deleted meanwhile (here or on a synced device).
+    pub fn paused(&self) -> Result<Option<Paused>> {
+        let now = self.clock.now();
+        self.storage.read("timer_paused", |conn| {
+            let Some(record) = stored(conn)? else {
+                return Ok(None);
+            };
+            let entry = match entries::get(conn, record.entry_id, now) {
+                Ok(entry) => entry,
+                Err(Error::EntryNotFound(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let paused_at =
+                Timestamp::from_millisecond(record.paused_at_ms).unwrap_or(entry.started_at);
+            Ok(Some(Paused { entry, paused_at }))
+        })
+    }
+
+    /// Ends the break: a new running entry with the paused one's project,
+    /// description and tags.
+    pub fn resume_timer(&mut self) -> Result<StartOutcome> {
+        let paused = self.paused()?.ok_or(Error::TimerNotPaused)?;
+        let entry = &paused.entry;
+        let out = self.start_timer_tagged(entry.project_id, &entry.description, &entry.tags)?;
+        let break_seconds =
+            (out.started.started_at.as_millisecond() - paused.paused_at.as_millisecond()).max(0)
+                / 1000;
+        crate::log_event!(
+            "timer.resumed",
+            entry_id = out.started.id,
+            paused_entry_id = entry.id,
+            break_seconds = break_seconds,
+        );
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+#[path = "breaks_tests.rs"]
+mod tests;
