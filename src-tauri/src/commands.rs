@@ -2,6 +2,7 @@
 
 use jiff::tz::TimeZone;
 use tauri::{AppHandle, State};
+use timetracker_core::breaks::Paused;
 use timetracker_core::config::AppInfo;
 use timetracker_core::crash::{self, TestResult};
 use timetracker_core::logging::{self, LogStatus};
@@ -85,6 +86,21 @@ pub async fn timer_start(
 #[tauri::command]
 pub async fn timer_stop(app: AppHandle) -> CmdResult<Entry> {
     AppState::off_main(app, "timer_stop", move |_, t| t.stop_timer()).await
+}
+
+#[tauri::command]
+pub async fn timer_pause(app: AppHandle) -> CmdResult<Entry> {
+    AppState::off_main(app, "timer_pause", move |_, t| t.pause_timer()).await
+}
+
+#[tauri::command]
+pub async fn timer_resume(app: AppHandle) -> CmdResult<StartOutcome> {
+    AppState::off_main(app, "timer_resume", move |_, t| t.resume_timer()).await
+}
+
+#[tauri::command]
+pub async fn timer_paused(app: AppHandle) -> CmdResult<Option<Paused>> {
+    AppState::off_main(app, "timer_paused", move |_, t| t.paused()).await
 }
 
 #[tauri::command]

@@ -53,10 +53,12 @@ import type { LineError } from './bindings/LineError';
 import type { ImportFailure } from './bindings/ImportFailure';
 import type { DesktopStatus } from './bindings/DesktopStatus';
 import type { EntryPage } from './bindings/EntryPage';
+import type { Paused } from './bindings/Paused';
 import type { PageAt } from './bindings/PageAt';
 
 export type {
   Amount,
+  Paused,
   EntryPage,
   PageAt,
   AppInfo,
@@ -183,6 +185,9 @@ export const api = {
     call<StartOutcome>('timer_start', { projectId, description }),
   stopTimer: () => call<Entry>('timer_stop'),
   timerStatus: () => call<Entry | null>('timer_status'),
+  pauseTimer: () => call<Entry>('timer_pause'),
+  resumeTimer: () => call<StartOutcome>('timer_resume'),
+  pausedTimer: () => call<Paused | null>('timer_paused'),
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
   entriesPage: (at: PageAt, limit: number) => call<EntryPage>('entries_page', { at, limit }),
   addEntry: (entry: NewEntry) => call<Entry>('entry_add', { entry }),
