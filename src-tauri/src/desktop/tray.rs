@@ -1,5 +1,5 @@
 //! The tray icon (an Ayatana AppIndicator on Linux): running or stopped at a
-//! glance, and a menu to stop, start the last project or one of the five
+//! glance, and a menu to pause or stop, resume a break, start the last project or one of the five
 //! most recent, open the window or quit. The menu is rebuilt when what it
 //! shows changes; AppIndicator menus cannot update one label in place.
 
@@ -27,6 +27,8 @@ pub struct TraySnapshot {
     /// The project of the newest entry, for "Start <last project>".
     pub last_project: Option<(i64, String)>,
     pub recent: Vec<(i64, String)>,
+    /// While no timer runs: the paused entry's project, for "Resume <project>".
+    pub paused: Option<String>,
 }
 
 /// The last snapshot shown, so a poll that changes nothing costs no redraw.
@@ -51,11 +53,16 @@ pub fn snapshot(t: &Tracker) -> timetracker_core::Result<TraySnapshot> {
     let running = t
         .timer_status()?
         .map(|e| (project_label(&e), elapsed_label(e.duration_seconds)));
+    let paused = match running {
+        Some(_) => None,
+        None => t.paused()?.map(|p| project_label(&p.entry)),
+    };
     let recent = t.recent_projects(RECENT_DAYS, RECENT_PROJECTS, &jiff::tz::TimeZone::system())?;
     Ok(TraySnapshot {
         running,
         last_project: recent.first().cloned(),
         recent,
+        paused,
     })
 }
 
@@ -88,6 +95,13 @@ fn menu(app: &AppHandle, s: &TraySnapshot) -> tauri::Result<Menu<Wry>> {
                 false,
                 None::<&str>,
             )?)?;
+            menu.append(&MenuItem::with_id(
+                app,
+                "pause",
+                "Pause",
+                true,
+                None::<&str>,
+            )?)?;
             menu.append(&MenuItem::with_id(app, "stop", "Stop", true, None::<&str>)?)?;
         }
         None => {
@@ -98,6 +112,15 @@ fn menu(app: &AppHandle, s: &TraySnapshot) -> tauri::Result<Menu<Wry>> {
                 false,
                 None::<&str>,
             )?)?;
+            if let Some(project) = &s.paused {
+                menu.append(&MenuItem::with_id(
+                    app,
+                    "resume",
+                    format!("Resume {project}"),
+                    true,
+                    None::<&str>,
+                )?)?;
+            }
             let label = match &s.last_project {
                 Some((_, name)) => format!("Start {name}"),
                 None => "Start".to_owned(),
@@ -217,6 +240,22 @@ pub fn toggle_timer_now(app: &AppHandle, via: &'static str) {
     changed(app);
 }
 
+/// Pause or resume from the tray menu.
+fn take_break(app: &AppHandle, action: &'static str) {
+    off_main(app, move |app| {
+        let state = app.state::<AppState>();
+        let done = if action == "pause" {
+            state.with("timer_pause", |t| t.pause_timer().map(drop))
+        } else {
+            state.with("timer_resume", |t| t.resume_timer().map(drop))
+        };
+        if done.is_ok() {
+            log_event!("tray.action", action = action, via = "tray");
+        }
+        changed(app);
+    });
+}
+
 fn start_project(app: &AppHandle, project_id: i64) {
     off_main(app, move |app| {
         let state = app.state::<AppState>();
@@ -247,6 +286,8 @@ pub fn changed(app: &AppHandle) {
 fn on_menu(app: &AppHandle, id: &str) {
     match id {
         "stop" | "start-last" => toggle_timer(app, "tray"),
+        "pause" => take_break(app, "pause"),
+        "resume" => take_break(app, "resume"),
         "open" => {
             log_event!("tray.action", action = "open", via = "tray");
             show_window(app);
