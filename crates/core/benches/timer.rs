@@ -30,13 +30,19 @@ fn start_stop(c: &mut Criterion) {
     });
 }
 
-fn list_one_day(c: &mut Criterion) {
+/// A tracker on the seeded ten-year history, its clock at the last entry.
+fn history() -> (tempfile::TempDir, Tracker) {
     let dir = tempfile::tempdir().unwrap();
     let now: Timestamp = "2026-11-28T18:00:00Z".parse().unwrap();
-    let clock = FakeClock::at(now);
-    drop(Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap());
+    let clock = Arc::new(FakeClock::at(now));
+    drop(Tracker::open_in_dir(dir.path(), clock.clone()).unwrap());
     seed(&timetracker_core::config::database_path(dir.path()), now);
-    let tracker = Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap();
+    let tracker = Tracker::open_in_dir(dir.path(), clock).unwrap();
+    (dir, tracker)
+}
+
+fn list_one_day(c: &mut Criterion) {
+    let (_dir, tracker) = history();
     let tz = TimeZone::UTC;
     let today = tracker.recent_days(1, &tz).unwrap();
     assert!(!today.is_empty() && today[0].entries.len() > 10);
@@ -47,12 +53,7 @@ fn list_one_day(c: &mut Criterion) {
 
 fn entries_pages(c: &mut Criterion) {
     use timetracker_core::PageAt;
-    let dir = tempfile::tempdir().unwrap();
-    let now: Timestamp = "2026-11-28T18:00:00Z".parse().unwrap();
-    let clock = FakeClock::at(now);
-    drop(Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap());
-    seed(&timetracker_core::config::database_path(dir.path()), now);
-    let tracker = Tracker::open_in_dir(dir.path(), Arc::new(clock.clone())).unwrap();
+    let (_dir, tracker) = history();
     let tz = TimeZone::get("Europe/Paris").unwrap();
     let newest = tracker.entries_page(PageAt::Newest, 200, &tz).unwrap();
     assert!(newest.older.is_some());
