@@ -106,6 +106,27 @@ impl Tracker {
     }
 }
 
+/// The break time of one day, in whole seconds: from its first start to
+/// its last end, the time no entry covers. `spans` are `(start, end)` in
+/// ms, in any order; overlapping entries count once, and the time before
+/// the first and after the last is not a break.
+pub fn gap_seconds(spans: &mut [(i64, i64)]) -> i64 {
+    spans.sort_unstable();
+    let mut gaps = 0;
+    let mut covered: Option<i64> = None;
+    for &(start, end) in spans.iter() {
+        match covered {
+            Some(until) if start > until => {
+                gaps += start - until;
+                covered = Some(end);
+            }
+            Some(until) => covered = Some(until.max(end)),
+            None => covered = Some(end),
+        }
+    }
+    gaps / 1000
+}
+
 #[cfg(test)]
 #[path = "breaks_tests.rs"]
 mod tests;

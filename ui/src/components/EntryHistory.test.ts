@@ -41,7 +41,8 @@ function day(index: number): Day {
       overlaps: false,
     });
   }
-  return { date: dateOf(index), total_seconds: 600 * PER_DAY, entries };
+  // Ten minutes every half hour: twenty minutes of break between each two.
+  return { date: dateOf(index), total_seconds: 600 * PER_DAY, break_seconds: 1200 * (PER_DAY - 1), entries };
 }
 
 /** Days `[from, to)` by index, newest first, as a page. */
@@ -154,6 +155,7 @@ describe('EntryHistory', () => {
     expect(asked).toEqual(['newest']);
     expect(drawnIds().length).toBeLessThan(50);
     expect(drawnIds()[0]).toBe(PER_DAY - 1);
+    expect(screen.getAllByTestId('day-break')[0].textContent).toContain('08:40:00');
 
     // Scroll to the bottom of what is loaded, again and again: eight months on.
     // At most what is kept plus a page, in rows of either kind.

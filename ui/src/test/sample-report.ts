@@ -47,6 +47,7 @@ export function sampleReport(): Report {
         date: '2026-11-23',
         seconds: 3 * 3600,
         rounded_seconds: 3 * 3600,
+        break_seconds: 45 * 60,
         by_project: [
           { project_id: 1, seconds: 2 * 3600 },
           { project_id: null, seconds: 3600 },
@@ -56,6 +57,7 @@ export function sampleReport(): Report {
         date: '2026-11-25',
         seconds: 2 * 3600,
         rounded_seconds: 2 * 3600,
+        break_seconds: 0,
         by_project: [
           { project_id: 1, seconds: 3600 },
           { project_id: null, seconds: 3600 },

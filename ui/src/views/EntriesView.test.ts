@@ -56,6 +56,7 @@ function days() {
     {
       date: isoDate(new Date()),
       total_seconds: sorted.reduce((s, e) => s + e.duration_seconds, 0),
+      break_seconds: 0,
       entries: sorted,
     },
   ];

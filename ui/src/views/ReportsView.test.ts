@@ -58,6 +58,10 @@ describe('ReportsView', () => {
     expect(projects[0].textContent).toContain('255');
     expect(screen.getAllByTestId('report-tag-row')[0].textContent).toContain('field');
     expect(screen.getAllByTestId('report-day-row')).toHaveLength(2);
+    expect(screen.getAllByTestId('report-day-break').map((c) => c.textContent?.trim())).toEqual([
+      '0:45',
+      '–',
+    ]);
     expect(screen.getByTestId('report-billable').textContent).toMatch(/255\.00/);
     expect(screen.getByTestId('report-day-chart').textContent).toContain('3:00');
     expect(screen.queryByTestId('report-rounding')).toBeNull();

@@ -58,6 +58,10 @@ pub struct Day {
     pub date: String,
     #[ts(type = "number")]
     pub total_seconds: i64,
+    /// Time between the day's first start and last end that no entry
+    /// covers (a running entry counts up to now).
+    #[ts(type = "number")]
+    pub break_seconds: i64,
     pub entries: Vec<Entry>,
 }
 
@@ -158,9 +162,25 @@ pub(crate) fn group_by_day(entries: Vec<Entry>, tz: &TimeZone) -> Vec<Day> {
             _ => days.push(Day {
                 date,
                 total_seconds: entry.duration_seconds,
+                break_seconds: 0,
                 entries: vec![entry],
             }),
         }
+    }
+    for day in &mut days {
+        let mut spans: Vec<(i64, i64)> = day
+            .entries
+            .iter()
+            .map(|e| {
+                let start = e.started_at.as_millisecond();
+                // The running entry ends now, which only its duration knows.
+                let end = e
+                    .stopped_at
+                    .map_or(start + e.duration_seconds * 1000, |t| t.as_millisecond());
+                (start, end)
+            })
+            .collect();
+        day.break_seconds = crate::breaks::gap_seconds(&mut spans);
     }
     days
 }

@@ -95,6 +95,10 @@ pub struct DayTotal {
     pub seconds: i64,
     #[ts(type = "number")]
     pub rounded_seconds: i64,
+    /// Time between the day's first start and last end (within the range)
+    /// that no entry covers.
+    #[ts(type = "number")]
+    pub break_seconds: i64,
     /// Most time first.
     pub by_project: Vec<DayProject>,
 }
@@ -288,6 +292,8 @@ struct Sum {
 struct DaySum {
     sum: Sum,
     by_project: HashMap<Option<i64>, i64>,
+    /// The day's pieces of entries, `(start, end)` in ms, for its breaks.
+    spans: Vec<(i64, i64)>,
 }
 
 fn period_name(period: ReportPeriod) -> &'static str {
@@ -343,16 +349,19 @@ impl Tracker {
                 day.sum.seconds += seconds;
                 day.sum.rounded += rounded;
                 *day.by_project.entry(piece.project_id).or_default() += seconds;
+                day.spans.push((piece.start, piece.end));
                 continue;
             }
             let mut dates = vec![date];
             let mut weights = vec![next - piece.start];
+            let mut spans = vec![(piece.start, next)];
             let mut at = next;
             while at < piece.end {
                 let (date, next) = days.at(at)?;
                 let end = next.min(piece.end);
                 dates.push(date);
                 weights.push(end - at);
+                spans.push((at, end));
                 at = end;
             }
             let day_seconds = split(seconds, &weights);
@@ -362,6 +371,7 @@ impl Tracker {
                 day.sum.seconds += day_seconds[i];
                 day.sum.rounded += day_rounded[i];
                 *day.by_project.entry(piece.project_id).or_default() += day_seconds[i];
+                day.spans.push(spans[i]);
             }
         }
 
@@ -495,7 +505,7 @@ fn tag_totals(sums: HashMap<i64, Sum>, names: &HashMap<i64, String>) -> Vec<TagT
 
 fn day_totals(days: BTreeMap<Date, DaySum>) -> Vec<DayTotal> {
     days.into_iter()
-        .map(|(date, day)| {
+        .map(|(date, mut day)| {
             let mut by_project: Vec<DayProject> = day
                 .by_project
                 .into_iter()
@@ -513,6 +523,7 @@ fn day_totals(days: BTreeMap<Date, DaySum>) -> Vec<DayTotal> {
                 date: date.to_string(),
                 seconds: day.sum.seconds,
                 rounded_seconds: day.sum.rounded,
+                break_seconds: crate::breaks::gap_seconds(&mut day.spans),
                 by_project,
             }
         })

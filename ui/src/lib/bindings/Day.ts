@@ -8,4 +8,9 @@ export type Day = {
 /**
  * `YYYY-MM-DD` in the user's time zone.
  */
-date: string, total_seconds: number, entries: Array<Entry>, };
+date: string, total_seconds: number, 
+/**
+ * Time between the day's first start and last end that no entry
+ * covers (a running entry counts up to now).
+ */
+break_seconds: number, entries: Array<Entry>, };

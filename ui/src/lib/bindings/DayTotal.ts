@@ -7,6 +7,11 @@ export type DayTotal = {
  */
 date: string, seconds: number, rounded_seconds: number, 
 /**
+ * Time between the day's first start and last end (within the range)
+ * that no entry covers.
+ */
+break_seconds: number, 
+/**
  * Most time first.
  */
 by_project: Array<DayProject>, };
