@@ -9,6 +9,7 @@ use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
 use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
+use timetracker_core::targets::{WorkHours, WorkProgress};
 use timetracker_core::telemetry::{Inspection, QueuedPage, TelemetryStatus};
 use timetracker_core::{
     Day, Deleted, Entry, EntryPage, EntryPatch, Error, ErrorPayload, NewEntry, PageAt, Project,
@@ -122,6 +123,28 @@ pub async fn entries_recent(app: AppHandle, days: u16) -> CmdResult<Vec<Day>> {
 pub async fn entries_page(app: AppHandle, at: PageAt, limit: u32) -> CmdResult<EntryPage> {
     AppState::off_main(app, "entries_page", move |_, t| {
         t.entries_page(at, limit as usize, &TimeZone::system())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn work_hours_get(app: AppHandle) -> CmdResult<WorkHours> {
+    AppState::off_main(app, "work_hours_get", move |_, t| t.work_hours()).await
+}
+
+#[tauri::command]
+pub async fn work_hours_set(app: AppHandle, hours: WorkHours) -> CmdResult<WorkHours> {
+    AppState::off_main(app, "work_hours_set", move |_, t| t.set_work_hours(hours)).await
+}
+
+/// Today's and this week's progress; the week starts on `first_day`
+/// (1 Monday through 7 Sunday, from the window's locale).
+#[tauri::command]
+pub async fn work_progress(app: AppHandle, first_day: i8) -> CmdResult<Option<WorkProgress>> {
+    AppState::off_main(app, "work_progress", move |_, t| {
+        let week_start = jiff::civil::Weekday::from_monday_one_offset(first_day)
+            .map_err(|_| Error::SettingsInvalid(format!("no weekday {first_day}")))?;
+        t.work_progress(week_start, &TimeZone::system())
     })
     .await
 }

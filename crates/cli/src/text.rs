@@ -227,7 +227,31 @@ pub fn report(r: &Report, by: By, tz: &TimeZone) -> String {
     for a in &r.billable {
         let _ = writeln!(out, "Billable: {}", money(a.cents, &a.currency));
     }
+    if let Some(t) = &r.target {
+        let _ = writeln!(
+            out,
+            "Target: {} of {} ({})",
+            duration(t.tracked_seconds),
+            duration(t.target_seconds),
+            signed(t.difference_seconds)
+        );
+    }
+    if let Some(b) = &r.balance {
+        let _ = writeln!(
+            out,
+            "Balance from {} through {}: {}",
+            b.from,
+            b.through,
+            signed(b.seconds)
+        );
+    }
     out
+}
+
+/// A difference with its sign: `+1:30:00`, `-0:45:00`.
+fn signed(seconds: i64) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    format!("{sign}{}", duration(seconds.abs()))
 }
 
 pub fn projects(list: &[Project]) -> String {

@@ -123,6 +123,38 @@ fn start_status_and_stop() {
 }
 
 #[test]
+fn a_report_shows_the_work_hour_target_and_the_day_breaks() {
+    let tt = with_sample();
+    let r = tt.json(&["report", "--from", "2026-11-23", "--to", "2026-11-29"]);
+    assert_eq!(r["target"], Value::Null, "no work hours, no target");
+    // 09:30 to 23:30 on the 23rd; none between midnight and 10:00 on the 24th.
+    assert_eq!(r["by_day"][0]["break_seconds"], 14 * 3600);
+    assert_eq!(r["by_day"][1]["break_seconds"], 9 * 3600 + 45 * 60);
+
+    // Set in the app's Settings › Work hours; here through the core, on
+    // the same data folder.
+    let mut t = Tracker::open_in_dir(tt.data_dir(), Arc::new(SystemClock)).unwrap();
+    t.set_work_hours(timetracker_core::targets::WorkHours {
+        weekday_minutes: [480, 480, 480, 480, 360, 0, 0],
+        days_off: vec![jiff::civil::date(2026, 11, 26)],
+        balance_from: Some(jiff::civil::date(2026, 11, 23)),
+    })
+    .unwrap();
+    drop(t);
+    let r = tt.json(&["report", "--from", "2026-11-23", "--to", "2026-11-29"]);
+    assert_eq!(r["target"]["target_seconds"], 30 * 3600);
+    assert_eq!(r["target"]["tracked_seconds"], 9300);
+    assert_eq!(r["target"]["difference_seconds"], 9300 - 30 * 3600);
+    assert_eq!(r["balance"]["from"], "2026-11-23");
+    let text = tt.ok(&["report", "--from", "2026-11-23", "--to", "2026-11-29"]);
+    assert!(
+        text.contains("Target: 2:35:00 of 30:00:00 (-27:25:00)"),
+        "{text}"
+    );
+    assert!(text.contains("Balance from 2026-11-23 through "), "{text}");
+}
+
+#[test]
 fn report_json_has_the_totals() {
     let tt = with_sample();
     let r = tt.json(&["report", "--from", "2026-11-23", "--to", "2026-11-24"]);

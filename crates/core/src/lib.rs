@@ -24,6 +24,7 @@ pub mod reports;
 pub mod settings;
 pub mod storage;
 pub mod sync;
+pub mod targets;
 pub mod telemetry;
 pub mod timer;
 pub mod tracker;

@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "domain",
         &[
             "tracker", "settings", "clients", "projects", "timer", "breaks", "entries", "reports",
-            "io", "sync", "desktop",
+            "targets", "io", "sync", "desktop",
         ],
     ),
     ("logging", &["logging"]),

@@ -54,10 +54,18 @@ import type { ImportFailure } from './bindings/ImportFailure';
 import type { DesktopStatus } from './bindings/DesktopStatus';
 import type { EntryPage } from './bindings/EntryPage';
 import type { Paused } from './bindings/Paused';
+import type { WorkHours } from './bindings/WorkHours';
+import type { WorkProgress } from './bindings/WorkProgress';
+import type { Progress } from './bindings/Progress';
+import type { Balance } from './bindings/Balance';
 import type { PageAt } from './bindings/PageAt';
 
 export type {
   Amount,
+  Balance,
+  Progress,
+  WorkHours,
+  WorkProgress,
   Paused,
   EntryPage,
   PageAt,
@@ -190,6 +198,9 @@ export const api = {
   pausedTimer: () => call<Paused | null>('timer_paused'),
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
   entriesPage: (at: PageAt, limit: number) => call<EntryPage>('entries_page', { at, limit }),
+  workHours: () => call<WorkHours>('work_hours_get'),
+  setWorkHours: (hours: WorkHours) => call<WorkHours>('work_hours_set', { hours }),
+  workProgress: (firstDay: number) => call<WorkProgress | null>('work_progress', { firstDay }),
   addEntry: (entry: NewEntry) => call<Entry>('entry_add', { entry }),
   updateEntry: (id: number, patch: EntryPatch) => call<Entry>('entry_update', { id, patch }),
   deleteEntry: (id: number) => call<Deleted>('entry_delete', { id }),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabel, elapsedSeconds, formatDuration, isoDate } from './format';
+import {
+  dayLabel,
+  elapsedSeconds,
+  firstDayOfWeek,
+  formatDuration,
+  formatSignedHoursMinutes,
+  isoDate,
+} from './format';
 
 describe('formatDuration', () => {
   it('pads hours, minutes and seconds', () => {
@@ -41,5 +48,16 @@ describe('dayLabel', () => {
   });
   it('crosses month boundaries for yesterday', () => {
     expect(dayLabel('2026-11-30', new Date(2026, 11, 1))).toBe('Yesterday');
+  });
+});
+
+describe('work-hour figures', () => {
+  it('signs a difference and finds the locale’s first day of the week', () => {
+    expect(formatSignedHoursMinutes(5400)).toBe('+1:30');
+    expect(formatSignedHoursMinutes(-2700)).toBe('−0:45');
+    expect(formatSignedHoursMinutes(0)).toBe('+0:00');
+    expect(firstDayOfWeek('en-US')).toBe(7);
+    expect(firstDayOfWeek('de-DE')).toBe(1);
+    expect(firstDayOfWeek('not a locale')).toBe(1);
   });
 });

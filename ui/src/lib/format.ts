@@ -73,3 +73,28 @@ export function formatMoney(cents: number, currency: string, locale?: string): s
 export function formatShare(share: number, locale?: string): string {
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(share);
 }
+
+/** A difference in hours and minutes with its sign, e.g. `+1:30`, `−0:45`. */
+export function formatSignedHoursMinutes(seconds: number): string {
+  const sign = seconds < 0 ? '−' : '+';
+  return `${sign}${formatHoursMinutes(Math.abs(seconds))}`;
+}
+
+/**
+ * The first day of the week in `locale` (the window's by default), 1 for
+ * Monday through 7 for Sunday, from Intl's week info; Monday, as ISO has
+ * it, where the engine has none.
+ */
+export function firstDayOfWeek(locale?: string): number {
+  try {
+    const l = new Intl.Locale(locale ?? navigator.language) as Intl.Locale & {
+      getWeekInfo?: () => { firstDay: number };
+      weekInfo?: { firstDay: number };
+    };
+    const day = (l.getWeekInfo?.() ?? l.weekInfo)?.firstDay;
+    if (day && day >= 1 && day <= 7) return day;
+  } catch {
+    // An unknown locale tag: fall through to ISO.
+  }
+  return 1;
+}

@@ -8,6 +8,7 @@ export const SETTINGS_SECTIONS = [
   { id: 'sync', label: 'Sync' },
   { id: 'privacy', label: 'Privacy' },
   { id: 'desktop', label: 'Desktop' },
+  { id: 'work', label: 'Work hours' },
   { id: 'import', label: 'Import' },
   { id: 'metrics', label: 'Metrics' },
   { id: 'diagnostics', label: 'Diagnostics' },

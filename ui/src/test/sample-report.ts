@@ -65,5 +65,7 @@ export function sampleReport(): Report {
       },
     ],
     billable: [{ currency: 'EUR', cents: 25500 }],
+    target: null,
+    balance: null,
   };
 }

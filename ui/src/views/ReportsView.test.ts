@@ -65,6 +65,18 @@ describe('ReportsView', () => {
     expect(screen.getByTestId('report-billable').textContent).toMatch(/255\.00/);
     expect(screen.getByTestId('report-day-chart').textContent).toContain('3:00');
     expect(screen.queryByTestId('report-rounding')).toBeNull();
+    expect(screen.queryByTestId('report-target')).toBeNull();
+  });
+
+  it('shows the target of the days shown, the difference and the balance', async () => {
+    report.target = { target_seconds: 38 * 3600, tracked_seconds: 5 * 3600, difference_seconds: -33 * 3600 };
+    report.balance = { from: '2026-11-02', through: '2026-11-27', seconds: 90 * 60 };
+    render(ReportsView);
+    const target = await screen.findByTestId('report-target');
+    expect(screen.getByTestId('report-difference').textContent).toBe('−33:00');
+    expect(target.textContent?.replace(/\s+/g, ' ')).toContain('5:00 tracked of 38:00');
+    expect(target.textContent).toContain('2026-11-02');
+    expect(screen.getByTestId('report-balance').textContent).toBe('+1:30');
   });
 
   it('steps through periods and switches to months', async () => {

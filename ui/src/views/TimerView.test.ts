@@ -5,12 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import TimerView from './TimerView.svelte';
-import type { Entry, Paused } from '../lib/api';
+import type { Entry, Paused, WorkProgress } from '../lib/api';
 
 let running: Entry | null;
 let paused: Paused | null;
 let calls: string[];
 let refuseResume: boolean;
+let progress: WorkProgress | null;
+let firstDay: number | undefined;
 
 function entry(id: number, description: string): Entry {
   return {
@@ -32,7 +34,8 @@ beforeEach(() => {
   paused = null;
   calls = [];
   refuseResume = false;
-  mockIPC((cmd) => {
+  progress = null;
+  mockIPC((cmd, raw) => {
     calls.push(cmd);
     switch (cmd) {
       case 'projects_list':
@@ -43,6 +46,9 @@ beforeEach(() => {
         return running;
       case 'timer_paused':
         return paused;
+      case 'work_progress':
+        firstDay = (raw as { firstDay: number }).firstDay;
+        return progress;
       case 'timer_pause': {
         const stopped = { ...running!, stopped_at: new Date().toISOString() };
         paused = { entry: stopped, paused_at: new Date().toISOString() };
@@ -93,5 +99,28 @@ describe('TimerView breaks', () => {
     expect(error.textContent).toContain('archived');
     expect(screen.getByTestId('timer-paused')).toBeTruthy();
     expect(screen.getByTestId('timer-resume')).toBeTruthy();
+  });
+});
+
+describe('TimerView work hours', () => {
+  it('shows today, the week and the balance against the target, asked from the locale’s first day', async () => {
+    running = null;
+    progress = {
+      today: { target_seconds: 8 * 3600, tracked_seconds: 2.5 * 3600, difference_seconds: -5.5 * 3600 },
+      week: { target_seconds: 38 * 3600, tracked_seconds: 20 * 3600, difference_seconds: -18 * 3600 },
+      balance: { from: '2026-11-02', through: '2026-11-27', seconds: 90 * 60 },
+    };
+    render(TimerView);
+    const line = await screen.findByTestId('timer-progress');
+    expect(line.textContent?.replace(/\s+/g, ' ')).toContain('Today 2:30 of 8:00 · This week 20:00 of 38:00');
+    expect(screen.getByTestId('timer-balance').textContent).toBe('+1:30');
+    expect(firstDay).toBeGreaterThanOrEqual(1);
+    expect(firstDay).toBeLessThanOrEqual(7);
+  });
+
+  it('shows nothing of it without work hours', async () => {
+    render(TimerView);
+    await screen.findByTestId('timer-pause');
+    expect(screen.queryByTestId('timer-progress')).toBeNull();
   });
 });

@@ -20,6 +20,7 @@ use crate::entries::{day_start, overlaps};
 use crate::error::{Error, Result};
 use crate::events::product::ReportPeriod;
 use crate::events::Event;
+use crate::targets::{Balance, Progress};
 use crate::Tracker;
 
 /// What to report on. `tz` decides where local days begin.
@@ -54,6 +55,12 @@ pub struct Report {
     pub by_day: Vec<DayTotal>,
     /// Billable amounts, one per currency, by currency code.
     pub billable: Vec<Amount>,
+    /// The work-hour target of the range's days against the total; null
+    /// without work hours.
+    pub target: Option<Progress>,
+    /// The overtime balance through yesterday (not the range's); null
+    /// without a start day for it.
+    pub balance: Option<Balance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -203,6 +210,16 @@ fn pieces(conn: &Connection, lookback: i64, from: i64, to: i64, now: i64) -> Res
         }
     }
     Ok(out)
+}
+
+/// Whole seconds tracked inside `[from, to)` (ms), a running entry up to
+/// `now`: the report's total without its breakdowns.
+pub(crate) fn tracked_seconds(conn: &Connection, from: i64, to: i64, now: i64) -> Result<i64> {
+    let lookback = from.saturating_sub(overlaps::longest_ms(conn)?);
+    Ok(pieces(conn, lookback, from, to, now)?
+        .iter()
+        .map(|p| (p.end - p.start) / 1000)
+        .sum())
 }
 
 /// `(entry id, tag id)` of the entries started from `lookback` to `to` and
@@ -386,9 +403,15 @@ impl Tracker {
             by_tag: tag_totals(by_tag, &names),
             by_day: day_totals(by_day),
             billable: Vec::new(),
+            target: None,
+            balance: None,
         };
+        let (target, balance) =
+            self.report_target(range.from, range.to, total.seconds, &query.tz)?;
         let report = Report {
             billable: amounts(&report.by_project),
+            target,
+            balance,
             ..report
         };
         let period = range.period(&query.tz);
