@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "work_hours_get",
     "work_hours_set",
     "work_progress",
+    "work_hours_parse_ics",
     "entry_add",
     "entry_update",
     "entry_delete",

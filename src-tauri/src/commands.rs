@@ -9,6 +9,7 @@ use timetracker_core::logging::{self, LogStatus};
 use timetracker_core::metrics::MetricsStatus;
 use timetracker_core::reports::{Report, ReportQuery, ReportRange, Rounding};
 use timetracker_core::settings::MetricsSettings;
+use timetracker_core::targets::ics::IcsDays;
 use timetracker_core::targets::{WorkHours, WorkProgress};
 use timetracker_core::telemetry::{Inspection, QueuedPage, TelemetryStatus};
 use timetracker_core::{
@@ -136,6 +137,24 @@ pub async fn work_hours_get(app: AppHandle) -> CmdResult<WorkHours> {
 pub async fn work_hours_set(app: AppHandle, hours: WorkHours) -> CmdResult<WorkHours> {
     AppState::off_main(app, "work_hours_set", move |_, t| t.set_work_hours(hours)).await
 }
+
+/// The days off in a holiday calendar (`.ics`) the user picked in the
+/// window: its text, never a path, and at most 5 MiB of it.
+#[tauri::command]
+pub async fn work_hours_parse_ics(app: AppHandle, text: String) -> CmdResult<IcsDays> {
+    AppState::off_main(app, "work_hours_parse_ics", move |_, _| {
+        if text.len() > ICS_MAX_BYTES {
+            return Err(Error::HolidaysInvalid(format!(
+                "the file is over {} MiB",
+                ICS_MAX_BYTES / 1024 / 1024
+            )));
+        }
+        timetracker_core::targets::ics::days_off(&text)
+    })
+    .await
+}
+
+const ICS_MAX_BYTES: usize = 5 * 1024 * 1024;
 
 /// Today's and this week's progress; the week starts on `first_day`
 /// (1 Monday through 7 Sunday, from the window's locale).

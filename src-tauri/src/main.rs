@@ -66,6 +66,7 @@ fn main() {
             commands::work_hours_get,
             commands::work_hours_set,
             commands::work_progress,
+            commands::work_hours_parse_ics,
             commands::entry_add,
             commands::entry_update,
             commands::entry_delete,

@@ -47,6 +47,24 @@ async fn work_hours_set_in_settings_show_in_reports_and_the_timer_view() {
         app.fill(&format!("work-hours-{day}"), "8").await;
     }
     app.fill("work-days-off", "").await;
+    // A public-holiday calendar picked in the window's file chooser (the
+    // driver types the path into it, as WebDriver does for uploads).
+    let ics = data.with_extension("holidays.ics");
+    std::fs::write(
+        &ics,
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:{}\r\nSUMMARY:Holiday\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            from.strftime("%Y%m%d")
+        ),
+    )
+    .unwrap();
+    app.wait_for("work-ics")
+        .await
+        .send_keys(ics.to_str().unwrap())
+        .await
+        .unwrap();
+    let added = app.text("work-ics-added").await;
+    assert!(added.starts_with("1 day added"), "{added}");
     app.client
         .execute(
             &format!(
@@ -68,6 +86,7 @@ async fn work_hours_set_in_settings_show_in_reports_and_the_timer_view() {
         .unwrap();
     assert_eq!(hours.weekday_minutes, [480, 480, 480, 480, 480, 0, 0]);
     assert_eq!(hours.balance_from, Some(from));
+    assert_eq!(hours.days_off, [from], "the calendar's day was saved");
     let balance = 2 * 3600 - hours.target(from, yesterday);
 
     app.click("nav-reports").await;

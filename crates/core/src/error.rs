@@ -80,6 +80,8 @@ pub enum Error {
     TimerNotRunning,
     #[error("No timer is paused: pause a running timer first.")]
     TimerNotPaused,
+    #[error("This is not a calendar of days off TimeTracker can read: {0}")]
+    HolidaysInvalid(String),
     #[error(
         "This database was written by a newer TimeTracker (schema version {found}; this version \
          understands up to {supported}). Update TimeTracker to open it; the file was left untouched."
@@ -239,6 +241,7 @@ error_codes! {
     ImportTooLarge => "import.too_large", InvalidFile;
     TimerNotRunning => "timer.not_running", TimerState;
     TimerNotPaused => "timer.not_paused", TimerState;
+    HolidaysInvalid => "holidays.invalid", InvalidFile;
     StorageSchemaTooNew => "storage.schema_too_new", Storage;
     StorageNotADatabase => "storage.not_a_database", Storage;
     StorageDiskFull => "storage.disk_full", Storage;
@@ -355,6 +358,7 @@ impl Error {
             Error::ImportTooLarge { .. } => C::ImportTooLarge,
             Error::TimerNotRunning => C::TimerNotRunning,
             Error::TimerNotPaused => C::TimerNotPaused,
+            Error::HolidaysInvalid(_) => C::HolidaysInvalid,
             Error::StorageSchemaTooNew { .. } => C::StorageSchemaTooNew,
             Error::StorageNotADatabase(_) => C::StorageNotADatabase,
             Error::StorageDiskFull(_) => C::StorageDiskFull,

@@ -15,6 +15,13 @@ beforeEach(() => {
   sent = [];
   mockIPC((cmd, raw) => {
     if (cmd === 'work_hours_get') return stored;
+    if (cmd === 'work_hours_parse_ics') {
+      const text = (raw as { text: string }).text;
+      if (!text.includes('BEGIN:VCALENDAR')) {
+        throw { code: 'holidays.invalid', message: 'This is not a calendar of days off TimeTracker can read.' };
+      }
+      return { dates: ['2026-12-25', '2026-12-26'], repeating: 1 };
+    }
     if (cmd === 'work_hours_set') {
       const hours = (raw as { hours: WorkHours }).hours;
       sent.push(hours);
@@ -71,5 +78,22 @@ describe('WorkHoursSettings', () => {
     await fireEvent.click(screen.getByTestId('work-save'));
     expect((await screen.findByTestId('work-error')).textContent).toContain('24 hours');
     expect((screen.getByTestId('work-hours-3') as HTMLInputElement).value).toBe('25');
+  });
+
+  it('adds the days of a holiday calendar file to the list, once each', async () => {
+    render(WorkHoursSettings);
+    await screen.findByTestId('work-hours-1');
+    const file = new File(['BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n'], 'holidays.ics', { type: 'text/calendar' });
+    await fireEvent.change(screen.getByTestId('work-ics'), { target: { files: [file] } });
+    const note = await screen.findByTestId('work-ics-added');
+    expect(note.textContent).toContain('1 day added from holidays.ics');
+    expect(note.textContent).toContain('1 repeating event');
+    expect((screen.getByTestId('work-days-off') as HTMLTextAreaElement).value).toBe('2026-12-25\n2026-12-26');
+    expect(sent).toHaveLength(0);
+
+    const csv = new File(['id,project\n'], 'toggl.csv');
+    await fireEvent.change(screen.getByTestId('work-ics'), { target: { files: [csv] } });
+    expect((await screen.findByTestId('work-error')).textContent).toContain('not a calendar');
+    expect((screen.getByTestId('work-days-off') as HTMLTextAreaElement).value).toBe('2026-12-25\n2026-12-26');
   });
 });

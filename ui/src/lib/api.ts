@@ -58,11 +58,13 @@ import type { WorkHours } from './bindings/WorkHours';
 import type { WorkProgress } from './bindings/WorkProgress';
 import type { Progress } from './bindings/Progress';
 import type { Balance } from './bindings/Balance';
+import type { IcsDays } from './bindings/IcsDays';
 import type { PageAt } from './bindings/PageAt';
 
 export type {
   Amount,
   Balance,
+  IcsDays,
   Progress,
   WorkHours,
   WorkProgress,
@@ -200,6 +202,7 @@ export const api = {
   entriesPage: (at: PageAt, limit: number) => call<EntryPage>('entries_page', { at, limit }),
   workHours: () => call<WorkHours>('work_hours_get'),
   setWorkHours: (hours: WorkHours) => call<WorkHours>('work_hours_set', { hours }),
+  parseHolidays: (text: string) => call<IcsDays>('work_hours_parse_ics', { text }),
   workProgress: (firstDay: number) => call<WorkProgress | null>('work_progress', { firstDay }),
   addEntry: (entry: NewEntry) => call<Entry>('entry_add', { entry }),
   updateEntry: (id: number, patch: EntryPatch) => call<Entry>('entry_update', { id, patch }),

@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 use crate::reports::tracked_seconds;
 use crate::Tracker;
 
+pub mod ics;
+
 const WORK_HOURS_KEY: &str = "work_hours";
 /// More days off than ten years of them is a mistake, not a calendar.
 pub const MAX_DAYS_OFF: usize = 3_660;
@@ -148,11 +150,7 @@ impl Tracker {
     pub fn set_work_hours(&mut self, hours: WorkHours) -> Result<WorkHours> {
         let hours = hours.validated()?;
         self.put_setting(WORK_HOURS_KEY, &hours)?;
-        crate::log_event!(
-            "settings.updated",
-            setting = WORK_HOURS_KEY,
-            days_off = hours.days_off.len(),
-        );
+        crate::log_event!("settings.updated", setting = WORK_HOURS_KEY);
         Ok(hours)
     }
 
@@ -253,5 +251,4 @@ impl Tracker {
 }
 
 #[cfg(test)]
-#[path = "targets_tests.rs"]
 mod tests;
