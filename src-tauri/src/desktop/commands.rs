@@ -15,6 +15,7 @@ fn status(desktop: &DesktopState, settings: DesktopSettings) -> DesktopStatus {
     DesktopStatus {
         settings,
         shortcut_error: lock(&desktop.shortcut_error).clone(),
+        pause_shortcut_error: lock(&desktop.pause_shortcut_error).clone(),
         idle_source: *lock(&desktop.idle_source),
     }
 }

@@ -31,6 +31,9 @@ pub struct DesktopState {
     /// Why the global shortcut could not be registered, for Settings.
     pub shortcut_error: Mutex<Option<String>>,
     registered_shortcut: Mutex<Option<String>>,
+    /// The same for the pause shortcut.
+    pub pause_shortcut_error: Mutex<Option<String>>,
+    registered_pause_shortcut: Mutex<Option<String>>,
     /// Which idle source answered ("mutter", "x11"), for Settings.
     pub idle_source: Mutex<Option<&'static str>>,
     /// Why the tray icon could not be made, for Settings › Diagnostics.
@@ -41,6 +44,22 @@ pub struct DesktopState {
     stale_checked: AtomicBool,
     /// Entries already asked about "Still working on it?" (once each).
     pub forgotten_asked: Mutex<HashSet<i64>>,
+}
+
+impl DesktopState {
+    fn registered(&self, slot: shortcut::Slot) -> &Mutex<Option<String>> {
+        match slot {
+            shortcut::Slot::Toggle => &self.registered_shortcut,
+            shortcut::Slot::Pause => &self.registered_pause_shortcut,
+        }
+    }
+
+    fn error(&self, slot: shortcut::Slot) -> &Mutex<Option<String>> {
+        match slot {
+            shortcut::Slot::Toggle => &self.shortcut_error,
+            shortcut::Slot::Pause => &self.pause_shortcut_error,
+        }
+    }
 }
 
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -68,7 +87,8 @@ pub fn setup(app: &AppHandle) {
     desktop.stale_checked.store(true, Ordering::SeqCst);
 
     let current = settings(app);
-    shortcut::apply(app, &current.shortcut);
+    shortcut::apply(app, shortcut::Slot::Toggle, &current.shortcut);
+    shortcut::apply(app, shortcut::Slot::Pause, &current.pause_shortcut);
     if let Err(error) = tray::create(app) {
         // No tray (no StatusNotifier host, ...): the window still works.
         log_event!(warn, "tray.unavailable", code = "tray.create_failed");
@@ -79,10 +99,14 @@ pub fn setup(app: &AppHandle) {
 
 /// Applies saved settings that live outside the database.
 pub fn apply(app: &AppHandle, previous: &DesktopSettings, new: &DesktopSettings) {
-    if previous.shortcut != new.shortcut
-        || lock(&app.state::<DesktopState>().shortcut_error).is_some()
+    let desktop = app.state::<DesktopState>();
+    if previous.shortcut != new.shortcut || lock(&desktop.shortcut_error).is_some() {
+        shortcut::apply(app, shortcut::Slot::Toggle, &new.shortcut);
+    }
+    if previous.pause_shortcut != new.pause_shortcut
+        || lock(&desktop.pause_shortcut_error).is_some()
     {
-        shortcut::apply(app, &new.shortcut);
+        shortcut::apply(app, shortcut::Slot::Pause, &new.pause_shortcut);
     }
     if previous.autostart != new.autostart {
         use tauri_plugin_autostart::ManagerExt;

@@ -1,6 +1,7 @@
-//! The global shortcut that toggles the timer from any application. A
-//! shortcut that cannot be registered (bad syntax, taken by another app)
-//! is kept as a message for Settings instead of failing the start-up.
+//! The global shortcuts: one toggles the timer, an optional second one
+//! pauses it or resumes the break, from any application. A shortcut that
+//! cannot be registered (bad syntax, taken by another app) is kept as a
+//! message for Settings instead of failing the start-up.
 
 use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutEvent, ShortcutState};
@@ -8,12 +9,24 @@ use timetracker_core::log_event;
 
 use super::{lock, tray, DesktopState};
 
+/// Which of the two shortcuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Toggle,
+    Pause,
+}
+
 /// The plugin, with the one handler every registered shortcut shares.
 pub fn plugin() -> tauri::plugin::TauriPlugin<Wry> {
     tauri_plugin_global_shortcut::Builder::new()
         .with_handler(
-            |app: &AppHandle, _shortcut: &Shortcut, event: ShortcutEvent| {
-                if event.state() == ShortcutState::Pressed {
+            |app: &AppHandle, shortcut: &Shortcut, event: ShortcutEvent| {
+                if event.state() != ShortcutState::Pressed {
+                    return;
+                }
+                if is_registered(app, Slot::Pause, shortcut) {
+                    tray::pause_or_resume(app, "shortcut");
+                } else {
                     tray::toggle_timer(app, "shortcut");
                 }
             },
@@ -21,12 +34,25 @@ pub fn plugin() -> tauri::plugin::TauriPlugin<Wry> {
         .build()
 }
 
-/// Replaces the registered shortcut with `text`, recording any failure.
-pub fn apply(app: &AppHandle, text: &str) {
+fn is_registered(app: &AppHandle, slot: Slot, pressed: &Shortcut) -> bool {
+    let desktop = app.state::<DesktopState>();
+    let registered = lock(desktop.registered(slot)).clone();
+    registered
+        .and_then(|text| text.parse::<Shortcut>().ok())
+        .is_some_and(|s| s == *pressed)
+}
+
+/// Replaces the shortcut in `slot` with `text` (empty: none), recording
+/// any failure.
+pub fn apply(app: &AppHandle, slot: Slot, text: &str) {
     let desktop = app.state::<DesktopState>();
     let shortcuts = app.global_shortcut();
-    if let Some(old) = lock(&desktop.registered_shortcut).take() {
+    if let Some(old) = lock(desktop.registered(slot)).take() {
         let _ = shortcuts.unregister(old.as_str());
+    }
+    if text.is_empty() {
+        *lock(desktop.error(slot)) = None;
+        return;
     }
     let result = text
         .parse::<Shortcut>()
@@ -36,15 +62,19 @@ pub fn apply(app: &AppHandle, text: &str) {
                 .register(shortcut)
                 .map_err(|e| format!("“{text}” could not be registered: {e}"))
         });
+    let which = match slot {
+        Slot::Toggle => "toggle",
+        Slot::Pause => "pause",
+    };
     match result {
         Ok(()) => {
-            log_event!("shortcut.registered");
-            *lock(&desktop.registered_shortcut) = Some(text.to_owned());
-            *lock(&desktop.shortcut_error) = None;
+            log_event!("shortcut.registered", shortcut = which);
+            *lock(desktop.registered(slot)) = Some(text.to_owned());
+            *lock(desktop.error(slot)) = None;
         }
         Err(message) => {
-            log_event!(warn, "shortcut.failed");
-            *lock(&desktop.shortcut_error) = Some(message);
+            log_event!(warn, "shortcut.failed", shortcut = which);
+            *lock(desktop.error(slot)) = Some(message);
         }
     }
 }

@@ -240,17 +240,20 @@ pub fn toggle_timer_now(app: &AppHandle, via: &'static str) {
     changed(app);
 }
 
-/// Pause or resume from the tray menu.
-fn take_break(app: &AppHandle, action: &'static str) {
+/// Pauses the running timer, else resumes the break (the tray's Pause and
+/// Resume, and the pause shortcut).
+pub fn pause_or_resume(app: &AppHandle, via: &'static str) {
     off_main(app, move |app| {
         let state = app.state::<AppState>();
-        let done = if action == "pause" {
-            state.with("timer_pause", |t| t.pause_timer().map(drop))
-        } else {
-            state.with("timer_resume", |t| t.resume_timer().map(drop))
-        };
-        if done.is_ok() {
-            log_event!("tray.action", action = action, via = "tray");
+        let done = state.with("timer_pause_or_resume", |t| {
+            if t.timer_status()?.is_some() {
+                t.pause_timer().map(|_| "pause")
+            } else {
+                t.resume_timer().map(|_| "resume")
+            }
+        });
+        if let Ok(action) = done {
+            log_event!("tray.action", action = action, via = via);
         }
         changed(app);
     });
@@ -286,8 +289,7 @@ pub fn changed(app: &AppHandle) {
 fn on_menu(app: &AppHandle, id: &str) {
     match id {
         "stop" | "start-last" => toggle_timer(app, "tray"),
-        "pause" => take_break(app, "pause"),
-        "resume" => take_break(app, "resume"),
+        "pause" | "resume" => pause_or_resume(app, "tray"),
         "open" => {
             log_event!("tray.action", action = "open", via = "tray");
             show_window(app);

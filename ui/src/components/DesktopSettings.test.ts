@@ -13,6 +13,7 @@ function status(): DesktopStatus {
   return {
     settings: structuredClone(stored),
     shortcut_error: stored.shortcut === 'Hyper+Nope' ? '“Hyper+Nope” is not a shortcut' : null,
+    pause_shortcut_error: stored.pause_shortcut === 'Hyper+Nope' ? '“Hyper+Nope” is not a shortcut' : null,
     idle_source: 'x11',
   };
 }
@@ -22,6 +23,7 @@ beforeEach(() => {
   stored = {
     hide_to_tray: true,
     shortcut: 'Ctrl+Alt+T',
+    pause_shortcut: '',
     idle_timeout_minutes: 10,
     forgotten_after_hours: 10,
     reminders: { enabled: false, weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '17:00', every_minutes: 30 },
@@ -73,6 +75,18 @@ describe('Settings › Desktop', () => {
     await fireEvent.click(screen.getByTestId('settings-desktop-save'));
     const error = await screen.findByTestId('settings-shortcut-error');
     expect(error.textContent).toContain('Hyper+Nope');
+  });
+
+  it('saves a pause shortcut and shows why it could not be registered', async () => {
+    render(DesktopSettings);
+    const pause = await screen.findByTestId('settings-desktop-pause-shortcut');
+    expect((pause as HTMLInputElement).value).toBe('');
+    await fireEvent.input(pause, { target: { value: 'Hyper+Nope' } });
+    await fireEvent.click(screen.getByTestId('settings-desktop-save'));
+    const error = await screen.findByTestId('settings-pause-shortcut-error');
+    expect(error.textContent).toContain('Hyper+Nope');
+    expect(saves[0].pause_shortcut).toBe('Hyper+Nope');
+    expect(screen.queryByTestId('settings-shortcut-error')).toBeNull();
   });
 
   it('shows core’s message for an invalid value and keeps what the user typed', async () => {

@@ -24,6 +24,8 @@ pub struct DesktopStatus {
     pub settings: DesktopSettings,
     /// Why the global shortcut is not active, when it is not.
     pub shortcut_error: Option<String>,
+    /// Why the pause shortcut is not active, when one is set and it is not.
+    pub pause_shortcut_error: Option<String>,
     /// Where idle time is read from ("mutter", "x11"); none: idle detection cannot work.
     pub idle_source: Option<&'static str>,
 }
@@ -37,6 +39,9 @@ pub struct DesktopSettings {
     /// Global shortcut that toggles the timer, in the global-shortcut
     /// plugin's syntax (`Ctrl+Alt+T`).
     pub shortcut: String,
+    /// Global shortcut that pauses the running timer, or resumes the
+    /// break; empty for none (the default: no key is taken unasked).
+    pub pause_shortcut: String,
     /// Minutes without input before the user is asked about the idle time;
     /// 0 turns idle detection off.
     pub idle_timeout_minutes: u32,
@@ -52,6 +57,7 @@ impl Default for DesktopSettings {
         Self {
             hide_to_tray: true,
             shortcut: "Ctrl+Alt+T".into(),
+            pause_shortcut: String::new(),
             idle_timeout_minutes: 10,
             forgotten_after_hours: 10,
             reminders: Reminders::default(),
@@ -116,6 +122,12 @@ impl DesktopSettings {
         if out.shortcut.is_empty() {
             return Err(invalid(
                 "Give the global shortcut some keys, for example Ctrl+Alt+T.",
+            ));
+        }
+        out.pause_shortcut = self.pause_shortcut.trim().to_owned();
+        if out.pause_shortcut.eq_ignore_ascii_case(&out.shortcut) {
+            return Err(invalid(
+                "The pause shortcut must differ from the one that starts and stops the timer.",
             ));
         }
         if self.idle_timeout_minutes > IDLE_TIMEOUT_MAX_MINUTES {

@@ -20,6 +20,7 @@ fn desktop_settings_default_then_persist_normalised() {
     assert_eq!(defaults, DesktopSettings::default());
     assert!(defaults.hide_to_tray && !defaults.autostart && !defaults.reminders.enabled);
     assert_eq!(defaults.shortcut, "Ctrl+Alt+T");
+    assert_eq!(defaults.pause_shortcut, "", "no pause key is taken unasked");
     assert_eq!(
         (
             defaults.idle_timeout_minutes,
@@ -32,6 +33,7 @@ fn desktop_settings_default_then_persist_normalised() {
     let wanted = DesktopSettings {
         hide_to_tray: false,
         shortcut: "  Super+Shift+T ".into(),
+        pause_shortcut: " Super+Shift+P ".into(),
         idle_timeout_minutes: 0,
         forgotten_after_hours: 48,
         reminders: Reminders {
@@ -45,6 +47,7 @@ fn desktop_settings_default_then_persist_normalised() {
     };
     let stored = t.set_desktop_settings(&wanted).unwrap();
     assert_eq!(stored.shortcut, "Super+Shift+T");
+    assert_eq!(stored.pause_shortcut, "Super+Shift+P");
     assert_eq!(stored.reminders.weekdays, [1, 3, 6]);
     assert_eq!(stored.reminders.start, "08:30");
     assert_eq!(stored.reminders.end, "18:05");
@@ -66,6 +69,7 @@ fn rejected(change: impl FnOnce(&mut DesktopSettings), needle: &str) {
 #[test]
 fn invalid_desktop_settings_are_refused_with_a_clear_message() {
     rejected(|s| s.shortcut = "   ".into(), "shortcut");
+    rejected(|s| s.pause_shortcut = "ctrl+alt+t".into(), "must differ");
     rejected(|s| s.idle_timeout_minutes = 241, "0 (off) to 240 minutes");
     rejected(|s| s.forgotten_after_hours = 0, "1 to 48 hours");
     rejected(|s| s.forgotten_after_hours = 49, "49");

@@ -12,6 +12,11 @@ hide_to_tray: boolean,
  */
 shortcut: string, 
 /**
+ * Global shortcut that pauses the running timer, or resumes the
+ * break; empty for none (the default: no key is taken unasked).
+ */
+pause_shortcut: string, 
+/**
  * Minutes without input before the user is asked about the idle time;
  * 0 turns idle detection off.
  */

@@ -12,6 +12,10 @@ export type DesktopStatus = { settings: DesktopSettings,
  */
 shortcut_error: string | null, 
 /**
+ * Why the pause shortcut is not active, when one is set and it is not.
+ */
+pause_shortcut_error: string | null, 
+/**
  * Where idle time is read from ("mutter", "x11"); none: idle detection cannot work.
  */
 idle_source: string | null, };
