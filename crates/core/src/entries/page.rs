@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -98,7 +98,7 @@ fn downwards(
              ORDER BY started_at DESC LIMIT 1 OFFSET ?2",
         )?
         .query_row(params![high_ms, offset(limit)], |r| r.get(0))
-        .or_else(none_if_no_rows)?;
+        .optional()?;
     let low = match last {
         Some(ms) => Some(day_start(local_date(ms, tz)?, tz)?),
         None => None,
@@ -120,7 +120,7 @@ fn upwards(
              ORDER BY started_at LIMIT 1 OFFSET ?2",
         )?
         .query_row(params![low.as_millisecond(), offset(limit)], |r| r.get(0))
-        .or_else(none_if_no_rows)?;
+        .optional()?;
     let high = match last {
         Some(ms) => {
             let next = local_date(ms, tz)?
@@ -136,13 +136,6 @@ fn upwards(
 /// Row `limit - 1` is the last one a page must hold.
 fn offset(limit: usize) -> i64 {
     i64::try_from(limit - 1).unwrap_or(i64::MAX)
-}
-
-fn none_if_no_rows(e: rusqlite::Error) -> rusqlite::Result<Option<i64>> {
-    match e {
-        rusqlite::Error::QueryReturnedNoRows => Ok(None),
-        e => Err(e),
-    }
 }
 
 fn local_date(ms: i64, tz: &TimeZone) -> Result<Date> {

@@ -113,6 +113,11 @@ impl WorkHours {
         i64::from(self.weekday_minutes[index]) * 60
     }
 
+    /// The target of each local day that starts in `[from, to)`.
+    fn range_target(&self, from: Timestamp, to: Timestamp, tz: &TimeZone) -> i64 {
+        days_in(from, to, tz).map_or(0, |(a, b)| self.target(a, b))
+    }
+
     /// The target of the local days `from` through `to` (inclusive).
     pub fn target(&self, from: Date, to: Date) -> i64 {
         let mut total = 0;
@@ -154,26 +159,6 @@ impl Tracker {
         Ok(hours)
     }
 
-    /// Target and tracked time over `[from, to)`, counting the target of
-    /// each local day that starts inside it. `None` without work hours.
-    pub fn range_progress(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-        tz: &TimeZone,
-    ) -> Result<Option<Progress>> {
-        let hours = self.work_hours()?;
-        if !hours.is_set() {
-            return Ok(None);
-        }
-        let target = days_in(from, to, tz).map_or(0, |(a, b)| hours.target(a, b));
-        let now = self.clock.now().as_millisecond();
-        let tracked = self.storage.read("work_progress", |conn| {
-            tracked_seconds(conn, from.as_millisecond(), to.as_millisecond(), now)
-        })?;
-        Ok(Some(Progress::new(target, tracked)))
-    }
-
     /// A report's target (against its total) and the balance.
     pub(crate) fn report_target(
         &self,
@@ -186,13 +171,66 @@ impl Tracker {
         if !hours.is_set() {
             return Ok((None, None));
         }
-        let target = days_in(from, to, tz).map_or(0, |(a, b)| hours.target(a, b));
-        Ok((Some(Progress::new(target, tracked)), self.balance(tz)?))
+        let target = Progress::new(hours.range_target(from, to, tz), tracked);
+        Ok((Some(target), self.balance_with(&hours, tz)?))
     }
 
     /// The overtime balance through yesterday, if a start day is set.
     pub fn balance(&self, tz: &TimeZone) -> Result<Option<Balance>> {
+        self.balance_with(&self.work_hours()?, tz)
+    }
+
+    /// Today's and this week's progress (the week starting on
+    /// `week_start`, the user's locale's first day) and the balance, for
+    /// the Timer view. `None` without work hours.
+    pub fn work_progress(
+        &self,
+        week_start: Weekday,
+        tz: &TimeZone,
+    ) -> Result<Option<WorkProgress>> {
         let hours = self.work_hours()?;
+        if !hours.is_set() {
+            return Ok(None);
+        }
+        let today = self.today(tz);
+        let next = today.tomorrow().map_err(|_| Error::EntryInvalidRange)?;
+        let into_week = i64::from(today.weekday().since(week_start));
+        let first = today
+            .checked_sub(into_week.days())
+            .map_err(|_| Error::EntryInvalidRange)?;
+        let after_week = first
+            .checked_add(7.days())
+            .map_err(|_| Error::EntryInvalidRange)?;
+        let day = day_start(today, tz)?;
+        Ok(Some(WorkProgress {
+            today: self.progress_with(&hours, day, day_start(next, tz)?, tz)?,
+            week: self.progress_with(
+                &hours,
+                day_start(first, tz)?,
+                day_start(after_week, tz)?,
+                tz,
+            )?,
+            balance: self.balance_with(&hours, tz)?,
+        }))
+    }
+
+    /// Target and tracked time over `[from, to)`, counting the target of
+    /// each local day that starts inside it.
+    fn progress_with(
+        &self,
+        hours: &WorkHours,
+        from: Timestamp,
+        to: Timestamp,
+        tz: &TimeZone,
+    ) -> Result<Progress> {
+        let now = self.clock.now().as_millisecond();
+        let tracked = self.storage.read("work_progress", |conn| {
+            tracked_seconds(conn, from.as_millisecond(), to.as_millisecond(), now)
+        })?;
+        Ok(Progress::new(hours.range_target(from, to, tz), tracked))
+    }
+
+    fn balance_with(&self, hours: &WorkHours, tz: &TimeZone) -> Result<Option<Balance>> {
         let (Some(from), true) = (hours.balance_from, hours.is_set()) else {
             return Ok(None);
         };
@@ -215,37 +253,6 @@ impl Tracker {
             from,
             through,
             seconds: tracked - hours.target(from, through),
-        }))
-    }
-
-    /// Today's and this week's progress (the week starting on
-    /// `week_start`, the user's locale's first day) and the balance, for
-    /// the Timer view. `None` without work hours.
-    pub fn work_progress(
-        &self,
-        week_start: Weekday,
-        tz: &TimeZone,
-    ) -> Result<Option<WorkProgress>> {
-        let today = self.today(tz);
-        let next = today.tomorrow().map_err(|_| Error::EntryInvalidRange)?;
-        let into_week = i64::from(today.weekday().since(week_start));
-        let first = today
-            .checked_sub(into_week.days())
-            .map_err(|_| Error::EntryInvalidRange)?;
-        let after_week = first
-            .checked_add(7.days())
-            .map_err(|_| Error::EntryInvalidRange)?;
-        let (from_today, to_today) = (day_start(today, tz)?, day_start(next, tz)?);
-        let Some(day) = self.range_progress(from_today, to_today, tz)? else {
-            return Ok(None);
-        };
-        let week = self
-            .range_progress(day_start(first, tz)?, day_start(after_week, tz)?, tz)?
-            .unwrap_or_else(|| Progress::new(0, 0));
-        Ok(Some(WorkProgress {
-            today: day,
-            week,
-            balance: self.balance(tz)?,
         }))
     }
 }
