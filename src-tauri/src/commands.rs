@@ -143,18 +143,10 @@ pub async fn work_hours_set(app: AppHandle, hours: WorkHours) -> CmdResult<WorkH
 #[tauri::command]
 pub async fn work_hours_parse_ics(app: AppHandle, text: String) -> CmdResult<IcsDays> {
     AppState::off_main(app, "work_hours_parse_ics", move |_, _| {
-        if text.len() > ICS_MAX_BYTES {
-            return Err(Error::HolidaysInvalid(format!(
-                "the file is over {} MiB",
-                ICS_MAX_BYTES / 1024 / 1024
-            )));
-        }
         timetracker_core::targets::ics::days_off(&text)
     })
     .await
 }
-
-const ICS_MAX_BYTES: usize = 5 * 1024 * 1024;
 
 /// Today's and this week's progress; the week starts on `first_day`
 /// (1 Monday through 7 Sunday, from the window's locale).

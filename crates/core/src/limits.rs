@@ -9,6 +9,8 @@ pub const TAG_MAX_CHARS: usize = 100;
 /// supported format is a few tens of MiB, so a larger one is a mistake (or
 /// `/dev/zero`), and reading it whole would exhaust memory.
 pub const IMPORT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// A holiday calendar is a few kilobytes; this is far past any real one.
+pub const ICS_MAX_BYTES: usize = 5 * 1024 * 1024;
 
 /// Longest `Retry-After` our senders obey: a server asking for a day is
 /// asked again within the hour (what waits stays on disk meanwhile).

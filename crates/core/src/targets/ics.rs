@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use super::MAX_DAYS_OFF;
 use crate::error::{Error, Result};
+use crate::limits::ICS_MAX_BYTES;
 
 /// A holiday longer than this is a mistake in the file, not a holiday.
 const MAX_EVENT_DAYS: i64 = 366;
@@ -29,6 +30,12 @@ pub struct IcsDays {
 /// the day after its last; a timed event covers the day it starts on.
 pub fn days_off(text: &str) -> Result<IcsDays> {
     let invalid = |why: String| Error::HolidaysInvalid(why);
+    if text.len() > ICS_MAX_BYTES {
+        return Err(invalid(format!(
+            "the file is over {} MiB",
+            ICS_MAX_BYTES / 1024 / 1024
+        )));
+    }
     let mut dates = Vec::new();
     let mut repeating = 0u32;
     let mut calendars = 0;
@@ -130,9 +137,11 @@ END:VCALENDAR\r\n";
 
     #[test]
     fn what_is_not_a_calendar_is_refused_with_the_reason() {
+        let too_large = "X".repeat(ICS_MAX_BYTES + 1);
         for (text, why) in [
             ("id,project\n1,Site\n", "iCalendar"),
             ("", "VCALENDAR"),
+            (too_large.as_str(), "over 5 MiB"),
             ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "DTSTART"),
             ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20261340\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "20261340"),
             (
