@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
+use tauri_plugin_global_shortcut::Shortcut;
 use timetracker_core::desktop::{DesktopSettings, StaleTimer};
 use timetracker_core::log_event;
 
@@ -30,10 +31,10 @@ const STALE_GRACE: Duration = Duration::from_secs(180);
 pub struct DesktopState {
     /// Why the global shortcut could not be registered, for Settings.
     pub shortcut_error: Mutex<Option<String>>,
-    registered_shortcut: Mutex<Option<String>>,
+    registered_shortcut: Mutex<Option<Shortcut>>,
     /// The same for the pause shortcut.
     pub pause_shortcut_error: Mutex<Option<String>>,
-    registered_pause_shortcut: Mutex<Option<String>>,
+    registered_pause_shortcut: Mutex<Option<Shortcut>>,
     /// Which idle source answered ("mutter", "x11"), for Settings.
     pub idle_source: Mutex<Option<&'static str>>,
     /// Why the tray icon could not be made, for Settings › Diagnostics.
@@ -47,7 +48,7 @@ pub struct DesktopState {
 }
 
 impl DesktopState {
-    fn registered(&self, slot: shortcut::Slot) -> &Mutex<Option<String>> {
+    fn registered(&self, slot: shortcut::Slot) -> &Mutex<Option<Shortcut>> {
         match slot {
             shortcut::Slot::Toggle => &self.registered_shortcut,
             shortcut::Slot::Pause => &self.registered_pause_shortcut,

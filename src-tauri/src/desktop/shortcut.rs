@@ -24,7 +24,8 @@ pub fn plugin() -> tauri::plugin::TauriPlugin<Wry> {
                 if event.state() != ShortcutState::Pressed {
                     return;
                 }
-                if is_registered(app, Slot::Pause, shortcut) {
+                let pause = *lock(app.state::<DesktopState>().registered(Slot::Pause));
+                if pause.as_ref() == Some(shortcut) {
                     tray::pause_or_resume(app, "shortcut");
                 } else {
                     tray::toggle_timer(app, "shortcut");
@@ -34,21 +35,13 @@ pub fn plugin() -> tauri::plugin::TauriPlugin<Wry> {
         .build()
 }
 
-fn is_registered(app: &AppHandle, slot: Slot, pressed: &Shortcut) -> bool {
-    let desktop = app.state::<DesktopState>();
-    let registered = lock(desktop.registered(slot)).clone();
-    registered
-        .and_then(|text| text.parse::<Shortcut>().ok())
-        .is_some_and(|s| s == *pressed)
-}
-
 /// Replaces the shortcut in `slot` with `text` (empty: none), recording
 /// any failure.
 pub fn apply(app: &AppHandle, slot: Slot, text: &str) {
     let desktop = app.state::<DesktopState>();
     let shortcuts = app.global_shortcut();
     if let Some(old) = lock(desktop.registered(slot)).take() {
-        let _ = shortcuts.unregister(old.as_str());
+        let _ = shortcuts.unregister(old);
     }
     if text.is_empty() {
         *lock(desktop.error(slot)) = None;
@@ -60,6 +53,7 @@ pub fn apply(app: &AppHandle, slot: Slot, text: &str) {
         .and_then(|shortcut| {
             shortcuts
                 .register(shortcut)
+                .map(|()| shortcut)
                 .map_err(|e| format!("“{text}” could not be registered: {e}"))
         });
     let which = match slot {
@@ -67,9 +61,9 @@ pub fn apply(app: &AppHandle, slot: Slot, text: &str) {
         Slot::Pause => "pause",
     };
     match result {
-        Ok(()) => {
+        Ok(shortcut) => {
             log_event!("shortcut.registered", shortcut = which);
-            *lock(desktop.registered(slot)) = Some(text.to_owned());
+            *lock(desktop.registered(slot)) = Some(shortcut);
             *lock(desktop.error(slot)) = None;
         }
         Err(message) => {
