@@ -98,3 +98,6 @@ export function firstDayOfWeek(locale?: string): number {
   }
   return 1;
 }
+
+/** Short weekday names, Monday first, as ISO numbers them (1 to 7). */
+export const WEEKDAYS_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;

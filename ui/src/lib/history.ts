@@ -17,10 +17,6 @@ export function itemHeight(item: Item): number {
   return item.kind === 'day' ? DAY_HEIGHT : ROW_HEIGHT;
 }
 
-export function pageHeight(page: EntryPage): number {
-  return page.days.reduce((h, d) => h + DAY_HEIGHT + d.entries.length * ROW_HEIGHT, 0);
-}
-
 export function entryCount(pages: EntryPage[]): number {
   return pages.reduce((n, p) => n + p.days.reduce((m, d) => m + d.entries.length, 0), 0);
 }
@@ -76,20 +72,14 @@ export function visible(
 
 /**
  * Drops whole pages from the far end once more than `max` entries are
- * loaded, so memory stays flat however far the user scrolls. Returns the
- * pages kept and the height dropped from the top (the scroll offset to
- * take back).
+ * loaded, so memory stays flat however far the user scrolls. The list
+ * keeps its place itself, from the row on screen.
  */
-export function trim(
-  pages: EntryPage[],
-  max: number,
-  from: 'top' | 'bottom',
-): { pages: EntryPage[]; droppedAbove: number } {
+export function trim(pages: EntryPage[], max: number, from: 'top' | 'bottom'): EntryPage[] {
   const kept = [...pages];
-  let droppedAbove = 0;
   while (kept.length > 2 && entryCount(kept) > max) {
-    if (from === 'top') droppedAbove += pageHeight(kept.shift()!);
+    if (from === 'top') kept.shift();
     else kept.pop();
   }
-  return { pages: kept, droppedAbove };
+  return kept;
 }
