@@ -218,10 +218,7 @@ fn dispatch(t: &mut Tracker, command: Command, env: &Env, out: &mut Out) -> Outc
         }
         Command::Status => {
             let running = t.timer_status()?;
-            let paused = match running {
-                Some(_) => None,
-                None => t.paused()?,
-            };
+            let paused = t.paused()?;
             if out.json {
                 return out.json(&serde_json::json!({
                     "running": running.is_some(),

@@ -69,13 +69,23 @@ impl Tracker {
     }
 
     /// The paused entry, while no timer has started since. `None` too
-    /// when that entry was deleted meanwhile (here or on a synced device).
+    /// while a timer runs that did not start here (an edit back to
+    /// running, or one from a synced device), and when the paused entry
+    /// was deleted meanwhile.
     pub fn paused(&self) -> Result<Option<Paused>> {
         let now = self.clock.now();
         self.storage.read("timer_paused", |conn| {
             let Some(record) = stored(conn)? else {
                 return Ok(None);
             };
+            let running: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM time_entries WHERE stopped_at IS NULL)",
+                )?
+                .query_row([], |r| r.get(0))?;
+            if running {
+                return Ok(None);
+            }
             let entry = match entries::get(conn, record.entry_id, now) {
                 Ok(entry) => entry,
                 Err(Error::EntryNotFound(_)) => return Ok(None),

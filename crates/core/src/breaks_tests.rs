@@ -84,6 +84,26 @@ fn any_start_ends_the_break_and_a_deleted_entry_cannot_be_resumed() {
 }
 
 #[test]
+fn no_pause_is_offered_while_a_timer_runs_that_started_elsewhere() {
+    let (mut t, clock) = tracker_at("2026-11-28T09:00:00Z");
+    t.start_timer(None, "Reading").unwrap();
+    clock.advance(SignedDuration::from_mins(5));
+    let paused = t.pause_timer().unwrap();
+    // Made the running entry again by an edit, not by a start.
+    t.update_entry(
+        paused.id,
+        crate::EntryPatch {
+            stopped_at: Some(None),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(t.timer_status().unwrap().is_some());
+    assert!(t.paused().unwrap().is_none());
+    assert_eq!(t.resume_timer().unwrap_err().code(), "timer.not_paused");
+}
+
+#[test]
 fn a_resume_of_an_entry_whose_project_was_archived_is_refused_and_keeps_the_pause() {
     let (mut t, clock) = tracker_at("2026-11-28T09:00:00Z");
     let p = t.create_project("Old", None).unwrap();

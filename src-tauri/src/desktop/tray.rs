@@ -53,10 +53,7 @@ pub fn snapshot(t: &Tracker) -> timetracker_core::Result<TraySnapshot> {
     let running = t
         .timer_status()?
         .map(|e| (project_label(&e), elapsed_label(e.duration_seconds)));
-    let paused = match running {
-        Some(_) => None,
-        None => t.paused()?.map(|p| project_label(&p.entry)),
-    };
+    let paused = t.paused()?.map(|p| project_label(&p.entry));
     let recent = t.recent_projects(RECENT_DAYS, RECENT_PROJECTS, &jiff::tz::TimeZone::system())?;
     Ok(TraySnapshot {
         running,
