@@ -5,6 +5,8 @@
 //! one day of 100k: the Timer view's query on ten years of history.
 //! entries page: one page of the Entries list (200 entries, whole days),
 //! the newest, ten years back, and a jump to a date five years back.
+//! calendar week: the Calendar view's read of seven days, this week and
+//! ten years back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -84,6 +86,27 @@ fn entries_pages(c: &mut Criterion) {
     group.finish();
 }
 
+/// The calendar's read: a week of columns and the entries touching them,
+/// this week and ten years back.
+fn calendar_week(c: &mut Criterion) {
+    let (_dir, tracker) = history();
+    let tz = TimeZone::get("Europe/Paris").unwrap();
+    let this_week = jiff::civil::date(2026, 11, 23);
+    let old_week = jiff::civil::date(2016, 12, 19);
+    for week in [this_week, old_week] {
+        let span = tracker.calendar(week, 7, &tz).unwrap();
+        assert!(span.entries.len() > 50, "{week}: {}", span.entries.len());
+    }
+    let mut group = c.benchmark_group("calendar week out of 100k");
+    group.bench_function("this week", |b| {
+        b.iter(|| tracker.calendar(this_week, 7, &tz).unwrap())
+    });
+    group.bench_function("ten years back", |b| {
+        b.iter(|| tracker.calendar(old_week, 7, &tz).unwrap())
+    });
+    group.finish();
+}
+
 /// The same cycle with usage statistics allowed: each event is one more
 /// committed write to the outbox (the network is the sender's business).
 fn start_stop_with_telemetry(c: &mut Criterion) {
@@ -109,6 +132,7 @@ criterion_group!(
     start_stop,
     start_stop_with_telemetry,
     list_one_day,
-    entries_pages
+    entries_pages,
+    calendar_week
 );
 criterion_main!(benches);

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod breaks;
+pub mod calendar;
 pub mod clients;
 pub mod clock;
 pub mod config;

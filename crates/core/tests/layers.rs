@@ -26,8 +26,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "tracker", "settings", "clients", "projects", "timer", "breaks", "entries", "reports",
-            "targets", "io", "sync", "desktop",
+            "tracker", "settings", "clients", "projects", "timer", "breaks", "calendar", "entries",
+            "reports", "targets", "io", "sync", "desktop",
         ],
     ),
     ("logging", &["logging"]),

@@ -208,6 +208,25 @@ impl Tracker {
     /// Changes the fields `patch` names. A running entry may be edited; an
     /// entry may become the running one only while no other runs.
     pub fn update_entry(&mut self, id: i64, patch: EntryPatch) -> Result<Entry> {
+        let (updated, changes) = self.patch_entry(id, patch)?;
+        crate::log_event!(
+            "entry.updated",
+            entry_id = id,
+            project_id = updated.project_id,
+            changes = changes.join(","),
+        );
+        self.track(Event::EntryUpdated {});
+        Ok(updated)
+    }
+
+    /// [`Tracker::update_entry`] without its event, for callers that name
+    /// the change themselves (a block dragged in the calendar); returns the
+    /// fields that changed.
+    pub(crate) fn patch_entry(
+        &mut self,
+        id: i64,
+        patch: EntryPatch,
+    ) -> Result<(Entry, Vec<&'static str>)> {
         let description = patch
             .description
             .as_deref()
@@ -215,7 +234,7 @@ impl Tracker {
             .transpose()?;
         let new_tags = patch.tags.as_deref().map(tags::normalize).transpose()?;
         let now = self.clock.now();
-        let mut changes: Vec<&str> = Vec::new();
+        let mut changes: Vec<&'static str> = Vec::new();
         let updated = self.storage.write("entry_update", |tx| {
             let old = stored(tx, id)?;
             let project_id = patch.project_id.unwrap_or(old.project_id);
@@ -262,14 +281,7 @@ impl Tracker {
             }
             get(tx, id, now)
         })?;
-        crate::log_event!(
-            "entry.updated",
-            entry_id = id,
-            project_id = updated.project_id,
-            changes = changes.join(","),
-        );
-        self.track(Event::EntryUpdated {});
-        Ok(updated)
+        Ok((updated, changes))
     }
 
     /// Deletes an entry (the running one included) and returns the token

@@ -34,6 +34,14 @@ pub enum ProjectChange {
     Billing,
 }
 
+/// Which edge of a calendar block was dragged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarEdge {
+    Start,
+    End,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportPeriod {
@@ -135,6 +143,10 @@ pub enum Event {
     EntryUpdated {},
     #[serde(rename = "entry.deleted")]
     EntryDeleted {},
+    #[serde(rename = "calendar.entry_moved")]
+    CalendarEntryMoved {},
+    #[serde(rename = "calendar.entry_resized")]
+    CalendarEntryResized { edge: CalendarEdge },
     #[serde(rename = "report.generated")]
     ReportGenerated { period: ReportPeriod },
     #[serde(rename = "export.csv")]
@@ -177,6 +189,10 @@ impl Event {
             Event::EntryCreated { manual: true },
             Event::EntryUpdated {},
             Event::EntryDeleted {},
+            Event::CalendarEntryMoved {},
+            Event::CalendarEntryResized {
+                edge: CalendarEdge::End,
+            },
             Event::ReportGenerated {
                 period: ReportPeriod::Week,
             },
