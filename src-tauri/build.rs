@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "timer_paused",
     "entries_recent",
     "entries_page",
+    "calendar_span",
+    "calendar_edit",
     "work_hours_get",
     "work_hours_set",
     "work_progress",

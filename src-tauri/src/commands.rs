@@ -3,6 +3,7 @@
 use jiff::tz::TimeZone;
 use tauri::{AppHandle, State};
 use timetracker_core::breaks::Paused;
+use timetracker_core::calendar::{CalendarEdit, CalendarSpan};
 use timetracker_core::config::AppInfo;
 use timetracker_core::crash::{self, TestResult};
 use timetracker_core::logging::{self, LogStatus};
@@ -126,6 +127,25 @@ pub async fn entries_page(app: AppHandle, at: PageAt, limit: u32) -> CmdResult<E
         t.entries_page(at, limit as usize, &TimeZone::system())
     })
     .await
+}
+
+/// The calendar's columns: `days` local days from `from` (`YYYY-MM-DD`).
+#[tauri::command]
+pub async fn calendar_span(
+    app: AppHandle,
+    from: jiff::civil::Date,
+    days: u8,
+) -> CmdResult<CalendarSpan> {
+    AppState::off_main(app, "calendar_span", move |_, t| {
+        t.calendar(from, days, &TimeZone::system())
+    })
+    .await
+}
+
+/// A block dragged in the calendar.
+#[tauri::command]
+pub async fn calendar_edit(app: AppHandle, id: i64, edit: CalendarEdit) -> CmdResult<Entry> {
+    AppState::off_main(app, "calendar_edit", move |_, t| t.calendar_edit(id, edit)).await
 }
 
 #[tauri::command]

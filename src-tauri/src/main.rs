@@ -63,6 +63,8 @@ fn main() {
             commands::timer_paused,
             commands::entries_recent,
             commands::entries_page,
+            commands::calendar_span,
+            commands::calendar_edit,
             commands::work_hours_get,
             commands::work_hours_set,
             commands::work_progress,
