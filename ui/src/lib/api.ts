@@ -60,9 +60,15 @@ import type { Progress } from './bindings/Progress';
 import type { Balance } from './bindings/Balance';
 import type { IcsDays } from './bindings/IcsDays';
 import type { PageAt } from './bindings/PageAt';
+import type { CalendarDay } from './bindings/CalendarDay';
+import type { CalendarEdit } from './bindings/CalendarEdit';
+import type { CalendarSpan } from './bindings/CalendarSpan';
 
 export type {
   Amount,
+  CalendarDay,
+  CalendarEdit,
+  CalendarSpan,
   Balance,
   IcsDays,
   Progress,
@@ -200,6 +206,8 @@ export const api = {
   pausedTimer: () => call<Paused | null>('timer_paused'),
   recentDays: (days: number) => call<Day[]>('entries_recent', { days }),
   entriesPage: (at: PageAt, limit: number) => call<EntryPage>('entries_page', { at, limit }),
+  calendarSpan: (from: string, days: number) => call<CalendarSpan>('calendar_span', { from, days }),
+  calendarEdit: (id: number, edit: CalendarEdit) => call<Entry>('calendar_edit', { id, edit }),
   workHours: () => call<WorkHours>('work_hours_get'),
   setWorkHours: (hours: WorkHours) => call<WorkHours>('work_hours_set', { hours }),
   parseHolidays: (text: string) => call<IcsDays>('work_hours_parse_ics', { text }),

@@ -21,7 +21,7 @@ export interface Route {
   section: SettingsSection;
 }
 
-const VIEWS: View[] = ['timer', 'entries', 'projects', 'reports', 'settings'];
+const VIEWS: View[] = ['timer', 'entries', 'calendar', 'projects', 'reports', 'settings'];
 
 /** The route a hash names; anything unknown is the Timer view. */
 export function parseRoute(hash: string): Route {

@@ -1,7 +1,7 @@
 // In-app keyboard shortcuts: one table drives both the key handler and the
 // help overlay (`?`), so the overlay never lists a key that does nothing.
 
-export type View = 'timer' | 'entries' | 'projects' | 'reports' | 'settings';
+export type View = 'timer' | 'entries' | 'calendar' | 'projects' | 'reports' | 'settings';
 
 export type ShortcutAction =
   | { kind: 'view'; view: View }
@@ -21,6 +21,7 @@ const VIEW_KEYS: { key: string; view: View; label: string }[] = [
   { key: '3', view: 'projects', label: 'Projects' },
   { key: '4', view: 'reports', label: 'Reports' },
   { key: '5', view: 'settings', label: 'Settings' },
+  { key: '6', view: 'calendar', label: 'Calendar' },
 ];
 
 export const SHORTCUTS: ShortcutHelp[] = [

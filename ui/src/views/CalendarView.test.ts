@@ -1,0 +1,221 @@
+// The Calendar view against a fake backend that keeps entries as the core
+// does: the week it asks for, a block dragged and refused, delete and
+// undo with Ctrl+Z.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import CalendarView from './CalendarView.svelte';
+import type { CalendarEdit, CalendarSpan, Deleted, Entry, EntryPatch, Project } from '../lib/api';
+import { addDays, atMinutes, weekStart } from '../lib/calendar';
+import { firstDayOfWeek, isoDate } from '../lib/format';
+import { resetLiveRefresh } from '../lib/live';
+
+let entries: Entry[];
+let trash: Map<string, Entry>;
+let calls: { cmd: string; args: Record<string, unknown> }[];
+let refuse: string | null;
+
+const owl: Project = {
+  id: 1,
+  name: 'Owl Census',
+  color: '#3b82f6',
+  archived: false,
+  created_at: '2026-11-01T09:00:00Z',
+  updated_at: '2026-11-01T09:00:00Z',
+  client: null,
+  billable: false,
+  hourly_rate_cents: null,
+  currency: null,
+};
+
+const today = () => isoDate(new Date());
+const iso = (date: string, minutes: number) => new Date(atMinutes(date, minutes)).toISOString();
+
+function entry(id: number, start: string, end: string | null): Entry {
+  return {
+    id,
+    project_id: 1,
+    project_name: 'Owl Census',
+    project_color: '#3b82f6',
+    description: `Entry ${id}`,
+    started_at: start,
+    stopped_at: end,
+    duration_seconds: end ? (Date.parse(end) - Date.parse(start)) / 1000 : 0,
+    tags: [],
+    overlaps: false,
+  };
+}
+
+function span(from: string, days: number): CalendarSpan {
+  const cols = Array.from({ length: days }, (_, i) => addDays(from, i)).map((date) => ({
+    date,
+    starts_at: iso(date, 0),
+    ends_at: iso(addDays(date, 1), 0),
+    total_seconds: 0,
+    break_seconds: 0,
+  }));
+  const lo = cols[0].starts_at;
+  const hi = cols[cols.length - 1].ends_at;
+  return {
+    days: cols,
+    entries: entries.filter((e) => e.started_at < hi && (e.stopped_at ?? '9') > lo),
+    now: new Date().toISOString(),
+  };
+}
+
+function spans() {
+  return calls.filter((c) => c.cmd === 'calendar_span').map((c) => [c.args.from, c.args.days]);
+}
+
+beforeEach(() => {
+  calls = [];
+  trash = new Map();
+  refuse = null;
+  entries = [entry(1, iso(today(), 9 * 60), iso(today(), 10 * 60))];
+  mockIPC((cmd, raw) => {
+    const args = (raw ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    switch (cmd) {
+      case 'calendar_span':
+        // A copy, as over real IPC: the view must not share the fake's objects.
+        return structuredClone(span(args.from as string, args.days as number));
+      case 'projects_list':
+        return [owl];
+      case 'calendar_edit': {
+        if (refuse) throw { code: 'entry.invalid_range', message: refuse };
+        const edit = args.edit as CalendarEdit;
+        const e = entries.find((x) => x.id === args.id)!;
+        if (edit.edit === 'move') {
+          const length = Date.parse(e.stopped_at!) - Date.parse(e.started_at);
+          e.started_at = edit.started_at;
+          e.stopped_at = new Date(Date.parse(edit.started_at) + length).toISOString();
+        }
+        return e;
+      }
+      case 'entry_update': {
+        const patch = args.patch as EntryPatch;
+        const e = entries.find((x) => x.id === args.id)!;
+        Object.assign(e, { started_at: patch.started_at, stopped_at: patch.stopped_at });
+        return e;
+      }
+      case 'entry_delete': {
+        const e = entries.find((x) => x.id === args.id)!;
+        entries = entries.filter((x) => x !== e);
+        trash.set(`token-${e.id}`, e);
+        const deleted: Deleted = { id: e.id, undo: `token-${e.id}` };
+        return deleted;
+      }
+      case 'entry_restore': {
+        const e = trash.get(args.undo as string)!;
+        entries.push(e);
+        return e;
+      }
+      default:
+        throw new Error(`unexpected command ${cmd}`);
+    }
+  });
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  resetLiveRefresh();
+});
+
+describe('CalendarView', () => {
+  it('asks for the week holding today, from the locale first day, and steps by weeks', async () => {
+    render(CalendarView);
+    const monday = weekStart(today(), firstDayOfWeek());
+    await waitFor(() => expect(screen.getAllByTestId('calendar-day')).toHaveLength(7));
+    expect(screen.getAllByTestId('calendar-day')[0].dataset.date).toBe(monday);
+    expect(screen.getAllByTestId('calendar-now')).toHaveLength(1);
+    expect(screen.getAllByTestId('calendar-entry')).toHaveLength(1);
+
+    await fireEvent.click(screen.getByTestId('calendar-next'));
+    await waitFor(() => expect(screen.getByTestId('calendar').dataset.from).toBe(addDays(monday, 7)));
+    expect(screen.queryAllByTestId('calendar-entry')).toHaveLength(0);
+    expect(screen.queryAllByTestId('calendar-now')).toHaveLength(0);
+    await fireEvent.click(screen.getByTestId('calendar-prev'));
+    await fireEvent.click(screen.getByTestId('calendar-prev'));
+    await waitFor(() => expect(screen.getByTestId('calendar').dataset.from).toBe(addDays(monday, -7)));
+
+    await fireEvent.click(screen.getByTestId('calendar-mode-day'));
+    await waitFor(() => expect(screen.getAllByTestId('calendar-day')).toHaveLength(1));
+    expect(spans()).toEqual([
+      [monday, 7],
+      [addDays(monday, 7), 7],
+      [monday, 7],
+      [addDays(monday, -7), 7],
+      [addDays(today(), -7), 1],
+    ]);
+  });
+
+  it('deletes the focused block with Delete and brings it back with Ctrl+Z', async () => {
+    render(CalendarView);
+    const block = await screen.findByTestId('calendar-entry');
+    block.focus();
+    await fireEvent.keyDown(block, { key: 'Delete' });
+    await waitFor(() => expect(screen.queryAllByTestId('calendar-entry')).toHaveLength(0));
+    expect(screen.getByTestId('undo-toast').textContent).toContain('Entry deleted.');
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    await waitFor(() => expect(screen.getAllByTestId('calendar-entry')).toHaveLength(1));
+    expect(calls.filter((c) => c.cmd === 'entry_restore')).toHaveLength(1);
+  });
+
+  describe('dragging', () => {
+    // jsdom lays nothing out: the columns get a week's width and a day's
+    // height (48 px an hour) so that pointer positions mean times.
+    let restore: () => void;
+    beforeEach(() => {
+      const original = HTMLElement.prototype.getBoundingClientRect;
+      HTMLElement.prototype.getBoundingClientRect = function () {
+        const columns = this.classList.contains('columns');
+        // A block is where its CSS variables put it.
+        const top = columns ? 0 : parseFloat(this.style.getPropertyValue('--top')) || 0;
+        const height = columns ? 24 * 48 : parseFloat(this.style.getPropertyValue('--height')) || 0;
+        const width = columns ? 700 : 100;
+        return { left: 0, top, right: width, bottom: top + height, width, height, x: 0, y: top, toJSON() {} };
+      };
+      restore = () => (HTMLElement.prototype.getBoundingClientRect = original);
+    });
+    afterEach(() => restore());
+
+    async function dragBlock(dy: number) {
+      const block = await screen.findByTestId('calendar-entry');
+      const columns = block.closest('.columns')!;
+      const day = Number(block.closest<HTMLElement>('[data-day-index]')!.dataset.dayIndex);
+      const x = day * 100 + 50;
+      const y = 9 * 48 + 24;
+      await fireEvent.pointerDown(block, { button: 0, pointerId: 1, clientX: x, clientY: y });
+      await fireEvent.pointerMove(columns, { pointerId: 1, clientX: x, clientY: y + dy });
+      await fireEvent.pointerUp(columns, { pointerId: 1, clientX: x, clientY: y + dy });
+    }
+
+    it('moves a block by an hour and undoes the move', async () => {
+      render(CalendarView);
+      await dragBlock(48);
+      await waitFor(() => expect(calls.some((c) => c.cmd === 'calendar_edit')).toBe(true));
+      const edit = calls.find((c) => c.cmd === 'calendar_edit')!;
+      expect(edit.args).toEqual({ id: 1, edit: { edit: 'move', started_at: iso(today(), 10 * 60) } });
+      expect((await screen.findByTestId('undo-toast')).textContent).toContain('Entry moved.');
+      await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+      await waitFor(() => expect(calls.some((c) => c.cmd === 'entry_update')).toBe(true));
+      expect(calls.find((c) => c.cmd === 'entry_update')!.args).toEqual({
+        id: 1,
+        patch: { started_at: iso(today(), 9 * 60), stopped_at: iso(today(), 10 * 60) },
+      });
+    });
+
+    it('opens the dialog with the dragged times and the reason when the core refuses', async () => {
+      refuse = 'The start of a range must come before its end.';
+      render(CalendarView);
+      await dragBlock(-48);
+      const dialog = await screen.findByTestId('entry-dialog');
+      expect(screen.getByTestId('entry-edit-error').textContent).toBe(refuse);
+      const start = screen.getByTestId('entry-edit-start') as HTMLInputElement;
+      expect(dialog).toBeTruthy();
+      expect(start.value).toContain('08:00');
+      expect(screen.queryByTestId('undo-toast')).toBeNull();
+    });
+  });
+});
