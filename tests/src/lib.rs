@@ -7,6 +7,7 @@
 //! on to the app it spawns.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod history;
 pub mod syncthing;
 
 pub use timetracker_test_support::{fixture, Receiver};
@@ -314,6 +315,11 @@ impl App {
             .for_element(Locator::Css(&css))
             .await
             .unwrap_or_else(|e| panic!("{test_id} did not appear: {e}"))
+    }
+
+    /// Runs `script` in the window and returns what it returns.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
     }
 
     pub async fn all(&self, test_id: &str) -> Vec<Element> {

@@ -4,69 +4,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
-use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::ToSpan;
-use serde_json::Value;
-use timetracker_core::{SystemClock, Tracker};
-use timetracker_e2e::{fresh_data_dir, local_now, App, SERIAL};
+use timetracker_e2e::{fresh_data_dir, App, SERIAL};
 
 const YEARS: i64 = 3;
 const PER_DAY: i64 = 8;
 
-/// `PER_DAY` entries of 20 minutes on every local day of the last `YEARS`
-/// years up to yesterday, written in one transaction (as an old history
-/// is), described by their day so that the window shows which day it is.
 fn seed(data: &Path) -> (Date, Date) {
-    drop(Tracker::open_in_dir(data, Arc::new(SystemClock)).unwrap());
-    let conn = rusqlite::Connection::open(timetracker_core::config::database_path(data)).unwrap();
-    let zone = local_now().time_zone().clone();
-    let last = local_now().date().yesterday().unwrap();
-    let first = last.checked_sub((YEARS * 365).days()).unwrap();
-    let tx = conn.unchecked_transaction().unwrap();
-    tx.execute(
-        "INSERT INTO projects (name, name_key, color, created_at, updated_at) VALUES ('Archive', 'archive', '#3b82f6', 0, 0)",
-        [],
-    )
-    .unwrap();
-    let mut insert = tx
-        .prepare(
-            "INSERT INTO time_entries (project_id, description, started_at, stopped_at, created_at, updated_at)
-             VALUES (1, ?1, ?2, ?3, ?2, ?2)",
-        )
-        .unwrap();
-    let mut day = first;
-    while day <= last {
-        for n in 0..PER_DAY {
-            let start = day
-                .at(8 + n as i8, 0, 0, 0)
-                .to_zoned_datetime(zone.clone())
-                .unwrap();
-            let ms = start.timestamp().as_millisecond();
-            insert
-                .execute(rusqlite::params![
-                    format!("Day {day} #{n}"),
-                    ms,
-                    ms + 20 * 60_000
-                ])
-                .unwrap();
-        }
-        day = day.tomorrow().unwrap();
-    }
-    drop(insert);
-    tx.commit().unwrap();
-    (first, last)
-}
-
-async fn js(app: &App, script: &str) -> Value {
-    app.client.execute(script, vec![]).await.unwrap()
+    timetracker_e2e::history::seed(data, YEARS * 365 + 1, PER_DAY, 60)
 }
 
 /// The dates of the day headers drawn, top first.
 async fn days_drawn(app: &App) -> Vec<String> {
-    let dates = js(
-        app,
+    let dates = app.js(
         "return [...document.querySelectorAll('[data-testid=entries-day]')].map((d) => d.dataset.date)",
     )
     .await;
@@ -75,8 +27,7 @@ async fn days_drawn(app: &App) -> Vec<String> {
 
 /// The text of every row in the DOM, those in the overscan off screen too.
 async fn rows_text(app: &App) -> String {
-    let texts = js(
-        app,
+    let texts = app.js(
         "return [...document.querySelectorAll('[data-testid=entry-row]')].map((r) => r.textContent).join('\\n')",
     )
     .await;
@@ -112,14 +63,11 @@ async fn the_entries_view_reaches_the_first_entry_of_years_of_history() {
 
     // A jump two years back: that day at the top, its latest entry first.
     let target = last.checked_sub(730.days()).unwrap();
-    js(
-        &app,
-        &format!(
-            "const input = document.querySelector('[data-testid=entries-jump]');
+    app.js(&format!(
+        "const input = document.querySelector('[data-testid=entries-jump]');
              input.value = '{target}';
              input.dispatchEvent(new Event('input', {{ bubbles: true }}));"
-        ),
-    )
+    ))
     .await;
     app.click("entries-jump-go").await;
     let wanted = format!("Day {target} #{}", PER_DAY - 1);
@@ -134,13 +82,13 @@ async fn the_entries_view_reaches_the_first_entry_of_years_of_history() {
     let mut most_rows = 0;
     let mut tallest = 0.0f64;
     for _ in 0..400 {
-        let height = js(
-            &app,
-            "const list = document.querySelector('[data-testid=entries-list]');
+        let height = app
+            .js(
+                "const list = document.querySelector('[data-testid=entries-list]');
              list.scrollTop = list.scrollHeight;
              return list.scrollHeight;",
-        )
-        .await;
+            )
+            .await;
         tallest = tallest.max(height.as_f64().unwrap());
         tokio::time::sleep(std::time::Duration::from_millis(30)).await;
         most_rows = most_rows.max(rows_drawn(&app).await);

@@ -1,0 +1,243 @@
+//! The calendar on 100,000 entries over ten years, in the real window:
+//! only the week on screen is drawn, and the time from a click to the
+//! drawn week (opening the view, stepping back a week) and the frames of
+//! a drag are measured there and printed. Speed is reported, not asserted:
+//! timed assertions fail at random on shared machines. Run with
+//! `-- --nocapture` to read the figures (docs/benchmarks.md has them).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Its figures are its output.
+#![allow(clippy::print_stdout)]
+
+use std::time::Duration;
+
+use serde_json::Value;
+use timetracker_e2e::{fresh_data_dir, App, SERIAL};
+
+const DAYS: i64 = 3572;
+const PER_DAY: i64 = 28;
+
+/// Resolves once `ready()` holds, after the next frame has been painted.
+const DRAWN: &str = "window.__drawn = (ready) => new Promise((resolve) => {
+  const painted = () => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+  if (ready()) return painted();
+  const seen = new MutationObserver(() => {
+    if (ready()) { seen.disconnect(); painted(); }
+  });
+  seen.observe(document.body, { subtree: true, childList: true, attributes: true });
+});";
+
+async fn run(app: &App, body: &str) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         (async () => {{ {body} }})().then(done, (e) => done({{ error: String(e) }}));"
+    );
+    let value = app.client.execute_async(&script, vec![]).await.unwrap();
+    assert!(value.get("error").is_none(), "{value}");
+    value
+}
+
+/// Milliseconds from clicking the Calendar in the navigation to its week
+/// drawn, starting from the Timer view.
+async fn open_ms(app: &App) -> f64 {
+    run(
+        app,
+        "document.querySelector('[data-testid=nav-timer]').click();
+         await window.__drawn(() => !document.querySelector('[data-testid=calendar]'));
+         const t0 = performance.now();
+         document.querySelector('[data-testid=nav-calendar]').click();
+         const t1 = await window.__drawn(() => {
+           const c = document.querySelector('[data-testid=calendar]');
+           return c && c.dataset.from && document.querySelector('[data-testid=calendar-entry]');
+         });
+         return t1 - t0;",
+    )
+    .await
+    .as_f64()
+    .unwrap()
+}
+
+/// Milliseconds from clicking "previous" to the week before drawn; the
+/// week's first day and the starts of the blocks drawn.
+async fn step_ms(app: &App) -> (f64, String, Vec<jiff::Timestamp>) {
+    let value = run(
+        app,
+        "const cal = document.querySelector('[data-testid=calendar]');
+         const before = cal.dataset.from;
+         const t0 = performance.now();
+         document.querySelector('[data-testid=calendar-prev]').click();
+         const t1 = await window.__drawn(() =>
+           cal.dataset.from !== before && document.querySelector('[data-testid=calendar-entry]'));
+         return [t1 - t0, cal.dataset.from,
+           [...document.querySelectorAll('[data-testid=calendar-entry]')].map((b) => b.dataset.start)];",
+    )
+    .await;
+    (
+        value[0].as_f64().unwrap(),
+        value[1].as_str().unwrap().to_owned(),
+        value[2]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().parse().unwrap())
+            .collect(),
+    )
+}
+
+/// A block dragged for 180 frames, one pointer move per frame: the
+/// intervals between frames and, per frame, the time from its start to
+/// the moved block laid out (the drag's own work).
+async fn drag_frames(app: &App) -> (Vec<f64>, Vec<f64>) {
+    let value = run(
+        app,
+        "const block = document.querySelector('[data-testid=calendar-entry]');
+         const columns = block.closest('.columns');
+         const r = block.getBoundingClientRect();
+         const x = r.left + r.width / 2, y = r.top + r.height / 2;
+         const pointer = (type, i) => new PointerEvent(type, {
+           bubbles: true, pointerId: 7, isPrimary: true, button: 0, buttons: 1,
+           clientX: x + (i % 40), clientY: y + 20 + (i % 90) * 2 });
+         block.dispatchEvent(pointer('pointerdown', 0));
+         const stamps = [], work = [];
+         await new Promise((finish) => {
+           let i = 0;
+           const frame = (ts) => {
+             stamps.push(ts);
+             const ghost = document.querySelector('[data-testid=calendar-ghost]');
+             if (ghost) { ghost.getBoundingClientRect(); work.push(performance.now() - ts); }
+             if (i++ === 180) return finish();
+             columns.dispatchEvent(pointer('pointermove', i));
+             requestAnimationFrame(frame);
+           };
+           requestAnimationFrame(frame);
+         });
+         columns.dispatchEvent(pointer('pointercancel', 0));
+         const intervals = stamps.slice(1).map((t, i) => t - stamps[i]);
+         return [intervals, work];",
+    )
+    .await;
+    let floats = |v: &Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    (floats(&value[0]), floats(&value[1]))
+}
+
+fn summary(name: &str, mut ms: Vec<f64>) -> f64 {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{name}: median {:.1} ms, p95 {:.1} ms, max {:.1} ms ({} runs)",
+        at(0.5),
+        at(0.95),
+        at(1.0),
+        ms.len()
+    );
+    at(0.5)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
+    let _serial = SERIAL.lock().await;
+    let (_tmp, data) = fresh_data_dir();
+    let (_, last) = timetracker_e2e::history::seed(&data, DAYS, PER_DAY, 30);
+    let app = App::launch(&data).await;
+    app.js(DRAWN).await;
+
+    let opens: Vec<f64> = {
+        let mut v = Vec::new();
+        for _ in 0..10 {
+            v.push(open_ms(&app).await);
+        }
+        v
+    };
+    // Step back from the current week into weeks that are all full.
+    let mut steps = Vec::new();
+    let mut weeks: Vec<(String, Vec<jiff::Timestamp>)> = Vec::new();
+    for _ in 0..25 {
+        let (ms, from, starts) = step_ms(&app).await;
+        steps.push(ms);
+        weeks.push((from, starts));
+    }
+    // Scrolled to the evening, the day's last entries are drawn too.
+    let evening = format!("#{}", PER_DAY - 1);
+    app.js("const s = document.querySelector('.calendar-grid .scroller'); s.scrollTop = s.scrollHeight;")
+        .await;
+    let deadline = std::time::Instant::now() + timetracker_e2e::UI_TIMEOUT;
+    loop {
+        let text = app
+            .js("return [...document.querySelectorAll('[data-testid=calendar-entry]')].map((b) => b.textContent).join(' ')")
+            .await;
+        if text.as_str().unwrap().contains(&evening) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {evening} after scrolling: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.js("document.querySelector('.calendar-grid .scroller').scrollTop = 7 * 48;")
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (intervals, work) = drag_frames(&app).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        app.all("calendar-ghost").await.is_empty(),
+        "the cancelled drag left its ghost"
+    );
+    app.quit().await;
+
+    // Each week drawn is that week and no more: blocks of its seven days
+    // only, at most their 28 a day (those in view and two hours around).
+    let zone = &timetracker_e2e::midday_zone().1;
+    for (from, starts) in &weeks[1..] {
+        let first: jiff::civil::Date = from.parse().unwrap();
+        let lo = first.to_zoned_datetime(zone.clone()).unwrap().timestamp();
+        let hi = first
+            .checked_add(jiff::Span::new().days(7))
+            .unwrap()
+            .to_zoned_datetime(zone.clone())
+            .unwrap()
+            .timestamp();
+        assert!(
+            !starts.is_empty() && starts.len() <= 7 * PER_DAY as usize,
+            "week of {from}: {} blocks",
+            starts.len()
+        );
+        assert!(
+            starts.iter().all(|s| *s >= lo && *s < hi),
+            "week of {from}: {starts:?}"
+        );
+    }
+    let firsts: Vec<jiff::civil::Date> = weeks.iter().map(|(f, _)| f.parse().unwrap()).collect();
+    for pair in firsts.windows(2) {
+        assert_eq!(pair[0].since(pair[1]).unwrap().get_days(), 7, "{firsts:?}");
+    }
+    assert!(firsts[0] <= last, "{firsts:?} {last}");
+    assert!(
+        work.len() >= 170,
+        "the drag drew its block on only {} of 180 frames",
+        work.len()
+    );
+
+    println!("calendar on {} entries:", DAYS * PER_DAY);
+    let drawn: Vec<usize> = weeks[1..].iter().map(|(_, s)| s.len()).collect();
+    println!(
+        "blocks in the DOM per week: {} to {} of {} (the hours in view and two either side)",
+        drawn.iter().min().unwrap(),
+        drawn.iter().max().unwrap(),
+        7 * PER_DAY
+    );
+    summary("open the calendar (click to drawn)", opens);
+    summary("step back a week (click to drawn)", steps);
+    let frame = summary("drag: frame interval", intervals.clone());
+    summary("drag: work per frame (move to laid out)", work);
+    let late = intervals.iter().filter(|&&i| i > frame * 1.5).count();
+    println!(
+        "drag: {late} of {} frames late (over 1.5x the median interval)",
+        intervals.len()
+    );
+}
