@@ -15,7 +15,10 @@ use serde_json::Value;
 use timetracker_e2e::{fresh_data_dir, local_now, midday_zone, tt, App, SERIAL};
 
 const HOUR_PX: f64 = 48.0;
+// WebDriver's code points for keys that have no character.
 const CONTROL: char = '\u{e009}';
+const ESCAPE: char = '\u{e00c}';
+const DELETE: char = '\u{e017}';
 
 /// Scrolls the grid so that 07:00 is at its top, whatever it opened on.
 async fn scroll_to_morning(app: &App) {
@@ -68,6 +71,14 @@ async fn drag(app: &App, from: (f64, f64), to: (f64, f64)) {
             button: MOUSE_BUTTON_LEFT,
         });
     app.client.perform_actions(mouse).await.unwrap();
+}
+
+/// Presses and releases one key, where the focus is.
+async fn press(app: &App, key: char) {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    app.client.perform_actions(keys).await.unwrap();
 }
 
 async fn ctrl_z(app: &App) {
@@ -206,24 +217,10 @@ async fn draw_move_resize_and_undo_in_the_week() {
     app.wait_for("calendar-entry").await.click().await.unwrap();
     // A click without a drag opens the entry; Escape closes it.
     app.wait_for("entry-dialog").await;
-    app.client
-        .perform_actions(
-            KeyActions::new("keyboard".into())
-                .then(KeyAction::Down { value: '\u{e00c}' })
-                .then(KeyAction::Up { value: '\u{e00c}' }),
-        )
-        .await
-        .unwrap();
+    press(&app, ESCAPE).await;
     app.js("document.querySelector('[data-testid=calendar-entry]').focus()")
         .await;
-    app.client
-        .perform_actions(
-            KeyActions::new("keyboard".into())
-                .then(KeyAction::Down { value: '\u{e017}' })
-                .then(KeyAction::Up { value: '\u{e017}' }),
-        )
-        .await
-        .unwrap();
+    press(&app, DELETE).await;
     app.wait_for_count("calendar-entry", 0).await;
     ctrl_z(&app).await;
     app.wait_for_count("calendar-entry", 1).await;

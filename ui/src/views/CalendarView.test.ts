@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import CalendarView from './CalendarView.svelte';
-import type { CalendarEdit, CalendarSpan, Deleted, Entry, EntryPatch, Project } from '../lib/api';
+import type { CalendarEdit, CalendarSpan, Deleted, Entry, EntryPatch } from '../lib/api';
+import { owl } from '../test/fixtures';
 import { addDays, atMinutes, weekStart } from '../lib/calendar';
 import { firstDayOfWeek, isoDate } from '../lib/format';
 import { resetLiveRefresh } from '../lib/live';
@@ -14,19 +15,6 @@ let entries: Entry[];
 let trash: Map<string, Entry>;
 let calls: { cmd: string; args: Record<string, unknown> }[];
 let refuse: string | null;
-
-const owl: Project = {
-  id: 1,
-  name: 'Owl Census',
-  color: '#3b82f6',
-  archived: false,
-  created_at: '2026-11-01T09:00:00Z',
-  updated_at: '2026-11-01T09:00:00Z',
-  client: null,
-  billable: false,
-  hourly_rate_cents: null,
-  currency: null,
-};
 
 const today = () => isoDate(new Date());
 const iso = (date: string, minutes: number) => new Date(atMinutes(date, minutes)).toISOString();

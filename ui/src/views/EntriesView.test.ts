@@ -5,7 +5,8 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import EntriesView from './EntriesView.svelte';
-import type { Deleted, Entry, EntryPatch, NewEntry, Project } from '../lib/api';
+import type { Deleted, Entry, EntryPatch, NewEntry } from '../lib/api';
+import { owl } from '../test/fixtures';
 import { isoDate } from '../lib/format';
 import { resetLiveRefresh, startLiveRefresh } from '../lib/live';
 
@@ -13,19 +14,6 @@ let entries: Entry[];
 let trash: Map<string, Entry>;
 let calls: { cmd: string; args: Record<string, unknown> }[];
 let nextId: number;
-
-const owl: Project = {
-  id: 1,
-  name: 'Owl Census',
-  color: '#3b82f6',
-  archived: false,
-  created_at: '2026-11-01T09:00:00Z',
-  updated_at: '2026-11-01T09:00:00Z',
-  client: null,
-  billable: false,
-  hourly_rate_cents: null,
-  currency: null,
-};
 
 function at(hours: number, minutes = 0): string {
   const d = new Date();
