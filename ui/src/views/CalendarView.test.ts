@@ -168,7 +168,7 @@ describe('CalendarView', () => {
     });
     afterEach(() => restore());
 
-    async function dragBlock(dy: number) {
+    async function dragBlock(dy: number, escape = false) {
       const block = await screen.findByTestId('calendar-entry');
       const columns = block.closest('.columns')!;
       const day = Number(block.closest<HTMLElement>('[data-day-index]')!.dataset.dayIndex);
@@ -176,6 +176,7 @@ describe('CalendarView', () => {
       const y = 9 * 48 + 24;
       await fireEvent.pointerDown(block, { button: 0, pointerId: 1, clientX: x, clientY: y });
       await fireEvent.pointerMove(columns, { pointerId: 1, clientX: x, clientY: y + dy });
+      if (escape) await fireEvent.keyDown(window, { key: 'Escape' });
       await fireEvent.pointerUp(columns, { pointerId: 1, clientX: x, clientY: y + dy });
     }
 
@@ -192,6 +193,14 @@ describe('CalendarView', () => {
         id: 1,
         patch: { started_at: iso(today(), 9 * 60), stopped_at: iso(today(), 10 * 60) },
       });
+    });
+
+    it('drops a drag on Escape, changing nothing', async () => {
+      render(CalendarView);
+      await dragBlock(48, true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(calls.some((c) => c.cmd === 'calendar_edit')).toBe(false);
+      expect(screen.queryByTestId('entry-dialog')).toBeNull();
     });
 
     it('opens the dialog with the dragged times and the reason when the core refuses', async () => {
