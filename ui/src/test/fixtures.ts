@@ -1,5 +1,5 @@
 // Fixtures the view tests share.
-import type { Project } from '../lib/api';
+import type { Entry, Project } from '../lib/api';
 
 /** A plain project, as the core returns it. */
 export const owl: Project = {
@@ -14,3 +14,20 @@ export const owl: Project = {
   hourly_rate_cents: null,
   currency: null,
 };
+
+/** A stopped (or, with `end` null, running) entry on `owl`. */
+export function owlEntry(id: number, start: string, end: string | null, extra: Partial<Entry> = {}): Entry {
+  return {
+    id,
+    project_id: owl.id,
+    project_name: owl.name,
+    project_color: owl.color,
+    description: `Entry ${id}`,
+    started_at: start,
+    stopped_at: end,
+    duration_seconds: end ? (Date.parse(end) - Date.parse(start)) / 1000 : 0,
+    tags: [],
+    overlaps: false,
+    ...extra,
+  };
+}

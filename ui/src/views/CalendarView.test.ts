@@ -6,7 +6,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import CalendarView from './CalendarView.svelte';
 import type { CalendarEdit, CalendarSpan, Deleted, Entry, EntryPatch } from '../lib/api';
-import { owl } from '../test/fixtures';
+import { owl, owlEntry } from '../test/fixtures';
 import { addDays, atMinutes, weekStart } from '../lib/calendar';
 import { firstDayOfWeek, isoDate } from '../lib/format';
 import { resetLiveRefresh } from '../lib/live';
@@ -19,20 +19,7 @@ let refuse: string | null;
 const today = () => isoDate(new Date());
 const iso = (date: string, minutes: number) => new Date(atMinutes(date, minutes)).toISOString();
 
-function entry(id: number, start: string, end: string | null): Entry {
-  return {
-    id,
-    project_id: 1,
-    project_name: 'Owl Census',
-    project_color: '#3b82f6',
-    description: `Entry ${id}`,
-    started_at: start,
-    stopped_at: end,
-    duration_seconds: end ? (Date.parse(end) - Date.parse(start)) / 1000 : 0,
-    tags: [],
-    overlaps: false,
-  };
-}
+const entry = owlEntry;
 
 function span(from: string, days: number): CalendarSpan {
   const cols = Array.from({ length: days }, (_, i) => addDays(from, i)).map((date) => ({

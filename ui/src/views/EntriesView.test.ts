@@ -6,7 +6,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import EntriesView from './EntriesView.svelte';
 import type { Deleted, Entry, EntryPatch, NewEntry } from '../lib/api';
-import { owl } from '../test/fixtures';
+import { owl, owlEntry } from '../test/fixtures';
 import { isoDate } from '../lib/format';
 import { resetLiveRefresh, startLiveRefresh } from '../lib/live';
 
@@ -21,21 +21,7 @@ function at(hours: number, minutes = 0): string {
   return d.toISOString();
 }
 
-function entry(id: number, start: string, end: string | null, extra: Partial<Entry> = {}): Entry {
-  return {
-    id,
-    project_id: 1,
-    project_name: 'Owl Census',
-    project_color: '#3b82f6',
-    description: `Entry ${id}`,
-    started_at: start,
-    stopped_at: end,
-    duration_seconds: end ? (Date.parse(end) - Date.parse(start)) / 1000 : 0,
-    tags: [],
-    overlaps: false,
-    ...extra,
-  };
-}
+const entry = owlEntry;
 
 function days() {
   if (entries.length === 0) return [];
