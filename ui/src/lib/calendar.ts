@@ -4,6 +4,7 @@
 // Columns are wall-clock days of 24 hours: on a DST day the skipped hour
 // has no blocks and the repeated one may hold two, as on a paper diary.
 import type { CalendarDay, Entry } from './api';
+import { isoDate, localDate } from './format';
 
 export const MINUTES_PER_DAY = 24 * 60;
 /** Drags snap to this many minutes; with Alt held, to one. */
@@ -32,25 +33,21 @@ export function wallMinutes(ms: number): number {
 /** The instant at `minutes` past local midnight of `date` (`YYYY-MM-DD`);
  * a time in a DST gap comes out as the instant after it. */
 export function atMinutes(date: string, minutes: number): number {
-  const [y, m, d] = date.split('-').map(Number);
+  const at = localDate(date);
   const whole = Math.floor(minutes);
-  return new Date(y, m - 1, d, 0, whole, Math.round((minutes - whole) * 60)).getTime();
+  at.setMinutes(whole, Math.round((minutes - whole) * 60));
+  return at.getTime();
 }
 
 /** The `YYYY-MM-DD` `days` after `date` (before, when negative). */
 export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  const next = new Date(y, m - 1, d + days);
-  const mm = String(next.getMonth() + 1).padStart(2, '0');
-  const dd = String(next.getDate()).padStart(2, '0');
-  return `${next.getFullYear()}-${mm}-${dd}`;
+  return isoDate(localDate(date, days));
 }
 
 /** The first day of the week holding `date`, weeks starting on `firstDay`
  * (1 Monday through 7 Sunday). */
 export function weekStart(date: string, firstDay: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  const weekday = new Date(y, m - 1, d).getDay() || 7; // 1..7, Monday first
+  const weekday = localDate(date).getDay() || 7; // 1..7, Monday first
   return addDays(date, -((weekday - firstDay + 7) % 7));
 }
 

@@ -32,14 +32,19 @@ export function isoDate(date: Date): string {
   return `${y}-${m}-${d}`;
 }
 
+/** Local midnight of a `YYYY-MM-DD` day (`days` later, when given). */
+export function localDate(day: string, days = 0): Date {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y, m - 1, d + days);
+}
+
 /** "Today", "Yesterday", or a weekday and date for a `YYYY-MM-DD` day. */
 export function dayLabel(day: string, today: Date, locale?: string): string {
   if (day === isoDate(today)) return 'Today';
   const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
   if (day === isoDate(yesterday)) return 'Yesterday';
-  const [y, m, d] = day.split('-').map(Number);
-  const date = new Date(y, m - 1, d);
-  const sameYear = y === today.getFullYear();
+  const date = localDate(day);
+  const sameYear = date.getFullYear() === today.getFullYear();
   return new Intl.DateTimeFormat(locale, {
     weekday: 'long',
     day: 'numeric',
