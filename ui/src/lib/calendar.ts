@@ -60,32 +60,40 @@ export function endMs(entry: Entry, nowMs: number): number {
 /** The blocks of one day's column, in start order, with overlapping
  * entries in side-by-side lanes. */
 export function layoutDay(entries: Entry[], day: CalendarDay, nowMs: number): Block[] {
-  const lo = Date.parse(day.starts_at);
-  const hi = Date.parse(day.ends_at);
-  const blocks: Block[] = [];
-  for (const entry of entries) {
-    const start = Date.parse(entry.started_at);
-    const end = endMs(entry, nowMs);
-    const inside = start === end ? start >= lo && start < hi : start < hi && end > lo;
-    if (!inside) continue;
-    const top = start <= lo ? 0 : wallMinutes(start);
-    const bottom = end >= hi ? MINUTES_PER_DAY : wallMinutes(end);
-    blocks.push({
-      entry,
-      top,
-      // The repeated hour of an autumn DST day can put the end's wall
-      // time before the start's.
-      bottom: Math.max(top, bottom),
-      lane: 0,
-      lanes: 1,
-      fromBefore: start < lo,
-      intoAfter: end > hi,
-      running: entry.stopped_at === null,
+  return layoutDays(entries, [day], nowMs)[0];
+}
+
+/** `layoutDay` for each of `days`, reading each entry's times once (a
+ * week's entries were parsed seven times over, once per column). */
+export function layoutDays(entries: Entry[], days: CalendarDay[], nowMs: number): Block[][] {
+  const times = entries.map((entry) => [Date.parse(entry.started_at), endMs(entry, nowMs)]);
+  return days.map((day) => {
+    const lo = Date.parse(day.starts_at);
+    const hi = Date.parse(day.ends_at);
+    const blocks: Block[] = [];
+    entries.forEach((entry, i) => {
+      const [start, end] = times[i];
+      const inside = start === end ? start >= lo && start < hi : start < hi && end > lo;
+      if (!inside) return;
+      const top = start <= lo ? 0 : wallMinutes(start);
+      const bottom = end >= hi ? MINUTES_PER_DAY : wallMinutes(end);
+      blocks.push({
+        entry,
+        top,
+        // The repeated hour of an autumn DST day can put the end's wall
+        // time before the start's.
+        bottom: Math.max(top, bottom),
+        lane: 0,
+        lanes: 1,
+        fromBefore: start < lo,
+        intoAfter: end > hi,
+        running: entry.stopped_at === null,
+      });
     });
-  }
-  blocks.sort((a, b) => a.top - b.top || a.bottom - b.bottom || a.entry.id - b.entry.id);
-  assignLanes(blocks);
-  return blocks;
+    blocks.sort((a, b) => a.top - b.top || a.bottom - b.bottom || a.entry.id - b.entry.id);
+    assignLanes(blocks);
+    return blocks;
+  });
 }
 
 /** Groups blocks that overlap, directly or through others, and gives each

@@ -150,6 +150,20 @@ describe('CalendarView', () => {
     expect(screen.getByTestId('calendar-entry').dataset.id).toBe('2');
   });
 
+  it('opens a focused block with Enter or Space, as a button would', async () => {
+    render(CalendarView);
+    const block = await screen.findByTestId('calendar-entry');
+    expect(block.getAttribute('role')).toBe('button');
+    for (const key of ['Enter', ' ']) {
+      block.focus();
+      expect(document.activeElement).toBe(block);
+      await fireEvent.keyDown(block, { key });
+      await screen.findByTestId('entry-dialog');
+      await fireEvent.click(screen.getByTestId('entry-edit-cancel'));
+      await waitFor(() => expect(screen.queryByTestId('entry-dialog')).toBeNull());
+    }
+  });
+
   it('deletes the focused block with Delete and brings it back with Ctrl+Z', async () => {
     render(CalendarView);
     const block = await screen.findByTestId('calendar-entry');
@@ -171,8 +185,8 @@ describe('CalendarView', () => {
       HTMLElement.prototype.getBoundingClientRect = function () {
         const columns = this.classList.contains('columns');
         // A block is where its CSS variables put it.
-        const top = columns ? 0 : parseFloat(this.style.getPropertyValue('--top')) || 0;
-        const height = columns ? 24 * 48 : parseFloat(this.style.getPropertyValue('--height')) || 0;
+        const top = columns ? 0 : parseFloat(this.style.getPropertyValue('top')) || 0;
+        const height = columns ? 24 * 48 : parseFloat(this.style.getPropertyValue('height')) || 0;
         const width = columns ? 700 : 100;
         return { left: 0, top, right: width, bottom: top + height, width, height, x: 0, y: top, toJSON() {} };
       };
