@@ -17,8 +17,22 @@ const DAYS: i64 = 3572;
 const PER_DAY: i64 = 28;
 
 /// Resolves once `ready()` holds, after the next frame has been painted.
+/// `__phase` keeps when the DOM was ready, when its style and layout
+/// (forced there, as the engine would do them next) were done, when the
+/// next frame began, and when that frame was painted.
 const DRAWN: &str = "window.__drawn = (ready) => new Promise((resolve) => {
-  const painted = () => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+  const painted = () => {
+    const seen = performance.now();
+    document.body.offsetHeight;
+    const laid = performance.now();
+    requestAnimationFrame(() => {
+      const frame = performance.now();
+      setTimeout(() => {
+        window.__phase = { seen, laid, frame, done: performance.now() };
+        resolve(window.__phase.done);
+      }, 0);
+    });
+  };
   if (ready()) return painted();
   const seen = new MutationObserver(() => {
     if (ready()) { seen.disconnect(); painted(); }
@@ -58,9 +72,19 @@ async fn open_ms(app: &App) -> f64 {
     .unwrap()
 }
 
-/// Milliseconds from clicking "previous" to the week before drawn; the
-/// week's first day and the starts of the blocks drawn.
-async fn step_ms(app: &App) -> (f64, String, Vec<jiff::Timestamp>) {
+/// Where a step's time went, in milliseconds: script (the click to the
+/// DOM changed, the read from the core included), style and layout, the
+/// wait for the next frame, and that frame (paint).
+const PHASES: [&str; 4] = [
+    "script and read",
+    "style and layout",
+    "wait for the frame",
+    "paint",
+];
+
+/// Milliseconds from clicking "previous" to the week before drawn, split
+/// into `PHASES`; the week's first day and the starts of the blocks drawn.
+async fn step_ms(app: &App) -> (f64, [f64; 4], String, Vec<jiff::Timestamp>) {
     let value = run(
         app,
         "const cal = document.querySelector('[data-testid=calendar]');
@@ -68,12 +92,16 @@ async fn step_ms(app: &App) -> (f64, String, Vec<jiff::Timestamp>) {
          const t0 = performance.now();
          document.querySelector('[data-testid=calendar-prev]').click();
          const t1 = await window.__drawn(() => cal.dataset.from !== before);
+         const p = window.__phase;
          return [t1 - t0, cal.dataset.from,
-           [...document.querySelectorAll('[data-testid=calendar-entry]')].map((b) => b.dataset.start)];",
+           [...document.querySelectorAll('[data-testid=calendar-entry]')].map((b) => b.dataset.start),
+           [p.seen - t0, p.laid - p.seen, p.frame - p.laid, p.done - p.frame]];",
     )
     .await;
+    let phase = |i: usize| value[3][i].as_f64().unwrap();
     (
         value[0].as_f64().unwrap(),
+        [phase(0), phase(1), phase(2), phase(3)],
         value[1].as_str().unwrap().to_owned(),
         value[2]
             .as_array()
@@ -126,6 +154,36 @@ async fn drag_frames(app: &App) -> (Vec<f64>, Vec<f64>) {
     (floats(&value[0]), floats(&value[1]))
 }
 
+/// The same 180 frames with nothing moving: how late the window's frames
+/// are on this machine when the calendar does no work at all.
+async fn idle_frames(app: &App) -> Vec<f64> {
+    let value = run(
+        app,
+        "const stamps = [];
+         await new Promise((finish) => {
+           const frame = (ts) => {
+             stamps.push(ts);
+             if (stamps.length === 181) return finish();
+             requestAnimationFrame(frame);
+           };
+           requestAnimationFrame(frame);
+         });
+         return stamps.slice(1).map((t, i) => t - stamps[i]);",
+    )
+    .await;
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// Frames over 1.5 times the median interval.
+fn late(intervals: &[f64], median: f64) -> usize {
+    intervals.iter().filter(|&&i| i > median * 1.5).count()
+}
+
 fn summary(name: &str, mut ms: Vec<f64>) -> f64 {
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
@@ -156,10 +214,14 @@ async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
     };
     // Step back from the current week into weeks that are all full.
     let mut steps = Vec::new();
+    let mut phases: [Vec<f64>; 4] = Default::default();
     let mut weeks: Vec<(String, Vec<jiff::Timestamp>)> = Vec::new();
     for _ in 0..25 {
-        let (ms, from, starts) = step_ms(&app).await;
+        let (ms, split, from, starts) = step_ms(&app).await;
         steps.push(ms);
+        for (all, one) in phases.iter_mut().zip(split) {
+            all.push(one);
+        }
         weeks.push((from, starts));
     }
     // Scrolled to the evening, the day's last entries are drawn too.
@@ -183,6 +245,7 @@ async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
     app.js("document.querySelector('.calendar-grid .scroller').scrollTop = 7 * 48;")
         .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
+    let idle = idle_frames(&app).await;
     let (intervals, work) = drag_frames(&app).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(
@@ -234,11 +297,20 @@ async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
     );
     summary("open the calendar (click to drawn)", opens);
     summary("step back a week (click to drawn)", steps);
+    for (name, ms) in PHASES.iter().zip(phases) {
+        summary(&format!("  of which {name}"), ms);
+    }
     let frame = summary("drag: frame interval", intervals.clone());
     summary("drag: work per frame (move to laid out)", work);
-    let late = intervals.iter().filter(|&&i| i > frame * 1.5).count();
     println!(
-        "drag: {late} of {} frames late (over 1.5x the median interval)",
+        "drag: {} of {} frames late (over 1.5x the median interval)",
+        late(&intervals, frame),
         intervals.len()
+    );
+    let still = summary("no drag: frame interval", idle.clone());
+    println!(
+        "no drag: {} of {} frames late, the window's own floor",
+        late(&idle, still),
+        idle.len()
     );
 }
