@@ -17,6 +17,9 @@ const MENU: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu";
 fn gdbus(dest: &str, path: &str, method: &str, args: &[&str]) -> Result<String, String> {
     let out = Command::new("gdbus")
         .args(["call", "--session", "--dest", dest, "--object-path", path])
+        // Another of the app's connections may hold the call until gdbus's
+        // default 25 s; the one serving the menu answers at once.
+        .args(["--timeout", "3"])
         .args(["--method", method, "--"])
         .args(args)
         .output()
@@ -86,6 +89,19 @@ impl Tray {
             .collect()
     }
 
+    /// Waits until the menu, rebuilt by the app, holds `label`.
+    async fn wait_for(&self, label: &str) {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        while !self.labels().iter().any(|l| l == label) {
+            assert!(
+                Instant::now() < deadline,
+                "no {label:?} in the tray menu: {:?}",
+                self.labels()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits for an item labelled `label` and clicks it.
     async fn click(&self, label: &str) {
         let needle = format!("{{'label': <'{label}'>}}");
@@ -135,21 +151,13 @@ async fn the_tray_pauses_the_timer_and_resumes_the_break() {
     assert_eq!(status["running"], false, "{status}");
     assert_eq!(status["paused"]["entry"]["project_name"], "Owl Census");
     // The menu is rebuilt for the break: no Pause, a Resume of the project.
-    let deadline = Instant::now() + UI_TIMEOUT;
-    while !tray.labels().contains(&"Resume Owl Census".to_owned()) {
-        assert!(Instant::now() < deadline, "{:?}", tray.labels());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    tray.wait_for("Resume Owl Census").await;
     let labels = tray.labels();
     assert_eq!(labels[0], "No timer running", "{labels:?}");
     assert!(!labels.contains(&"Pause".to_owned()), "{labels:?}");
     tray.click("Resume Owl Census").await;
     app.wait_for_text("timer-status", |t| t == "running").await;
-    let deadline = Instant::now() + UI_TIMEOUT;
-    while !tray.labels().contains(&"Pause".to_owned()) {
-        assert!(Instant::now() < deadline, "{:?}", tray.labels());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    tray.wait_for("Pause").await;
     app.quit().await;
 
     let log: Value = serde_json::from_str(&tt(&data, &["--json", "log"])).unwrap();
