@@ -10,7 +10,7 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::entries::edit::EntryPatch;
+use crate::entries::edit::{EntryPatch, Patched};
 use crate::entries::{day_start, decorate, from_row, overlaps, Entry, SELECT};
 use crate::error::{Error, Result};
 use crate::events::product::{CalendarEdge, Event};
@@ -171,31 +171,35 @@ impl Tracker {
     /// before the start, a running entry starting in the future). Logged
     /// as what the user did, not as a plain edit.
     pub fn calendar_edit(&mut self, id: i64, edit: CalendarEdit) -> Result<Entry> {
-        let before = self.entry(id)?;
-        let patch = match edit {
-            CalendarEdit::Move { started_at } => {
-                let length = before
-                    .stopped_at
-                    .map(|end| end.duration_since(before.started_at));
-                EntryPatch {
-                    started_at: Some(started_at),
-                    stopped_at: length
-                        .map(|l| started_at.checked_add(l).map(Some))
-                        .transpose()
-                        .map_err(|_| Error::EntryInvalidRange)?,
-                    ..EntryPatch::default()
+        let Patched {
+            before,
+            entry: after,
+            ..
+        } = self.patch_entry(id, |before| {
+            Ok(match edit {
+                CalendarEdit::Move { started_at } => {
+                    let length = before
+                        .stopped_at
+                        .map(|end| end.duration_since(before.started_at));
+                    EntryPatch {
+                        started_at: Some(started_at),
+                        stopped_at: length
+                            .map(|l| started_at.checked_add(l).map(Some))
+                            .transpose()
+                            .map_err(|_| Error::EntryInvalidRange)?,
+                        ..EntryPatch::default()
+                    }
                 }
-            }
-            CalendarEdit::Start { started_at } => EntryPatch {
-                started_at: Some(started_at),
-                ..EntryPatch::default()
-            },
-            CalendarEdit::End { stopped_at } => EntryPatch {
-                stopped_at: Some(Some(stopped_at)),
-                ..EntryPatch::default()
-            },
-        };
-        let (after, _) = self.patch_entry(id, patch)?;
+                CalendarEdit::Start { started_at } => EntryPatch {
+                    started_at: Some(started_at),
+                    ..EntryPatch::default()
+                },
+                CalendarEdit::End { stopped_at } => EntryPatch {
+                    stopped_at: Some(Some(stopped_at)),
+                    ..EntryPatch::default()
+                },
+            })
+        })?;
         let shift = |a: Timestamp, b: Timestamp| b.duration_since(a).as_secs() / 60;
         match edit {
             CalendarEdit::Move { .. } => {

@@ -93,6 +93,21 @@ pub struct DeletedEntry {
 }
 
 /// The stored row of one entry, before any change.
+/// An entry's times as they were stored before a patch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Times {
+    pub started_at: Timestamp,
+    pub stopped_at: Option<Timestamp>,
+}
+
+/// What [`Tracker::patch_entry`] did: the times before, the entry after,
+/// and the names of the fields that changed.
+pub(crate) struct Patched {
+    pub before: Times,
+    pub entry: Entry,
+    pub changes: Vec<&'static str>,
+}
+
 struct Stored {
     project_id: Option<i64>,
     description: String,
@@ -208,7 +223,11 @@ impl Tracker {
     /// Changes the fields `patch` names. A running entry may be edited; an
     /// entry may become the running one only while no other runs.
     pub fn update_entry(&mut self, id: i64, patch: EntryPatch) -> Result<Entry> {
-        let (updated, changes) = self.patch_entry(id, patch)?;
+        let Patched {
+            entry: updated,
+            changes,
+            ..
+        } = self.patch_entry(id, |_| Ok(patch))?;
         crate::log_event!(
             "entry.updated",
             entry_id = id,
@@ -220,23 +239,32 @@ impl Tracker {
     }
 
     /// [`Tracker::update_entry`] without its event, for callers that name
-    /// the change themselves (a block dragged in the calendar); returns the
-    /// fields that changed.
+    /// the change themselves (a block dragged in the calendar). `patch` is
+    /// worked out from the entry's times as stored, inside the same
+    /// transaction, so a change made meanwhile by another process is never
+    /// overwritten with a patch built from an older read.
     pub(crate) fn patch_entry(
         &mut self,
         id: i64,
-        patch: EntryPatch,
-    ) -> Result<(Entry, Vec<&'static str>)> {
-        let description = patch
-            .description
-            .as_deref()
-            .map(normalize_description)
-            .transpose()?;
-        let new_tags = patch.tags.as_deref().map(tags::normalize).transpose()?;
+        patch: impl FnOnce(Times) -> Result<EntryPatch>,
+    ) -> Result<Patched> {
         let now = self.clock.now();
         let mut changes: Vec<&'static str> = Vec::new();
+        let mut before = None;
         let updated = self.storage.write("entry_update", |tx| {
             let old = stored(tx, id)?;
+            let times = Times {
+                started_at: old.started_at,
+                stopped_at: old.stopped_at,
+            };
+            before = Some(times);
+            let patch = patch(times)?;
+            let description = patch
+                .description
+                .as_deref()
+                .map(normalize_description)
+                .transpose()?;
+            let new_tags = patch.tags.as_deref().map(tags::normalize).transpose()?;
             let project_id = patch.project_id.unwrap_or(old.project_id);
             if project_id != old.project_id {
                 if let Some(pid) = project_id {
@@ -281,7 +309,11 @@ impl Tracker {
             }
             get(tx, id, now)
         })?;
-        Ok((updated, changes))
+        Ok(Patched {
+            before: before.ok_or(Error::EntryNotFound(id))?,
+            entry: updated,
+            changes,
+        })
     }
 
     /// Deletes an entry (the running one included) and returns the token
