@@ -16,6 +16,12 @@ pub const DATA_CHANGED: &str = "data-changed";
 /// One poll a second keeps a CLI change on screen within two seconds.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
+/// Tells the window at once that another connection changed the data (the
+/// local API's writes), without waiting for the next poll.
+pub fn changed(app: &AppHandle) {
+    let _ = app.emit(DATA_CHANGED, ());
+}
+
 pub fn start(app: AppHandle) {
     // Without the thread the app still works; views also reload on focus.
     let _ = std::thread::Builder::new()

@@ -6,6 +6,7 @@ mod desktop;
 mod dialogs;
 mod doctor;
 mod files;
+mod integrations;
 mod live;
 mod state;
 mod sync;
@@ -40,6 +41,8 @@ fn main() {
         .setup(|app| {
             app.manage(state::AppState::load());
             live::start(app.handle().clone());
+            app.state::<state::AppState>()
+                .start_api(app.handle().clone());
             sync::start(app.handle());
             app.manage(doctor::Previewed::default());
             app.manage(dialogs::TestAnswers::default());
@@ -86,6 +89,9 @@ fn main() {
             commands::metrics_configure,
             commands::metrics_token_generate,
             commands::metrics_token_remove,
+            integrations::api_status,
+            integrations::api_configure,
+            integrations::api_tokens_rotate,
             commands::telemetry_status,
             commands::telemetry_set_consent,
             commands::telemetry_inspect,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tauri::{AppHandle, Manager};
+use timetracker_core::api::ApiControl;
 use timetracker_core::app::{App, Config, Profile};
 use timetracker_core::config::Env;
 use timetracker_core::crash::{self, CrashReporter};
@@ -21,6 +22,7 @@ pub struct AppState {
     pub logs: Option<Arc<LogWriter>>,
     metrics: Arc<Metrics>,
     metrics_control: Option<Mutex<MetricsControl>>,
+    api_control: Option<Mutex<ApiControl>>,
     pub telemetry: Arc<Telemetry>,
     /// None when the data folder is unknown: there is nowhere to keep reports.
     pub crash: Option<Arc<CrashReporter>>,
@@ -43,6 +45,7 @@ impl AppState {
             logs: app.logs,
             metrics: app.metrics,
             metrics_control: app.metrics_control.map(Mutex::new),
+            api_control: app.api_control.map(Mutex::new),
             telemetry: app.telemetry,
             crash: app.crash,
             tracker,
@@ -166,6 +169,33 @@ impl AppState {
 }
 
 impl AppState {
+    /// Starts the local API if Settings or `TIMETRACKER_API_ADDR` ask for
+    /// it; its writes reload the window at once. A failure (port taken...)
+    /// is kept for Settings to show.
+    pub fn start_api(&self, app: AppHandle) {
+        let Some(control) = &self.api_control else {
+            return;
+        };
+        let mut control = control.lock().unwrap_or_else(|p| p.into_inner());
+        control.set_on_change(std::sync::Arc::new(move || crate::live::changed(&app)));
+        let _ = self.quiet(|t| control.start(t));
+    }
+
+    /// Like [`Self::with`], for commands that also drive the local API.
+    pub fn with_api<T>(
+        &self,
+        command: &'static str,
+        f: impl FnOnce(&mut Tracker, &mut ApiControl) -> timetracker_core::Result<T>,
+    ) -> Result<T, ErrorPayload> {
+        let Some(control) = &self.api_control else {
+            return Err(timetracker_core::Error::ConfigNoDataDir.to_payload());
+        };
+        self.with(command, |t| {
+            let mut control = control.lock().unwrap_or_else(|p| p.into_inner());
+            f(t, &mut control)
+        })
+    }
+
     /// Runs `f` outside any request: the tray and background polls are not
     /// user commands and must not fill the logs or the command metrics.
     /// None when the tracker is unavailable or `f` failed.

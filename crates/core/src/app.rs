@@ -9,11 +9,14 @@
 //! 3. metrics watching it, then telemetry (which reads the stored consent,
 //!    so it comes after the database), then the crash reporter, which
 //!    follows telemetry's consent and anonymous id;
-//! 4. last, the background parts: the PostHog sender and `/metrics`.
+//! 4. last, the background parts: the PostHog sender and `/metrics`; the
+//!    local API's control is made here too, and started by the shell once
+//!    it can tell the window about the API's writes.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::api::ApiControl;
 use crate::config::{self, Env};
 use crate::crash::{self, CrashConfig, CrashReporter};
 use crate::error::{Error, Result};
@@ -88,6 +91,9 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// None when the data folder is unknown, and for `tt`.
     pub metrics_control: Option<MetricsControl>,
+    /// None when the data folder is unknown, and for `tt`; not yet started
+    /// (see [`ApiControl::start`]).
+    pub api_control: Option<ApiControl>,
     pub telemetry: Arc<Telemetry>,
     /// None when the data folder is unknown (there is nowhere to keep
     /// reports), and for `tt`.
@@ -167,6 +173,7 @@ impl App {
             logs,
             metrics,
             metrics_control: None,
+            api_control: None,
             telemetry,
             crash: None,
             tracker: Ok(None),
@@ -195,7 +202,7 @@ impl App {
         let crash = CrashReporter::new(CrashConfig::from_env(env), &dir).install();
         crash.attach_metrics(self.metrics.clone());
         self.crash = Some(crash.clone());
-        let mut control = MetricsControl::from_env(self.metrics.clone(), dir, env);
+        let mut control = MetricsControl::from_env(self.metrics.clone(), dir.clone(), env);
         let telemetry = self.telemetry.clone();
         control.set_kill_switch(Box::new(move |t| telemetry.flag(t, Flag::MetricsEndpoint)));
         if let Some(tracker) = tracker {
@@ -215,5 +222,6 @@ impl App {
             let _ = control.start(tracker);
         }
         self.metrics_control = Some(control);
+        self.api_control = Some(ApiControl::new(self.metrics.clone(), dir, env));
     }
 }

@@ -24,11 +24,12 @@ struct Stored {
 }
 
 /// The paused entry and when the break began.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Paused {
     pub entry: Entry,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub paused_at: Timestamp,
 }
 

@@ -129,6 +129,38 @@ pub enum Error {
     },
     #[error("Per-project metrics carry your project names, so they need a token. Turn them off before removing it.")]
     MetricsTokenRequired,
+    #[error("{0} is not an address with a port, like 127.0.0.1:9465.")]
+    ApiInvalidAddress(String),
+    #[error(
+        "The local API only listens on this computer: use 127.0.0.1, localhost or [::1], not {0}."
+    )]
+    ApiNotLoopback(String),
+    #[error("Port {0} is already in use by another program. Pick another port for the local API; TimeTracker keeps running without it.")]
+    ApiPortInUse(u16),
+    #[error("The local API could not start on {addr}: {source}")]
+    ApiStartFailed {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("The API token file {path} could not be written: {source}")]
+    ApiTokenFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Send the API token as 'Authorization: Bearer <token>': it is in Settings, in the api-token file of the data folder, or in TIMETRACKER_API_TOKEN.")]
+    ApiUnauthorized,
+    #[error("This token may only read. Use the full API token to make changes.")]
+    ApiReadOnly,
+    #[error("Requests must name this API's own address in Host (127.0.0.1, localhost or [::1], with its port); requests from web pages (with an Origin header) are refused.")]
+    ApiForbidden,
+    #[error("There is no such API route; GET /api/v1/openapi.json lists them all.")]
+    ApiNotFound,
+    #[error(
+        "This route does not take that method; GET /api/v1/openapi.json lists what each one takes."
+    )]
+    ApiMethodNotAllowed,
+    #[error("The request could not be read: {0}")]
+    ApiInvalidRequest(String),
     #[error("Logging is not running, so there is no logs folder to open.")]
     LoggingUnavailable,
     #[error(
@@ -257,6 +289,17 @@ error_codes! {
     MetricsStartFailed => "metrics.start_failed", Refused;
     MetricsTokenFile => "metrics.token_file", Refused;
     MetricsTokenRequired => "metrics.token_required", Refused;
+    ApiInvalidAddress => "api.invalid_address", Refused;
+    ApiNotLoopback => "api.not_loopback", Refused;
+    ApiPortInUse => "api.port_in_use", Refused;
+    ApiStartFailed => "api.start_failed", Refused;
+    ApiTokenFile => "api.token_file", Refused;
+    ApiUnauthorized => "api.unauthorized", Refused;
+    ApiReadOnly => "api.read_only", Refused;
+    ApiForbidden => "api.forbidden", Refused;
+    ApiNotFound => "api.not_found", NotFound;
+    ApiMethodNotAllowed => "api.method_not_allowed", Refused;
+    ApiInvalidRequest => "api.invalid_request", Refused;
     LoggingUnavailable => "logging.unavailable", Refused;
     LoggingOpenFailed => "logging.open_failed", Refused;
     TelemetryExportFailed => "telemetry.export_failed", Refused;
@@ -374,6 +417,17 @@ impl Error {
             Error::MetricsStartFailed { .. } => C::MetricsStartFailed,
             Error::MetricsTokenFile { .. } => C::MetricsTokenFile,
             Error::MetricsTokenRequired => C::MetricsTokenRequired,
+            Error::ApiInvalidAddress(_) => C::ApiInvalidAddress,
+            Error::ApiNotLoopback(_) => C::ApiNotLoopback,
+            Error::ApiPortInUse(_) => C::ApiPortInUse,
+            Error::ApiStartFailed { .. } => C::ApiStartFailed,
+            Error::ApiTokenFile { .. } => C::ApiTokenFile,
+            Error::ApiUnauthorized => C::ApiUnauthorized,
+            Error::ApiReadOnly => C::ApiReadOnly,
+            Error::ApiForbidden => C::ApiForbidden,
+            Error::ApiNotFound => C::ApiNotFound,
+            Error::ApiMethodNotAllowed => C::ApiMethodNotAllowed,
+            Error::ApiInvalidRequest(_) => C::ApiInvalidRequest,
             Error::LoggingUnavailable => C::LoggingUnavailable,
             Error::LoggingOpenFailed { .. } => C::LoggingOpenFailed,
             Error::TelemetryExportFailed { .. } => C::TelemetryExportFailed,

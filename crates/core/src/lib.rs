@@ -2,6 +2,7 @@
 //! window and no Tauri dependency; the desktop shell and the `tt` CLI are thin
 //! front ends over [`Tracker`].
 
+pub mod api;
 pub mod app;
 pub mod breaks;
 pub mod calendar;

@@ -20,7 +20,7 @@ pub const PALETTE: &[&str] = &[
     "#6366f1", "#84cc16",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Project {
     #[ts(type = "number")]
@@ -29,8 +29,10 @@ pub struct Project {
     pub color: String,
     pub archived: bool,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     /// The client billed for this project, if any.
     pub client: Option<String>,

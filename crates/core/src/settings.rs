@@ -34,6 +34,28 @@ impl Default for MetricsSettings {
 
 const METRICS_KEY: &str = "metrics";
 
+/// Default port of the local API: next to the metrics endpoint's.
+pub const DEFAULT_API_PORT: u16 = 9465;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiSettings {
+    /// Serve the local REST API on localhost.
+    pub enabled: bool,
+    pub port: u16,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            port: DEFAULT_API_PORT,
+        }
+    }
+}
+
+const API_KEY: &str = "api";
+
 /// Writes one setting through any connection (the sender thread has its own).
 pub(crate) fn upsert(
     conn: &rusqlite::Connection,
@@ -93,6 +115,18 @@ impl Tracker {
         self.set_setting(METRICS_KEY, settings)?;
         self.track(crate::events::Event::SettingsUpdated {
             setting: crate::events::product::SettingKey::Metrics,
+        });
+        Ok(())
+    }
+
+    pub fn api_settings(&self) -> Result<ApiSettings> {
+        self.setting(API_KEY)
+    }
+
+    pub fn set_api_settings(&mut self, settings: &ApiSettings) -> Result<()> {
+        self.set_setting(API_KEY, settings)?;
+        self.track(crate::events::Event::SettingsUpdated {
+            setting: crate::events::product::SettingKey::Api,
         });
         Ok(())
     }

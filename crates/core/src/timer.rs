@@ -14,7 +14,7 @@ use crate::{projects, Tracker};
 
 pub use crate::limits::DESCRIPTION_MAX_CHARS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct StartOutcome {
     /// The new running entry.

@@ -34,6 +34,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("metrics", &["metrics"]),
     ("crash", &["crash"]),
     ("telemetry", &["telemetry"]),
+    ("api", &["api"]),
     ("doctor", &["doctor"]),
     ("app", &["app"]),
 ];

@@ -276,6 +276,30 @@ fn full_exposition() -> String {
     metrics.observe_command("timer_start", true, std::time::Duration::from_millis(2));
     metrics.observe_command("timer_stop", false, std::time::Duration::from_millis(1));
     metrics.observe_telemetry_send("posthog", "sent", 3);
+    // The local API's families appear with its first request.
+    let api = timetracker_core::api::ApiServer::start(
+        timetracker_core::api::ApiConfig::new(
+            loopback(0),
+            timetracker_core::api::Tokens {
+                full: "api".into(),
+                read_only: "api-read".into(),
+            },
+        ),
+        tracker.open_sibling().unwrap(),
+        jiff::tz::TimeZone::UTC,
+        metrics.clone(),
+        None,
+    )
+    .unwrap();
+    let api_host = format!("127.0.0.1:{}", api.addr().port());
+    let reply = request(
+        api.addr(),
+        "GET",
+        "/api/v1/timer",
+        &[("Host", &api_host), ("Authorization", "Bearer api")],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    api.stop();
     // Per-project series are served only with a token.
     let server = MetricsServer::start(
         ServerConfig::new(loopback(0), Some("promtool-token".into())),

@@ -11,6 +11,7 @@ import type { Project } from './bindings/Project';
 import type { StartOutcome } from './bindings/StartOutcome';
 import type { LogStatus } from './bindings/LogStatus';
 import type { MetricsStatus } from './bindings/MetricsStatus';
+import type { ApiStatus } from './bindings/ApiStatus';
 import type { TelemetryStatus } from './bindings/TelemetryStatus';
 import type { Inspection } from './bindings/Inspection';
 import type { QueuedPage } from './bindings/QueuedPage';
@@ -108,6 +109,7 @@ export type {
   LineError,
   LogStatus,
   MetricsStatus,
+  ApiStatus,
   NewEntry,
   Project,
   ProjectBilling,
@@ -242,6 +244,10 @@ export const api = {
     call<MetricsStatus>('metrics_configure', { enabled, port, perProject }),
   generateMetricsToken: () => call<MetricsStatus>('metrics_token_generate'),
   removeMetricsToken: () => call<MetricsStatus>('metrics_token_remove'),
+  apiStatus: () => call<ApiStatus>('api_status'),
+  configureApi: (enabled: boolean, port: number) =>
+    call<ApiStatus>('api_configure', { enabled, port }),
+  rotateApiTokens: () => call<ApiStatus>('api_tokens_rotate'),
   telemetryStatus: () => call<TelemetryStatus>('telemetry_status'),
   setConsent: (crashReports: boolean, usage: boolean) =>
     call<TelemetryStatus>('telemetry_set_consent', { crashReports, usage }),

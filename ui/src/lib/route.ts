@@ -11,6 +11,7 @@ export const SETTINGS_SECTIONS = [
   { id: 'work', label: 'Work hours' },
   { id: 'import', label: 'Import' },
   { id: 'metrics', label: 'Metrics' },
+  { id: 'integrations', label: 'Integrations' },
   { id: 'diagnostics', label: 'Diagnostics' },
 ] as const;
 

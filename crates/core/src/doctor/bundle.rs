@@ -40,6 +40,8 @@ const VARIABLES: &[(&str, bool)] = &[
     ("TIMETRACKER_TELEMETRY_DEBUG", false),
     ("TIMETRACKER_METRICS_ADDR", false),
     ("TIMETRACKER_METRICS_TOKEN", true),
+    ("TIMETRACKER_API_ADDR", false),
+    ("TIMETRACKER_API_TOKEN", true),
     ("TIMETRACKER_TEST_HOOKS", false),
 ];
 

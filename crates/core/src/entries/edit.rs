@@ -16,7 +16,7 @@ use super::undo::Deleted;
 use super::{get, tags, Entry};
 
 /// A finished entry typed in by hand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct NewEntry {
     #[ts(type = "number | null")]
@@ -24,8 +24,10 @@ pub struct NewEntry {
     #[serde(default)]
     pub description: String,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub started_at: Timestamp,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub stopped_at: Timestamp,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -34,20 +36,23 @@ pub struct NewEntry {
 /// The fields to change; an absent field is left as it is. `project_id:
 /// null` moves the entry to no project and `stopped_at: null` makes it the
 /// running entry again.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct EntryPatch {
     #[serde(default, with = "present", skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number | null")]
+    #[schema(value_type = Option<i64>)]
     pub project_id: Option<Option<i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "string")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub started_at: Option<Timestamp>,
     #[serde(default, with = "present", skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "string | null")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub stopped_at: Option<Option<Timestamp>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

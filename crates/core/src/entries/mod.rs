@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::storage::ts_from_ms;
 use crate::Tracker;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Entry {
     #[ts(type = "number")]
@@ -30,9 +30,11 @@ pub struct Entry {
     pub project_color: Option<String>,
     pub description: String,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub started_at: Timestamp,
     /// Empty while the timer runs.
     #[ts(type = "string | null")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub stopped_at: Option<Timestamp>,
     /// Whole seconds; for a running entry, up to the moment it was read.
     #[ts(type = "number")]

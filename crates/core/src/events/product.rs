@@ -68,6 +68,7 @@ pub enum SettingKey {
     Consent,
     Metrics,
     AnonymousId,
+    Api,
 }
 
 /// A version number (`1.2.3`, `1.2.3-beta.1`): digits, dots, letters and

@@ -51,7 +51,7 @@ impl Default for ConnectionLimits {
 
 /// Accepts and serves until `stop` fires, then lets requests in flight
 /// finish for up to [`SHUTDOWN_GRACE`].
-pub(super) async fn serve(
+pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
     limits: ConnectionLimits,

@@ -44,6 +44,17 @@ struct HttpLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ApiLabels {
+    route: &'static str,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabel {
+    route: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EndpointLabel {
     endpoint: &'static str,
 }
@@ -98,6 +109,8 @@ pub struct Metrics {
     ipc_duration: HistogramFamily<CommandLabel>,
     http_requests: Family<HttpLabels, Counter>,
     http_duration: HistogramFamily<EndpointLabel>,
+    api_requests: Family<ApiLabels, Counter>,
+    api_duration: HistogramFamily<RouteLabel>,
     db_query_duration: HistogramFamily<OperationLabel>,
     timer_starts: Counter,
     tracked_seconds: Counter,
@@ -169,6 +182,20 @@ impl Metrics {
                 Unit::Seconds,
                 http_duration.clone(),
             );
+            let api_requests = Family::<ApiLabels, Counter>::default();
+            registry.register(
+                "api_requests",
+                "Requests to the local API, by route template and HTTP status",
+                api_requests.clone(),
+            );
+            let api_duration: HistogramFamily<RouteLabel> =
+                Family::new_with_constructor(request_histogram);
+            registry.register_with_unit(
+                "api_request_duration",
+                "Time to answer one request to the local API, by route template",
+                Unit::Seconds,
+                api_duration.clone(),
+            );
             let db_query_duration: HistogramFamily<OperationLabel> =
                 Family::new_with_constructor(query_histogram);
             registry.register_with_unit(
@@ -218,6 +245,8 @@ impl Metrics {
                 ipc_duration,
                 http_requests,
                 http_duration,
+                api_requests,
+                api_duration,
                 db_query_duration,
                 timer_starts,
                 tracked_seconds,
@@ -260,6 +289,17 @@ impl Metrics {
             .inc();
         self.http_duration
             .get_or_create(&EndpointLabel { endpoint })
+            .observe(took.as_secs_f64());
+    }
+
+    /// One local API request; `route` is its template (`/api/v1/entries/{id}`),
+    /// never the raw path, so the series stay few.
+    pub(crate) fn observe_api(&self, route: &'static str, status: u16, took: Duration) {
+        self.api_requests
+            .get_or_create(&ApiLabels { route, status })
+            .inc();
+        self.api_duration
+            .get_or_create(&RouteLabel { route })
             .observe(took.as_secs_f64());
     }
 

@@ -49,18 +49,31 @@ impl ServerConfig {
 /// Parses `127.0.0.1:9464`, `[::1]:9464` or `localhost:9464`; anything that
 /// is not a loopback address is refused.
 pub fn parse_addr(text: &str) -> Result<SocketAddr> {
+    parse_loopback(text).map_err(|e| match e {
+        AddrError::Invalid(t) => Error::MetricsInvalidAddress(t),
+        AddrError::NotLoopback(t) => Error::MetricsNotLoopback(t),
+    })
+}
+
+pub(crate) enum AddrError {
+    Invalid(String),
+    NotLoopback(String),
+}
+
+/// `parse_addr` for any of the loopback servers, which name their own errors.
+pub(crate) fn parse_loopback(text: &str) -> std::result::Result<SocketAddr, AddrError> {
     let text = text.trim();
     let addr = match text.strip_prefix("localhost:") {
         Some(port) => port
             .parse::<u16>()
             .map(|p| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), p))
-            .map_err(|_| Error::MetricsInvalidAddress(text.to_owned()))?,
+            .map_err(|_| AddrError::Invalid(text.to_owned()))?,
         None => text
             .parse::<SocketAddr>()
-            .map_err(|_| Error::MetricsInvalidAddress(text.to_owned()))?,
+            .map_err(|_| AddrError::Invalid(text.to_owned()))?,
     };
     if !addr.ip().is_loopback() {
-        return Err(Error::MetricsNotLoopback(text.to_owned()));
+        return Err(AddrError::NotLoopback(text.to_owned()));
     }
     Ok(addr)
 }
@@ -85,43 +98,52 @@ pub fn token_from(env_token: Option<String>, data_dir: &Path) -> Option<String> 
     if let Some(token) = env_token.filter(|t| !t.trim().is_empty()) {
         return Some(token.trim().to_owned());
     }
-    std::fs::read_to_string(token_path(data_dir))
-        .ok()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
+    read_secret_file(&token_path(data_dir))
 }
 
 /// Writes a new random token to a file only the user can read, for
 /// Prometheus' `authorization: credentials_file:`.
 pub fn generate_token(data_dir: &Path) -> Result<String> {
+    let path = token_path(data_dir);
+    write_secret_file(&path).map_err(|source| Error::MetricsTokenFile {
+        path: path.clone(),
+        source,
+    })
+}
+
+/// A new random token (256 bits), written to `path` with mode 0600 (an
+/// existing file is tightened to it too) and synced. The API's tokens are
+/// made the same way.
+pub(crate) fn write_secret_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Write;
     let token = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
-    let path = token_path(data_dir);
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            options.mode(0o600);
-            // An existing file keeps its mode on open: tighten it too.
-            if path.exists() {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-            }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // An existing file keeps its mode on open: tighten it too.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
         }
-        let mut file = options.open(&path)?;
-        file.write_all(token.as_bytes())?;
-        file.sync_all()
-    };
-    write().map_err(|source| Error::MetricsTokenFile {
-        path: path.clone(),
-        source,
-    })?;
+    }
+    let mut file = options.open(path)?;
+    file.write_all(token.as_bytes())?;
+    file.sync_all()?;
     Ok(token)
+}
+
+/// The trimmed contents of a token file, if it has any.
+pub(crate) fn read_secret_file(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 pub fn remove_token(data_dir: &Path) -> Result<()> {
@@ -142,10 +164,7 @@ struct Shared {
 
 /// A running endpoint; dropping it stops it.
 pub struct MetricsServer {
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    done: std::sync::mpsc::Receiver<()>,
-    thread: Option<JoinHandle<()>>,
+    serving: Serving,
 }
 
 impl MetricsServer {
@@ -156,60 +175,36 @@ impl MetricsServer {
         if !config.addr.ip().is_loopback() {
             return Err(Error::MetricsNotLoopback(config.addr.to_string()));
         }
-        let listener = TcpListener::bind(config.addr).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AddrInUse {
-                Error::MetricsPortInUse(config.addr.port())
-            } else {
-                Error::MetricsStartFailed {
-                    addr: config.addr.to_string(),
-                    source,
-                }
-            }
+        let listener = bind(config.addr).map_err(|e| match e {
+            BindError::InUse => Error::MetricsPortInUse(config.addr.port()),
+            BindError::Other(source) => Error::MetricsStartFailed {
+                addr: config.addr.to_string(),
+                source,
+            },
         })?;
-        let start_failed = |source| Error::MetricsStartFailed {
-            addr: config.addr.to_string(),
-            source,
-        };
-        listener.set_nonblocking(true).map_err(start_failed)?;
-        let addr = listener.local_addr().map_err(start_failed)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(start_failed)?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::MetricsStartFailed {
+                addr: config.addr.to_string(),
+                source,
+            })?;
         let shared = Arc::new(Shared {
             metrics: metrics.clone(),
             hosts: allowed_hosts(addr),
             token: config.token.filter(|t| !t.is_empty()),
         });
-        let limits = config.limits;
-        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-        let (done_tx, done) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("timetracker-metrics".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => {
-                            let app = axum::Router::new().fallback(handle).with_state(shared);
-                            super::connections::serve(listener, app, limits, metrics, stop).await;
-                        }
-                        Err(e) => tracing::error!(error = %e, "the metrics endpoint stopped"),
-                    }
-                });
-                let _ = done_tx.send(());
-            })
-            .map_err(start_failed)?;
+        let app = axum::Router::new().fallback(handle).with_state(shared);
+        let serving = Serving::spawn("timetracker-metrics", listener, app, config.limits, metrics)
+            .map_err(|source| Error::MetricsStartFailed {
+                addr: config.addr.to_string(),
+                source,
+            })?;
         crate::log_event!("metrics.started", port = addr.port());
-        Ok(Self {
-            addr,
-            shutdown: Some(shutdown),
-            done,
-            thread: Some(thread),
-        })
+        Ok(Self { serving })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.serving.addr
     }
 
     /// Stops serving and frees the port. Waits up to two seconds for
@@ -220,16 +215,9 @@ impl MetricsServer {
     }
 
     fn shutdown_now(&mut self) {
-        let Some(shutdown) = self.shutdown.take() else {
-            return;
-        };
-        let _ = shutdown.send(());
-        if self.done.recv_timeout(Duration::from_secs(2)).is_ok() {
-            if let Some(thread) = self.thread.take() {
-                let _ = thread.join();
-            }
+        if self.serving.stop() {
+            crate::log_event!("metrics.stopped", port = self.serving.addr.port());
         }
-        crate::log_event!("metrics.stopped", port = self.addr.port());
     }
 }
 
@@ -239,10 +227,95 @@ impl Drop for MetricsServer {
     }
 }
 
+pub(crate) enum BindError {
+    InUse,
+    Other(std::io::Error),
+}
+
+/// Binds a non-blocking listener, telling a taken port from other errors.
+pub(crate) fn bind(addr: SocketAddr) -> std::result::Result<TcpListener, BindError> {
+    let listener = TcpListener::bind(addr).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            BindError::InUse
+        } else {
+            BindError::Other(source)
+        }
+    })?;
+    listener.set_nonblocking(true).map_err(BindError::Other)?;
+    Ok(listener)
+}
+
+/// An axum app served on a thread of its own, with the connection limits
+/// of [`super::connections`]; `/metrics` and the local API both run on it.
+pub(crate) struct Serving {
+    pub(crate) addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    done: std::sync::mpsc::Receiver<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Serving {
+    pub(crate) fn spawn(
+        name: &str,
+        listener: TcpListener,
+        app: axum::Router,
+        limits: ConnectionLimits,
+        metrics: Arc<Metrics>,
+    ) -> std::io::Result<Self> {
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let thread_name = name.to_owned();
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            super::connections::serve(listener, app, limits, metrics, stop).await;
+                        }
+                        Err(e) => tracing::error!(error = %e, server = %thread_name, "the endpoint stopped"),
+                    }
+                });
+                let _ = done_tx.send(());
+            })?;
+        Ok(Self {
+            addr,
+            shutdown: Some(shutdown),
+            done,
+            thread: Some(thread),
+        })
+    }
+
+    /// Tells the thread to stop and waits up to two seconds for it; false
+    /// when it was stopped already.
+    pub(crate) fn stop(&mut self) -> bool {
+        let Some(shutdown) = self.shutdown.take() else {
+            return false;
+        };
+        let _ = shutdown.send(());
+        if self.done.recv_timeout(Duration::from_secs(2)).is_ok() {
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
+        }
+        true
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// The usual loopback names with the bound port, and the bound address
 /// itself: `TIMETRACKER_METRICS_ADDR=127.0.0.2:9464` is reached as
 /// `127.0.0.2:9464`, which no other site's DNS name can be.
-fn allowed_hosts(bound: SocketAddr) -> Vec<String> {
+pub(crate) fn allowed_hosts(bound: SocketAddr) -> Vec<String> {
     let port = bound.port();
     let mut hosts = vec![
         format!("127.0.0.1:{port}"),
@@ -257,7 +330,7 @@ fn allowed_hosts(bound: SocketAddr) -> Vec<String> {
     hosts
 }
 
-fn host_allowed(headers: &HeaderMap, hosts: &[String]) -> bool {
+pub(crate) fn host_allowed(headers: &HeaderMap, hosts: &[String]) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };
@@ -266,11 +339,11 @@ fn host_allowed(headers: &HeaderMap, hosts: &[String]) -> bool {
 }
 
 /// Compares in time that does not depend on where the strings differ.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn token_ok(headers: &HeaderMap, token: &str) -> bool {
+pub(crate) fn token_ok(headers: &HeaderMap, token: &str) -> bool {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
@@ -287,7 +360,7 @@ fn text(status: StatusCode, body: &'static str) -> Response {
         .into_response()
 }
 
-fn method_label(method: &Method) -> &'static str {
+pub(crate) fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
         Method::HEAD => "HEAD",

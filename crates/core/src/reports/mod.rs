@@ -32,12 +32,14 @@ pub struct ReportQuery {
     pub rounding: Rounding,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Report {
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub from: Timestamp,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub to: Timestamp,
     pub rounding_minutes: u32,
     /// Entries with any time in the range.
@@ -63,7 +65,7 @@ pub struct Report {
     pub balance: Option<Balance>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct ProjectTotal {
     #[ts(type = "number | null")]
@@ -83,7 +85,7 @@ pub struct ProjectTotal {
     pub currency: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct TagTotal {
     pub tag: String,
@@ -93,7 +95,7 @@ pub struct TagTotal {
     pub rounded_seconds: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct DayTotal {
     /// `YYYY-MM-DD` in the report's time zone.
@@ -110,7 +112,7 @@ pub struct DayTotal {
     pub by_project: Vec<DayProject>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct DayProject {
     #[ts(type = "number | null")]
@@ -119,7 +121,7 @@ pub struct DayProject {
     pub seconds: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Amount {
     pub currency: String,

@@ -34,7 +34,7 @@ pub struct WorkHours {
 }
 
 /// Tracked time against the target over some days.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Progress {
     #[ts(type = "number")]
@@ -58,12 +58,14 @@ impl Progress {
 
 /// The overtime balance: every day from `from` through yesterday (today
 /// is still being worked, and shows as progress instead).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Balance {
     #[ts(type = "string")]
+    #[schema(value_type = String, format = Date)]
     pub from: Date,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = Date)]
     pub through: Date,
     #[ts(type = "number")]
     pub seconds: i64,

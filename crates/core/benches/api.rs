@@ -1,0 +1,153 @@
+//! `cargo bench -p timetracker-core --bench api`
+//!
+//! The local API on a database of 100,000 entries, over real HTTP on
+//! loopback with a keep-alive client: `GET /api/v1/timer`, a week of entries
+//! (`GET /api/v1/entries?from&to`), and what a client sending 1,000 requests
+//! a second does to the app's own command latency (timer start+stop on the
+//! window's connection).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::tz::TimeZone;
+use timetracker_core::api::{ApiConfig, ApiServer, Tokens};
+use timetracker_core::metrics::server::loopback;
+use timetracker_core::metrics::Metrics;
+use timetracker_core::{SystemClock, Tracker};
+
+const TOKEN: &str = "bench-token";
+
+fn summary(mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+    format!(
+        "median {:?}, p99 {:?} (n={})",
+        at(0.5),
+        at(0.99),
+        samples.len()
+    )
+}
+
+fn get(agent: &ureq::Agent, url: &str) -> String {
+    agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+}
+
+fn timed(agent: &ureq::Agent, url: &str, n: usize) -> Vec<Duration> {
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(get(agent, url));
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn start_stop(tracker: &mut Tracker, project: i64, n: usize) -> Vec<Duration> {
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            tracker.start_timer(Some(project), "").unwrap();
+            tracker.stop_timer().unwrap();
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let (requests, commands) = if full { (2000, 1000) } else { (10, 10) };
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = timetracker_core::config::database_path(dir.path());
+    drop(Tracker::open(&db, Arc::new(SystemClock)).unwrap());
+    let now = jiff::Timestamp::now();
+    common::seed(&db, now);
+    let mut tracker = Tracker::open(&db, Arc::new(SystemClock)).unwrap();
+    let project = tracker.list_projects(false).unwrap()[0].id;
+    let tokens = Tokens {
+        full: TOKEN.into(),
+        read_only: "bench-read-only".into(),
+    };
+    let server = ApiServer::start(
+        ApiConfig::new(loopback(0), tokens),
+        tracker.open_sibling().unwrap(),
+        TimeZone::UTC,
+        Metrics::new(),
+        None,
+    )
+    .unwrap();
+    let base = format!("http://{}/api/v1", server.addr());
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+
+    let timer = format!("{base}/timer");
+    get(&agent, &timer);
+    println!(
+        "GET /timer:                {}",
+        summary(timed(&agent, &timer, requests))
+    );
+
+    let from = now
+        .checked_sub(jiff::SignedDuration::from_hours(7 * 24))
+        .unwrap();
+    let week = format!("{base}/entries?from={from}&to={now}&limit=1000");
+    let listed: serde_json::Value = serde_json::from_str(&get(&agent, &week)).unwrap();
+    let total = listed["total"].as_u64().unwrap();
+    assert!(
+        total > 50,
+        "a week of the seeded history holds {total} entries"
+    );
+    println!(
+        "GET a week of entries ({total}): {}",
+        summary(timed(&agent, &week, requests / 4))
+    );
+
+    let quiet = start_stop(&mut tracker, project, commands);
+    println!("start+stop, no client:     {}", summary(quiet));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let client = {
+        let (stop, done, timer) = (stop.clone(), done.clone(), timer.clone());
+        std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+            let start = Instant::now();
+            let mut n: u64 = 0;
+            while !stop.load(Ordering::Relaxed) {
+                // Paced at 1,000 a second; a slower answer runs back to back.
+                let due = start + Duration::from_millis(n);
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                get(&agent, &timer);
+                done.fetch_add(1, Ordering::Relaxed);
+                n += 1;
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let before = done.load(Ordering::Relaxed);
+    let t = Instant::now();
+    let busy = start_stop(&mut tracker, project, commands);
+    let window = t.elapsed();
+    let answered = done.load(Ordering::Relaxed) - before;
+    stop.store(true, Ordering::Relaxed);
+    client.join().unwrap();
+    println!("start+stop, with client:   {}", summary(busy));
+    println!(
+        "client achieved:           {:.0} requests/s during the measurement",
+        answered as f64 / window.as_secs_f64()
+    );
+    server.stop();
+}
