@@ -92,6 +92,11 @@ fn main() {
             integrations::api_status,
             integrations::api_configure,
             integrations::api_tokens_rotate,
+            integrations::webhooks_list,
+            integrations::webhook_add,
+            integrations::webhook_remove,
+            integrations::webhook_test,
+            integrations::webhook_deliveries,
             commands::telemetry_status,
             commands::telemetry_set_consent,
             commands::telemetry_inspect,
@@ -139,6 +144,15 @@ fn main() {
                 return;
             };
             state.telemetry.shutdown(std::time::Duration::from_secs(2));
+            // What is not delivered goes when the app runs next.
+            let sender = state
+                .webhook_sender
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if let Some(sender) = sender {
+                sender.stop();
+            }
             if let Some(crash) = &state.crash {
                 crash.flush(std::time::Duration::from_secs(2));
             }

@@ -13,6 +13,7 @@ use timetracker_core::crash::{self, CrashReporter};
 use timetracker_core::logging::{self, LogWriter};
 use timetracker_core::metrics::{Metrics, MetricsControl};
 use timetracker_core::telemetry::Telemetry;
+use timetracker_core::webhooks::sender::WebhookSender;
 use timetracker_core::{log_event, ErrorPayload, Tracker};
 
 pub struct AppState {
@@ -23,6 +24,8 @@ pub struct AppState {
     metrics: Arc<Metrics>,
     metrics_control: Option<Mutex<MetricsControl>>,
     api_control: Option<Mutex<ApiControl>>,
+    /// Taken and stopped at exit, after a last round of deliveries.
+    pub webhook_sender: Mutex<Option<WebhookSender>>,
     pub telemetry: Arc<Telemetry>,
     /// None when the data folder is unknown: there is nowhere to keep reports.
     pub crash: Option<Arc<CrashReporter>>,
@@ -46,6 +49,7 @@ impl AppState {
             metrics: app.metrics,
             metrics_control: app.metrics_control.map(Mutex::new),
             api_control: app.api_control.map(Mutex::new),
+            webhook_sender: Mutex::new(app.webhook_sender),
             telemetry: app.telemetry,
             crash: app.crash,
             tracker,

@@ -1,12 +1,17 @@
 //! The local API of the real app: a timer started with `curl` runs in the
-//! window at once, one stopped in the window reads as stopped over the API,
-//! and Settings › Integrations shows the API and its read-only token.
+//! window at once; stopping it in the window reads as stopped over the API
+//! and fires a signed webhook to a loopback receiver; Settings ›
+//! Integrations shows the API, its read-only token and the webhook's log.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 
+use std::time::Duration;
+
 use serde_json::Value;
-use timetracker_e2e::{free_port, fresh_data_dir, App, SERIAL};
+use timetracker_core::webhooks::sign;
+use timetracker_e2e::{free_port, fresh_data_dir, tt, App, SERIAL};
+use timetracker_test_support::Receiver;
 
 const TOKEN: &str = "e2e-api-token-0123456789";
 
@@ -50,6 +55,20 @@ async fn a_timer_started_with_curl_runs_in_the_window_and_stops_from_it() {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let base = format!("http://{addr}/api/v1");
+    let receiver = Receiver::start();
+    let hook: Value = serde_json::from_str(&tt(
+        &data,
+        &[
+            "--json",
+            "webhooks",
+            "add",
+            &format!("{}/tt", receiver.url()),
+            "--events",
+            "timer.stopped",
+        ],
+    ))
+    .unwrap();
+    let secret = hook["secret"].as_str().unwrap().to_owned();
     let app = App::launch_with_env(
         &data,
         &[
@@ -82,6 +101,26 @@ async fn a_timer_started_with_curl_runs_in_the_window_and_stops_from_it() {
 
     app.click("timer-stop").await;
     app.wait_for_text("timer-status", |t| t == "stopped").await;
+    // The app's sender posts the stop to the webhook, signed.
+    receiver.wait_for_requests(1, Duration::from_secs(30));
+    let delivery = &receiver.requests()[0];
+    assert_eq!(delivery.line(), "POST /tt");
+    let body = delivery.json();
+    assert_eq!(body["type"], "timer.stopped");
+    assert_eq!(body["data"]["description"], "from curl");
+    assert_eq!(body["data"]["project_name"], "Owl Census");
+    let at: i64 = delivery
+        .header("webhook-timestamp")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(sign::verify(
+        &secret,
+        delivery.header("webhook-id").unwrap(),
+        at,
+        &delivery.body,
+        delivery.header("webhook-signature").unwrap(),
+    ));
     let (status, timer) = curl(TOKEN, "GET", &format!("{base}/timer"), None);
     assert_eq!(status, 200);
     assert_eq!(timer["running"], false);
@@ -118,6 +157,14 @@ async fn a_timer_started_with_curl_runs_in_the_window_and_stops_from_it() {
     assert_eq!(token, TOKEN);
     let shown_read_only = app.text("settings-api-token-readonly").await;
     assert_eq!(shown_read_only, read_only.trim());
+    app.wait_for_count("webhook-row", 1).await;
+    app.click("webhook-log-toggle").await;
+    let rows = app.wait_for_count("webhook-delivery-row", 1).await;
+    let row = rows[0].text().await.unwrap();
+    assert!(
+        row.contains("timer.stopped") && row.contains("delivered"),
+        "{row}"
+    );
 
     // Every request is in the log with its route template and status.
     let log = std::fs::read_to_string(data.join("logs/app.jsonl")).unwrap();

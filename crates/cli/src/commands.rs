@@ -15,7 +15,9 @@ use timetracker_core::reports::{ReportQuery, ReportRange, Rounding};
 use timetracker_core::{logging, Error, Project, Tracker};
 
 use crate::dates::{days_back, end_of, start_of};
-use crate::{text, Cli, Command, ExportFormat, Failure, ProjectAction, RangeArgs, SyncAction};
+use crate::{
+    text, Cli, Command, ExportFormat, Failure, ProjectAction, RangeArgs, SyncAction, WebhookAction,
+};
 
 pub(crate) type Outcome = Result<(), Failure>;
 
@@ -75,6 +77,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Edit { .. } => "tt_edit",
         Command::Delete { .. } => "tt_delete",
         Command::Sync { .. } => "tt_sync",
+        Command::Webhooks { .. } => "tt_webhooks",
         Command::Doctor(_) => "tt_doctor",
     }
 }
@@ -94,6 +97,9 @@ fn logs(command: &Command) -> bool {
             }
             | Command::Sync {
                 action: SyncAction::Status
+            }
+            | Command::Webhooks {
+                action: WebhookAction::List | WebhookAction::Log { .. }
             }
     )
 }
@@ -115,6 +121,9 @@ pub(crate) fn read_only(command: &Command) -> bool {
             }
             | Command::Sync {
                 action: SyncAction::Status
+            }
+            | Command::Webhooks {
+                action: WebhookAction::List | WebhookAction::Log { .. }
             }
             | Command::Doctor(_)
     )
@@ -315,6 +324,7 @@ fn dispatch(t: &mut Tracker, command: Command, env: &Env, out: &mut Out) -> Outc
         }
         Command::Delete { id } => crate::edit::delete(t, id, out),
         Command::Sync { action } => crate::sync::run(t, action, &tz, out),
+        Command::Webhooks { action } => crate::webhooks::run(t, action, &tz, out),
         // Runs without an open tracker (see `run`).
         Command::Doctor(_) => Ok(()),
     }

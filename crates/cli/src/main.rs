@@ -12,6 +12,7 @@ mod edit;
 mod exit;
 mod sync;
 mod text;
+mod webhooks;
 mod zone;
 
 use std::io::Write;
@@ -154,10 +155,44 @@ pub enum Command {
         #[command(subcommand)]
         action: SyncAction,
     },
+    /// Send timer, entry and project changes to your own URLs, signed
+    /// (docs/api.md#webhooks)
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhookAction,
+    },
     /// Check the data folder, logs, crash reports, usage statistics,
     /// /metrics, sync and desktop integration; say what to fix
     /// (docs/troubleshooting.md). Exit 1 when any check finds a problem
     Doctor(doctor::DoctorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookAction {
+    /// List webhooks, their events and their deliveries
+    List,
+    /// Add a webhook for URL; prints its signing secret
+    Add {
+        url: String,
+        /// Events to send, comma-separated: timer.started, timer.stopped,
+        /// entry.created, entry.updated, entry.deleted, project.created,
+        /// project.updated, project.archived, project.restored, or
+        /// project.* [default: all]
+        #[arg(long, value_name = "EVENTS")]
+        events: Vec<String>,
+    },
+    /// Remove a webhook and its queued deliveries
+    Remove { id: i64 },
+    /// Send a webhook.test delivery now, and say how the receiver answered
+    Test { id: i64 },
+    /// The delivery log, newest first
+    Log {
+        /// Only this webhook's
+        id: Option<i64>,
+        /// At most this many
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,9 +2,10 @@
 //!
 //! The local API on a database of 100,000 entries, over real HTTP on
 //! loopback with a keep-alive client: `GET /api/v1/timer`, a week of entries
-//! (`GET /api/v1/entries?from&to`), and what a client sending 1,000 requests
+//! (`GET /api/v1/entries?from&to`), what a client sending 1,000 requests
 //! a second does to the app's own command latency (timer start+stop on the
-//! window's connection).
+//! window's connection), and what a webhook costs that command (its
+//! deliveries are queued in the same commit; nothing waits on a receiver).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 #[path = "common/mod.rs"]
@@ -150,4 +151,14 @@ fn main() {
         answered as f64 / window.as_secs_f64()
     );
     server.stop();
+
+    // Nothing listens there: the queue grows, and no command notices.
+    tracker.observe_changes(timetracker_core::webhooks::queue());
+    let again = start_stop(&mut tracker, project, commands);
+    println!("start+stop, no webhook:    {}", summary(again));
+    tracker
+        .add_webhook("http://127.0.0.1:9/bench", &[])
+        .unwrap();
+    let hooked = start_stop(&mut tracker, project, commands);
+    println!("start+stop, one webhook:   {}", summary(hooked));
 }

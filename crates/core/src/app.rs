@@ -24,7 +24,8 @@ use crate::logging::{self, LogWriter, WriterConfig};
 use crate::metrics::{Metrics, MetricsControl};
 use crate::telemetry::flags::Flag;
 use crate::telemetry::{sender, Telemetry, TelemetryConfig};
-use crate::{Clock, SystemClock, Tracker};
+use crate::webhooks::sender::{Schedule, WebhookSender};
+use crate::{webhooks, Clock, SystemClock, Tracker};
 
 /// Which parts a front end runs. The desktop app runs all of them; `tt`
 /// runs a command and exits, so it sends nothing and serves nothing.
@@ -94,6 +95,9 @@ pub struct App {
     /// None when the data folder is unknown, and for `tt`; not yet started
     /// (see [`ApiControl::start`]).
     pub api_control: Option<ApiControl>,
+    /// Posts queued webhook deliveries; the desktop app's only (`tt`
+    /// queues them, and the app sends them when it runs).
+    pub webhook_sender: Option<WebhookSender>,
     pub telemetry: Arc<Telemetry>,
     /// None when the data folder is unknown (there is nowhere to keep
     /// reports), and for `tt`.
@@ -163,6 +167,8 @@ impl App {
             (Some(dir), None, None) if open_database => {
                 Tracker::open_in_dir(dir, clock).map(|mut t| {
                     t.set_env(env.clone());
+                    // Every front end queues deliveries with the changes.
+                    t.observe_changes(webhooks::queue());
                     Some(t)
                 })
             }
@@ -174,6 +180,7 @@ impl App {
             metrics,
             metrics_control: None,
             api_control: None,
+            webhook_sender: None,
             telemetry,
             crash: None,
             tracker: Ok(None),
@@ -217,6 +224,12 @@ impl App {
             self.telemetry.attach_crash_reporter(crash);
             if let Some(path) = tracker.database_path() {
                 sender::start(&self.telemetry, path.to_path_buf());
+                match WebhookSender::start(path.to_path_buf(), Schedule::default()) {
+                    Ok(s) => self.webhook_sender = Some(s),
+                    Err(e) => {
+                        crate::log_event!(warn, "webhook.sender_failed", error = e.to_string())
+                    }
+                }
             }
             // A failure (port taken...) is kept for Settings to show.
             let _ = control.start(tracker);

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::changes::{offer, Change};
 use crate::entries::{self, Entry};
 use crate::error::{Error, Result};
 use crate::events::product::StopReason;
@@ -51,6 +52,7 @@ impl Tracker {
         let now = self.clock.now();
         let ms = now.as_millisecond();
         let observers = self.event_observers();
+        let changers = &self.change_observers;
         let (entry, recorded) = self.storage.write("timer_pause", |tx| {
             let id = stop_running(tx, ms)?.ok_or(Error::TimerNotRunning)?;
             let json = serde_json::json!(Stored {
@@ -60,6 +62,9 @@ impl Tracker {
             .to_string();
             settings::upsert(tx, PAUSED_KEY, &json, ms)?;
             let entry = entries::get(tx, id, now)?;
+            offer(changers, tx, now, || {
+                vec![Change::TimerStopped(entry.clone())]
+            });
             let event = stopped_event(&entry, StopReason::Paused);
             Ok((entry, record_in(observers, tx, now, vec![event])))
         })?;

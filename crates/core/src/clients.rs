@@ -120,11 +120,12 @@ impl Tracker {
     /// Sets the client, billable flag, hourly rate and currency of a project.
     pub fn set_project_billing(&mut self, id: i64, billing: ProjectBilling) -> Result<Project> {
         let billing = normalize_billing(&billing)?;
-        let now = self.clock.now().as_millisecond();
+        let at = self.clock.now();
+        let changers = &self.change_observers;
         let project = self.storage.write("project_set_billing", |tx| {
             projects::get(tx, id)?;
-            apply(tx, id, &billing, now)?;
-            projects::get(tx, id)
+            apply(tx, id, &billing, at.as_millisecond())?;
+            projects::updated(changers, tx, at, id)
         })?;
         crate::log_event!("project.updated", project_id = id, change = "billing");
         self.track(Event::ProjectUpdated {

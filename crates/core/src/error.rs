@@ -159,6 +159,16 @@ pub enum Error {
         "This route does not take that method; GET /api/v1/openapi.json lists what each one takes."
     )]
     ApiMethodNotAllowed,
+    #[error("{0:?} is not a webhook address: use an http:// or https:// URL, such as http://127.0.0.1:8123/hook.")]
+    WebhookInvalidUrl(String),
+    #[error("{0:?} is not a webhook event; the events are timer.started, timer.stopped, entry.created, entry.updated, entry.deleted, project.created, project.updated, project.archived and project.restored, or project.* for every project change.")]
+    WebhookInvalidEvent(String),
+    #[error("That webhook no longer exists. Reload the list and try again.")]
+    WebhookNotFound(i64),
+    #[error(
+        "The test delivery did not arrive: {0}. The app tries it again later; see tt webhooks log."
+    )]
+    WebhookTestFailed(String),
     #[error("The request could not be read: {0}")]
     ApiInvalidRequest(String),
     #[error("Logging is not running, so there is no logs folder to open.")]
@@ -300,6 +310,10 @@ error_codes! {
     ApiNotFound => "api.not_found", NotFound;
     ApiMethodNotAllowed => "api.method_not_allowed", Refused;
     ApiInvalidRequest => "api.invalid_request", Refused;
+    WebhookInvalidUrl => "webhook.invalid_url", Refused;
+    WebhookInvalidEvent => "webhook.invalid_event", Refused;
+    WebhookNotFound => "webhook.not_found", NotFound;
+    WebhookTestFailed => "webhook.test_failed", Io;
     LoggingUnavailable => "logging.unavailable", Refused;
     LoggingOpenFailed => "logging.open_failed", Refused;
     TelemetryExportFailed => "telemetry.export_failed", Refused;
@@ -428,6 +442,10 @@ impl Error {
             Error::ApiNotFound => C::ApiNotFound,
             Error::ApiMethodNotAllowed => C::ApiMethodNotAllowed,
             Error::ApiInvalidRequest(_) => C::ApiInvalidRequest,
+            Error::WebhookInvalidUrl(_) => C::WebhookInvalidUrl,
+            Error::WebhookInvalidEvent(_) => C::WebhookInvalidEvent,
+            Error::WebhookNotFound(_) => C::WebhookNotFound,
+            Error::WebhookTestFailed(_) => C::WebhookTestFailed,
             Error::LoggingUnavailable => C::LoggingUnavailable,
             Error::LoggingOpenFailed { .. } => C::LoggingOpenFailed,
             Error::TelemetryExportFailed { .. } => C::TelemetryExportFailed,

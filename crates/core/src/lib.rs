@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod breaks;
 pub mod calendar;
+pub mod changes;
 pub mod clients;
 pub mod clock;
 pub mod config;
@@ -30,6 +31,7 @@ pub mod targets;
 pub mod telemetry;
 pub mod timer;
 pub mod tracker;
+pub mod webhooks;
 
 pub use clients::ProjectBilling;
 pub use clock::{Clock, FakeClock, SystemClock};

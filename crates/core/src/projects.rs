@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::changes::{offer, Change};
 use crate::error::{Error, Result};
 use crate::events::product::ProjectChange;
 use crate::events::Event;
@@ -137,12 +138,28 @@ fn name_clash_or(err: rusqlite::Error, name: &str) -> Error {
     }
 }
 
+/// The project as changed, offered to the change observers inside `tx`.
+pub(crate) fn updated(
+    changers: &[std::sync::Arc<dyn crate::changes::ChangeObserver>],
+    tx: &rusqlite::Connection,
+    at: jiff::Timestamp,
+    id: i64,
+) -> Result<Project> {
+    let project = get(tx, id)?;
+    offer(changers, tx, at, || {
+        vec![Change::ProjectUpdated(project.clone())]
+    });
+    Ok(project)
+}
+
 impl Tracker {
     /// Creates a project; `color` defaults to the next colour of the palette.
     pub fn create_project(&mut self, name: &str, color: Option<&str>) -> Result<Project> {
         let (name, key) = normalize_name(name)?;
         let color = color.map(normalize_color).transpose()?;
-        let now = self.clock.now().as_millisecond();
+        let at = self.clock.now();
+        let now = at.as_millisecond();
+        let changers = &self.change_observers;
         self.storage
             .write("project_create", |tx| {
                 ensure_name_free(tx, &key, None)?;
@@ -160,7 +177,11 @@ impl Tracker {
                     params![name, key, color, now],
                 )
                 .map_err(|e| name_clash_or(e, &name))?;
-                get(tx, tx.last_insert_rowid())
+                let project = get(tx, tx.last_insert_rowid())?;
+                offer(changers, tx, at, || {
+                    vec![Change::ProjectCreated(project.clone())]
+                });
+                Ok(project)
             })
             .inspect(|p| crate::log_event!("project.created", project_id = p.id))
             .inspect(|_| self.track(Event::ProjectCreated {}))
@@ -168,7 +189,9 @@ impl Tracker {
 
     pub fn rename_project(&mut self, id: i64, name: &str) -> Result<Project> {
         let (name, key) = normalize_name(name)?;
-        let now = self.clock.now().as_millisecond();
+        let at = self.clock.now();
+        let now = at.as_millisecond();
+        let changers = &self.change_observers;
         self.storage
             .write("project_rename", |tx| {
                 let project = get(tx, id)?;
@@ -180,7 +203,7 @@ impl Tracker {
                     params![id, name, key, now],
                 )
                 .map_err(|e| name_clash_or(e, &name))?;
-                get(tx, id)
+                updated(changers, tx, at, id)
             })
             .inspect(|p| crate::log_event!("project.updated", project_id = p.id, change = "name"))
             .inspect(|_| {
@@ -192,7 +215,9 @@ impl Tracker {
 
     pub fn set_project_color(&mut self, id: i64, color: &str) -> Result<Project> {
         let color = normalize_color(color)?;
-        let now = self.clock.now().as_millisecond();
+        let at = self.clock.now();
+        let now = at.as_millisecond();
+        let changers = &self.change_observers;
         self.storage
             .write("project_set_color", |tx| {
                 get(tx, id)?;
@@ -200,7 +225,7 @@ impl Tracker {
                     "UPDATE projects SET color = ?2, updated_at = ?3 WHERE id = ?1",
                     params![id, color, now],
                 )?;
-                get(tx, id)
+                updated(changers, tx, at, id)
             })
             .inspect(|p| crate::log_event!("project.updated", project_id = p.id, change = "color"))
             .inspect(|_| {
@@ -230,7 +255,9 @@ impl Tracker {
     }
 
     fn set_archived(&mut self, id: i64, archived: bool) -> Result<Project> {
-        let now = self.clock.now().as_millisecond();
+        let at = self.clock.now();
+        let now = at.as_millisecond();
+        let changers = &self.change_observers;
         self.storage.write("project_set_archived", |tx| {
             let project = get(tx, id)?;
             if project.archived == archived {
@@ -244,7 +271,15 @@ impl Tracker {
                 params![id, archived, now],
             )
             .map_err(|e| name_clash_or(e, &project.name))?;
-            get(tx, id)
+            let project = get(tx, id)?;
+            offer(changers, tx, at, || {
+                vec![if archived {
+                    Change::ProjectArchived(project.clone())
+                } else {
+                    Change::ProjectRestored(project.clone())
+                }]
+            });
+            Ok(project)
         })
     }
 

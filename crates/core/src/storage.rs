@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_outbox_stats.sql"),
     include_str!("../migrations/0005_tracking.sql"),
     include_str!("../migrations/0006_sync.sql"),
+    include_str!("../migrations/0007_webhooks.sql"),
 ];
 
 /// The schema version this build writes.

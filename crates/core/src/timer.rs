@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::changes::{offer, Change};
 use crate::entries::{self, Entry};
 use crate::error::{Error, Result};
 use crate::events::product::StopReason;
@@ -97,6 +98,7 @@ impl Tracker {
         let now = self.clock.now();
         let ms = now.as_millisecond();
         let observers = self.event_observers();
+        let changers = &self.change_observers;
         let (out, recorded) = self.storage.write("timer_start", |tx| {
             if let Some(id) = project_id {
                 let project = projects::get(tx, id)?;
@@ -118,6 +120,12 @@ impl Tracker {
             let started = entries::get(tx, id, now)?;
             let stopped = stopped.map(|id| entries::get(tx, id, now)).transpose()?;
             let out = StartOutcome { started, stopped };
+            offer(changers, tx, now, || {
+                let mut changes: Vec<Change> =
+                    out.stopped.iter().cloned().map(Change::TimerStopped).collect();
+                changes.push(Change::TimerStarted(out.started.clone()));
+                changes
+            });
             let mut events: Vec<Event> = out
                 .stopped
                 .iter()
@@ -146,9 +154,13 @@ impl Tracker {
     pub fn stop_timer(&mut self) -> Result<Entry> {
         let now = self.clock.now();
         let observers = self.event_observers();
+        let changers = &self.change_observers;
         let (entry, recorded) = self.storage.write("timer_stop", |tx| {
             let id = stop_running(tx, now.as_millisecond())?.ok_or(Error::TimerNotRunning)?;
             let entry = entries::get(tx, id, now)?;
+            offer(changers, tx, now, || {
+                vec![Change::TimerStopped(entry.clone())]
+            });
             let event = stopped_event(&entry, StopReason::Stopped);
             Ok((entry, record_in(observers, tx, now, vec![event])))
         })?;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rusqlite::Connection;
 
+use crate::changes::ChangeObserver;
 use crate::config::{self, Env};
 use crate::events::Event;
 use crate::storage::{Storage, StorageObserver};
@@ -71,6 +72,7 @@ pub struct Tracker {
     /// `IDLE_TIMEOUT_MINUTES`); empty unless [`Self::set_env`] gave one.
     pub(crate) env: Env,
     observers: Vec<Arc<dyn EventObserver>>,
+    pub(crate) change_observers: Vec<Arc<dyn ChangeObserver>>,
     pub(crate) undo: crate::entries::undo::UndoLog,
 }
 
@@ -90,6 +92,7 @@ impl Tracker {
             clock,
             env: Env::default(),
             observers: Vec::new(),
+            change_observers: Vec::new(),
             undo: Default::default(),
         }
     }
@@ -116,6 +119,7 @@ impl Tracker {
             sibling.storage.observe(observer.clone());
         }
         sibling.observers = self.observers.clone();
+        sibling.change_observers = self.change_observers.clone();
         Ok(sibling)
     }
 
@@ -134,6 +138,18 @@ impl Tracker {
     pub fn observe_events(&mut self, observer: Arc<dyn EventObserver>) {
         if !self.observers.iter().any(|o| Arc::ptr_eq(o, &observer)) {
             self.observers.push(observer);
+        }
+    }
+
+    /// Offers `observer` every change, with its data, from now on; once,
+    /// even if it is attached again.
+    pub fn observe_changes(&mut self, observer: Arc<dyn ChangeObserver>) {
+        if !self
+            .change_observers
+            .iter()
+            .any(|o| Arc::ptr_eq(o, &observer))
+        {
+            self.change_observers.push(observer);
         }
     }
 

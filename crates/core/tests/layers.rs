@@ -26,15 +26,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "tracker", "settings", "clients", "projects", "timer", "breaks", "calendar", "entries",
-            "reports", "targets", "io", "sync", "desktop",
+            "tracker", "changes", "settings", "clients", "projects", "timer", "breaks", "calendar",
+            "entries", "reports", "targets", "io", "sync", "desktop",
         ],
     ),
     ("logging", &["logging"]),
     ("metrics", &["metrics"]),
     ("crash", &["crash"]),
     ("telemetry", &["telemetry"]),
-    ("api", &["api"]),
+    ("api", &["api", "webhooks"]),
     ("doctor", &["doctor"]),
     ("app", &["app"]),
 ];

@@ -12,6 +12,8 @@ import type { StartOutcome } from './bindings/StartOutcome';
 import type { LogStatus } from './bindings/LogStatus';
 import type { MetricsStatus } from './bindings/MetricsStatus';
 import type { ApiStatus } from './bindings/ApiStatus';
+import type { Webhook } from './bindings/Webhook';
+import type { Delivery } from './bindings/Delivery';
 import type { TelemetryStatus } from './bindings/TelemetryStatus';
 import type { Inspection } from './bindings/Inspection';
 import type { QueuedPage } from './bindings/QueuedPage';
@@ -110,6 +112,8 @@ export type {
   LogStatus,
   MetricsStatus,
   ApiStatus,
+  Webhook,
+  Delivery,
   NewEntry,
   Project,
   ProjectBilling,
@@ -248,6 +252,13 @@ export const api = {
   configureApi: (enabled: boolean, port: number) =>
     call<ApiStatus>('api_configure', { enabled, port }),
   rotateApiTokens: () => call<ApiStatus>('api_tokens_rotate'),
+  webhooks: () => call<Webhook[]>('webhooks_list'),
+  addWebhook: (url: string, events: string[]) => call<Webhook>('webhook_add', { url, events }),
+  removeWebhook: (id: number) => call<void>('webhook_remove', { id }),
+  /** Sends a webhook.test delivery now; fails with webhook.test_failed. */
+  testWebhook: (id: number) => call<Delivery>('webhook_test', { id }),
+  webhookDeliveries: (id: number | null, limit: number) =>
+    call<Delivery[]>('webhook_deliveries', { id, limit }),
   telemetryStatus: () => call<TelemetryStatus>('telemetry_status'),
   setConsent: (crashReports: boolean, usage: boolean) =>
     call<TelemetryStatus>('telemetry_set_consent', { crashReports, usage }),

@@ -24,6 +24,16 @@ export function formatClock(instant: string, locale?: string): string {
   );
 }
 
+/** Local date and time of an instant, e.g. `Dec 4, 09:05`. */
+export function formatDateTime(instant: string, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(instant));
+}
+
 /** `YYYY-MM-DD` of a local date. */
 export function isoDate(date: Date): string {
   const y = date.getFullYear();

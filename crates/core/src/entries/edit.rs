@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::changes::{offer, Change};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::storage::ts_from_ms;
@@ -197,6 +198,7 @@ impl Tracker {
         let tags = tags::normalize(&entry.tags)?;
         let now = self.clock.now();
         check_range(entry.started_at, Some(entry.stopped_at), now)?;
+        let changers = &self.change_observers;
         let created = self.storage.write("entry_add", |tx| {
             if let Some(id) = entry.project_id {
                 check_project(tx, id)?;
@@ -214,7 +216,9 @@ impl Tracker {
             )?;
             let id = tx.last_insert_rowid();
             tags::set(tx, id, &tags)?;
-            get(tx, id, now)
+            let created = get(tx, id, now)?;
+            offer(changers, tx, now, || vec![Change::EntryCreated(created.clone())]);
+            Ok(created)
         })?;
         crate::log_event!(
             "entry.created",
@@ -256,6 +260,7 @@ impl Tracker {
         let now = self.clock.now();
         let mut changes: Vec<&'static str> = Vec::new();
         let mut before = None;
+        let changers = &self.change_observers;
         let updated = self.storage.write("entry_update", |tx| {
             let old = stored(tx, id)?;
             let times = Times {
@@ -312,7 +317,11 @@ impl Tracker {
                     changes.push("tags");
                 }
             }
-            get(tx, id, now)
+            let updated = get(tx, id, now)?;
+            offer(changers, tx, now, || {
+                vec![Change::EntryUpdated(updated.clone())]
+            });
+            Ok(updated)
         })?;
         Ok(Patched {
             before: before.ok_or(Error::EntryNotFound(id))?,
@@ -325,6 +334,7 @@ impl Tracker {
     /// that [`Tracker::restore_entry`] takes to undo it.
     pub fn delete_entry(&mut self, id: i64) -> Result<Deleted> {
         let now = self.clock.now();
+        let changers = &self.change_observers;
         let deleted = self.storage.write("entry_delete", |tx| {
             let old = stored(tx, id)?;
             let tags = get(tx, id, now)?.tags;
@@ -333,6 +343,7 @@ impl Tracker {
                     r.get(0)
                 })?;
             tx.execute("DELETE FROM time_entries WHERE id = ?1", [id])?;
+            offer(changers, tx, now, || vec![Change::EntryDeleted(id)]);
             Ok(DeletedEntry {
                 id,
                 project_id: old.project_id,
@@ -369,6 +380,7 @@ impl Tracker {
         let tags = deleted.tags.clone();
         let now = self.clock.now();
         check_range(deleted.started_at, deleted.stopped_at, now)?;
+        let changers = &self.change_observers;
         let restored = self.storage.write("entry_restore", |tx| {
             if let Some(pid) = deleted.project_id {
                 projects::get(tx, pid)?;
@@ -403,7 +415,9 @@ impl Tracker {
             )
             .map_err(running_clash_or)?;
             tags::set(tx, deleted.id, &tags)?;
-            get(tx, deleted.id, now)
+            let restored = get(tx, deleted.id, now)?;
+            offer(changers, tx, now, || vec![Change::EntryCreated(restored.clone())]);
+            Ok(restored)
         })?;
         crate::log_event!("entry.restored", entry_id = restored.id);
         Ok(restored)
