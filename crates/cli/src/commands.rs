@@ -78,6 +78,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Delete { .. } => "tt_delete",
         Command::Sync { .. } => "tt_sync",
         Command::Webhooks { .. } => "tt_webhooks",
+        Command::Mcp { .. } => "tt_mcp",
         Command::Doctor(_) => "tt_doctor",
     }
 }
@@ -124,6 +125,9 @@ pub(crate) fn read_only(command: &Command) -> bool {
             }
             | Command::Webhooks {
                 action: WebhookAction::List | WebhookAction::Log { .. }
+            }
+            | Command::Mcp {
+                allow_writes: false
             }
             | Command::Doctor(_)
     )
@@ -325,6 +329,12 @@ fn dispatch(t: &mut Tracker, command: Command, env: &Env, out: &mut Out) -> Outc
         Command::Delete { id } => crate::edit::delete(t, id, out),
         Command::Sync { action } => crate::sync::run(t, action, &tz, out),
         Command::Webhooks { action } => crate::webhooks::run(t, action, &tz, out),
+        Command::Mcp { allow_writes } => {
+            // A connection of its own: the server owns it for its lifetime.
+            let connection = t.open_sibling()?;
+            crate::mcp::serve(connection, crate::zone::system(env), allow_writes)
+                .map_err(|e| Failure::Io(format!("the MCP connection failed: {e}")))
+        }
         // Runs without an open tracker (see `run`).
         Command::Doctor(_) => Ok(()),
     }

@@ -10,6 +10,7 @@ mod dates;
 mod doctor;
 mod edit;
 mod exit;
+mod mcp;
 mod sync;
 mod text;
 mod webhooks;
@@ -160,6 +161,14 @@ pub enum Command {
     Webhooks {
         #[command(subcommand)]
         action: WebhookAction,
+    },
+    /// Serve the Model Context Protocol on standard input and output, for
+    /// an AI assistant (docs/api.md#mcp); read-only unless --allow-writes
+    Mcp {
+        /// Also offer the tools that start and stop timers and add entries
+        /// and projects
+        #[arg(long)]
+        allow_writes: bool,
     },
     /// Check the data folder, logs, crash reports, usage statistics,
     /// /metrics, sync and desktop integration; say what to fix

@@ -31,6 +31,7 @@ use crate::metrics::server::{
 use crate::metrics::Metrics;
 use crate::Tracker;
 pub use control::{ApiControl, ApiStatus};
+pub use params::Range;
 
 pub const ADDR_ENV: &str = "TIMETRACKER_API_ADDR";
 pub const TOKEN_ENV: &str = "TIMETRACKER_API_TOKEN";

@@ -36,7 +36,7 @@ pub(crate) fn id(raw: &str) -> Result<i64> {
 /// A range's ends as the query gives them.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct Range {
+pub struct Range {
     /// The range's start: an RFC 3339 instant (`2026-12-01T08:00:00Z`), or a
     /// date (`2026-12-01`), which starts at local midnight.
     pub from: Option<String>,
@@ -65,8 +65,9 @@ fn bound(text: &str, end: bool, tz: &TimeZone) -> Result<Timestamp> {
 }
 
 impl Range {
-    /// The range asked for; a missing end falls back to `default`'s.
-    pub(crate) fn resolve(
+    /// The range asked for; a missing end falls back to `default`'s. `tt
+    /// mcp` reads its tools' ranges with this too.
+    pub fn resolve(
         &self,
         default: (Timestamp, Timestamp),
         tz: &TimeZone,
