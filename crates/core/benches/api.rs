@@ -10,6 +10,7 @@
 
 #[path = "common/mod.rs"]
 mod common;
+use common::summary;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,17 +23,6 @@ use timetracker_core::metrics::Metrics;
 use timetracker_core::{SystemClock, Tracker};
 
 const TOKEN: &str = "bench-token";
-
-fn summary(mut samples: Vec<Duration>) -> String {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
-    format!(
-        "median {:?}, p99 {:?} (n={})",
-        at(0.5),
-        at(0.99),
-        samples.len()
-    )
-}
 
 fn get(agent: &ureq::Agent, url: &str) -> String {
     agent
@@ -114,51 +104,75 @@ fn main() {
         summary(timed(&agent, &week, requests / 4))
     );
 
-    let quiet = start_stop(&mut tracker, project, commands);
-    println!("start+stop, no client:     {}", summary(quiet));
-
+    // Command latency drifts as the history and the WAL grow, so each
+    // comparison alternates its two sides in rounds.
+    let rounds = if full { 10 } else { 2 };
+    let per_round = commands / rounds;
+    let active = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
     let client = {
-        let (stop, done, timer) = (stop.clone(), done.clone(), timer.clone());
+        let (active, stop, done, timer) =
+            (active.clone(), stop.clone(), done.clone(), timer.clone());
         std::thread::spawn(move || {
             let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-            let start = Instant::now();
-            let mut n: u64 = 0;
             while !stop.load(Ordering::Relaxed) {
-                // Paced at 1,000 a second; a slower answer runs back to back.
-                let due = start + Duration::from_millis(n);
-                if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                    std::thread::sleep(wait);
+                if !active.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(1));
+                    continue;
                 }
-                get(&agent, &timer);
-                done.fetch_add(1, Ordering::Relaxed);
-                n += 1;
+                // Paced at 1,000 a second; a slower answer runs back to back.
+                let start = Instant::now();
+                let mut n: u64 = 0;
+                while active.load(Ordering::Relaxed) {
+                    let due = start + Duration::from_millis(n);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    get(&agent, &timer);
+                    done.fetch_add(1, Ordering::Relaxed);
+                    n += 1;
+                }
             }
         })
     };
-    std::thread::sleep(Duration::from_millis(200));
-    let before = done.load(Ordering::Relaxed);
-    let t = Instant::now();
-    let busy = start_stop(&mut tracker, project, commands);
-    let window = t.elapsed();
-    let answered = done.load(Ordering::Relaxed) - before;
+    let (mut quiet, mut busy) = (Vec::new(), Vec::new());
+    let mut busy_time = Duration::ZERO;
+    let mut answered = 0;
+    for _ in 0..rounds {
+        quiet.extend(start_stop(&mut tracker, project, per_round));
+        active.store(true, Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(50));
+        let (before, t) = (done.load(Ordering::Relaxed), Instant::now());
+        busy.extend(start_stop(&mut tracker, project, per_round));
+        busy_time += t.elapsed();
+        answered += done.load(Ordering::Relaxed) - before;
+        active.store(false, Ordering::Relaxed);
+    }
     stop.store(true, Ordering::Relaxed);
     client.join().unwrap();
+    println!("start+stop, no client:     {}", summary(quiet));
     println!("start+stop, with client:   {}", summary(busy));
     println!(
-        "client achieved:           {:.0} requests/s during the measurement",
-        answered as f64 / window.as_secs_f64()
+        "client achieved:           {:.0} requests/s while commands ran",
+        answered as f64 / busy_time.as_secs_f64()
     );
     server.stop();
 
-    // Nothing listens there: the queue grows, and no command notices.
-    tracker.observe_changes(timetracker_core::webhooks::queue());
-    let again = start_stop(&mut tracker, project, commands);
-    println!("start+stop, no webhook:    {}", summary(again));
-    tracker
-        .add_webhook("http://127.0.0.1:9/bench", &[])
-        .unwrap();
-    let hooked = start_stop(&mut tracker, project, commands);
+    // The webhook queue on a second connection to the same file, so the
+    // rounds alternate: no queue, the queue with no webhook, and with one
+    // whose receiver is down (its deliveries pile up; no command waits).
+    let mut queued = tracker.open_sibling().unwrap();
+    queued.observe_changes(timetracker_core::webhooks::queue());
+    let (mut plain, mut bare, mut hooked) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        plain.extend(start_stop(&mut tracker, project, per_round));
+        bare.extend(start_stop(&mut queued, project, per_round));
+        let hook = queued.add_webhook("http://127.0.0.1:9/bench", &[]).unwrap();
+        hooked.extend(start_stop(&mut queued, project, per_round));
+        queued.remove_webhook(hook.id).unwrap();
+    }
+    println!("start+stop, no queue:      {}", summary(plain));
+    println!("start+stop, queue, no hook:{}", summary(bare));
     println!("start+stop, one webhook:   {}", summary(hooked));
 }

@@ -7,6 +7,7 @@
 
 #[path = "common/mod.rs"]
 mod common;
+use common::summary;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,17 +16,6 @@ use std::time::{Duration, Instant};
 use timetracker_core::metrics::server::loopback;
 use timetracker_core::metrics::{Metrics, MetricsServer, ServerConfig};
 use timetracker_core::{SystemClock, Tracker};
-
-fn summary(mut samples: Vec<Duration>) -> String {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
-    format!(
-        "median {:?}, p99 {:?} (n={})",
-        at(0.5),
-        at(0.99),
-        samples.len()
-    )
-}
 
 fn command_latencies(
     tracker: &mut Tracker,

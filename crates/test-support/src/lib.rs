@@ -21,6 +21,15 @@ pub fn fixture(name: &str) -> PathBuf {
     path
 }
 
+/// A loopback port free a moment ago, for a server a test starts next.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

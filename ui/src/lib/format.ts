@@ -116,3 +116,9 @@ export function firstDayOfWeek(locale?: string): number {
 
 /** Short weekday names, Monday first, as ISO numbers them (1 to 7). */
 export const WEEKDAYS_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+
+/** A port typed in a settings form, or null when it is not 1 to 65535. */
+export function validPort(value: unknown): number | null {
+  const port = Number(value);
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}

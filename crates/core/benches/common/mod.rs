@@ -35,3 +35,15 @@ pub fn seed(path: &std::path::Path, now: Timestamp) {
     conn.execute_batch("DELETE FROM sync_dirty; COMMIT")
         .unwrap();
 }
+
+/// The median and p99 of `samples`, as the bench binaries print them.
+pub fn summary(mut samples: Vec<std::time::Duration>) -> String {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+    format!(
+        "median {:?}, p99 {:?} (n={})",
+        at(0.5),
+        at(0.99),
+        samples.len()
+    )
+}

@@ -196,6 +196,7 @@ mod tests {
     use std::net::TcpStream;
 
     use super::*;
+    use timetracker_test_support::free_port;
 
     fn status_code(addr: SocketAddr, token: &str) -> u16 {
         let mut s = TcpStream::connect(addr).unwrap();
@@ -208,14 +209,6 @@ mod tests {
         let mut out = String::new();
         s.read_to_string(&mut out).unwrap();
         out.split(' ').nth(1).unwrap().parse().unwrap()
-    }
-
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
     }
 
     fn on_disk() -> (tempfile::TempDir, Tracker) {

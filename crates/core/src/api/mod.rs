@@ -204,8 +204,10 @@ impl ApiServer {
             on_change,
         });
         let app = routes::router(shared);
+        let stopped = |port| crate::log_event!("api.stopped", port = port);
         let serving = Serving::spawn("timetracker-api", listener, app, config.limits, metrics)
-            .map_err(start_failed)?;
+            .map_err(start_failed)?
+            .on_stop(stopped);
         crate::log_event!("api.started", port = addr.port());
         Ok(Self { serving })
     }
@@ -215,20 +217,8 @@ impl ApiServer {
     }
 
     /// Stops serving and frees the port, waiting up to two seconds for
-    /// requests in flight.
+    /// requests in flight. Dropping the server does the same.
     pub fn stop(mut self) {
-        self.shutdown_now();
-    }
-
-    fn shutdown_now(&mut self) {
-        if self.serving.stop() {
-            crate::log_event!("api.stopped", port = self.serving.addr.port());
-        }
-    }
-}
-
-impl Drop for ApiServer {
-    fn drop(&mut self) {
-        self.shutdown_now();
+        self.serving.stop();
     }
 }

@@ -10,6 +10,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::changes::{offer, Change};
 use crate::entries::{self, Entry};
 use crate::error::{Error, Result};
 use crate::Tracker;
@@ -137,6 +138,7 @@ impl Tracker {
                         .ok_or(Error::TimerNoHeartbeat)?
                         .as_millisecond(),
                 };
+                let changers = &self.change_observers;
                 self.storage.write("stale_resolve", |tx| {
                     let entry = entries::get(tx, entry_id, now)?;
                     if !entry.is_running() {
@@ -147,7 +149,11 @@ impl Tracker {
                          WHERE id = ?3",
                         params![heartbeat_ms, now.as_millisecond(), entry_id],
                     )?;
-                    entries::get(tx, entry_id, now)
+                    let stopped = entries::get(tx, entry_id, now)?;
+                    offer(changers, tx, now, || {
+                        vec![Change::TimerStopped(stopped.clone())]
+                    });
+                    Ok(stopped)
                 })?
             }
         };

@@ -9,6 +9,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::changes::{offer, Change};
 use crate::entries::{self, Entry};
 use crate::error::{Error, Result};
 use crate::Tracker;
@@ -211,6 +212,7 @@ impl Tracker {
     ) -> Result<Option<Entry>> {
         let now = self.clock.now();
         let now_ms = now.as_millisecond();
+        let changers = &self.change_observers;
         let out = self.storage.write("idle_resolve", |tx| {
             let entry = entries::get(tx, prompt.entry_id, now)?;
             if decision == IdleDecision::Keep {
@@ -224,7 +226,15 @@ impl Tracker {
                 params![prompt.idle_started_at.as_millisecond(), now_ms, entry.id],
             )?;
             let cut = entries::get(tx, entry.id, now)?;
+            let cut_change = || {
+                if entry.is_running() {
+                    Change::TimerStopped(cut.clone())
+                } else {
+                    Change::EntryUpdated(cut.clone())
+                }
+            };
             if decision == IdleDecision::Discard {
+                offer(changers, tx, now, || vec![cut_change()]);
                 return Ok(Some(cut));
             }
             let running: Option<i64> = tx
@@ -248,7 +258,11 @@ impl Tracker {
             if !entry.tags.is_empty() {
                 entries::tags::set(tx, id, &entry.tags)?;
             }
-            Ok(Some(entries::get(tx, id, now)?))
+            let started = entries::get(tx, id, now)?;
+            offer(changers, tx, now, || {
+                vec![cut_change(), Change::TimerStarted(started.clone())]
+            });
+            Ok(Some(started))
         })?;
         crate::log_event!(
             "timer.idle_resolved",

@@ -322,3 +322,50 @@ fn resolving_an_unknown_entry_is_a_typed_error() {
         .unwrap_err();
     assert_eq!(err.code(), "entry.not_found");
 }
+
+/// Records the names of the changes offered, as webhooks would hear them.
+#[derive(Default)]
+struct Heard(std::sync::Mutex<Vec<&'static str>>);
+
+impl crate::changes::ChangeObserver for Heard {
+    fn in_transaction(
+        &self,
+        _: &rusqlite::Connection,
+        _: Timestamp,
+        changes: &[crate::changes::Change],
+    ) {
+        self.0
+            .lock()
+            .unwrap()
+            .extend(changes.iter().map(|c| c.name()));
+    }
+}
+
+#[test]
+fn an_idle_cut_is_told_as_a_stop_and_a_continue_as_a_start() {
+    let (mut t, clock) = tracker_at("2026-11-30T09:00:00Z");
+    let heard = std::sync::Arc::new(Heard::default());
+    t.observe_changes(heard.clone());
+    let e = t.start_timer(None, "Write").unwrap().started;
+    clock.set(ts("2026-11-30T10:31:00Z"));
+    t.resolve_idle(
+        &prompt(e.id, "2026-11-30T10:00:00Z", "2026-11-30T10:30:00Z"),
+        IdleDecision::DiscardAndContinue,
+    )
+    .unwrap();
+    let second = t.timer_status().unwrap().unwrap();
+    t.resolve_idle(
+        &prompt(second.id, "2026-11-30T10:31:00Z", "2026-11-30T10:31:00Z"),
+        IdleDecision::Discard,
+    )
+    .unwrap();
+    assert_eq!(
+        *heard.0.lock().unwrap(),
+        [
+            "timer.started",
+            "timer.stopped",
+            "timer.started",
+            "timer.stopped"
+        ]
+    );
+}

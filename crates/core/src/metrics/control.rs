@@ -240,6 +240,7 @@ mod tests {
 
     use super::*;
     use crate::test_support::tracker;
+    use timetracker_test_support::free_port;
 
     fn status_code(addr: SocketAddr, extra: &str) -> u16 {
         let mut s = TcpStream::connect(addr).unwrap();
@@ -252,14 +253,6 @@ mod tests {
         let mut out = String::new();
         s.read_to_string(&mut out).unwrap();
         out.split(' ').nth(1).unwrap().parse().unwrap()
-    }
-
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
     }
 
     #[test]

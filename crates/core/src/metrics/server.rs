@@ -194,11 +194,13 @@ impl MetricsServer {
             token: config.token.filter(|t| !t.is_empty()),
         });
         let app = axum::Router::new().fallback(handle).with_state(shared);
+        let stopped = |port| crate::log_event!("metrics.stopped", port = port);
         let serving = Serving::spawn("timetracker-metrics", listener, app, config.limits, metrics)
             .map_err(|source| Error::MetricsStartFailed {
                 addr: config.addr.to_string(),
                 source,
-            })?;
+            })?
+            .on_stop(stopped);
         crate::log_event!("metrics.started", port = addr.port());
         Ok(Self { serving })
     }
@@ -209,21 +211,9 @@ impl MetricsServer {
 
     /// Stops serving and frees the port. Waits up to two seconds for
     /// requests in flight; a scraper that keeps its connection open longer
-    /// is cut off when the thread ends.
+    /// is cut off when the thread ends. Dropping the server does the same.
     pub fn stop(mut self) {
-        self.shutdown_now();
-    }
-
-    fn shutdown_now(&mut self) {
-        if self.serving.stop() {
-            crate::log_event!("metrics.stopped", port = self.serving.addr.port());
-        }
-    }
-}
-
-impl Drop for MetricsServer {
-    fn drop(&mut self) {
-        self.shutdown_now();
+        self.serving.stop();
     }
 }
 
@@ -249,6 +239,8 @@ pub(crate) fn bind(addr: SocketAddr) -> std::result::Result<TcpListener, BindErr
 /// of [`super::connections`]; `/metrics` and the local API both run on it.
 pub(crate) struct Serving {
     pub(crate) addr: SocketAddr,
+    /// Logs the stop (each server names its own event), with the port.
+    stopped: fn(u16),
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     done: std::sync::mpsc::Receiver<()>,
     thread: Option<JoinHandle<()>>,
@@ -284,17 +276,22 @@ impl Serving {
             })?;
         Ok(Self {
             addr,
+            stopped: |_| {},
             shutdown: Some(shutdown),
             done,
             thread: Some(thread),
         })
     }
 
-    /// Tells the thread to stop and waits up to two seconds for it; false
-    /// when it was stopped already.
-    pub(crate) fn stop(&mut self) -> bool {
+    pub(crate) fn on_stop(mut self, stopped: fn(u16)) -> Self {
+        self.stopped = stopped;
+        self
+    }
+
+    /// Tells the thread to stop and waits up to two seconds for it; once.
+    pub(crate) fn stop(&mut self) {
         let Some(shutdown) = self.shutdown.take() else {
-            return false;
+            return;
         };
         let _ = shutdown.send(());
         if self.done.recv_timeout(Duration::from_secs(2)).is_ok() {
@@ -302,7 +299,7 @@ impl Serving {
                 let _ = thread.join();
             }
         }
-        true
+        (self.stopped)(self.addr.port());
     }
 }
 
