@@ -97,13 +97,7 @@ pub fn tt(data: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use timetracker_test_support::free_port;
 
 /// Child processes of `pid`, recursively, read from /proc.
 pub fn descendants(pid: u32) -> Vec<u32> {

@@ -230,16 +230,15 @@ fn dispatch(t: &mut Tracker, command: Command, env: &Env, out: &mut Out) -> Outc
             Ok(())
         }
         Command::Status => {
-            let running = t.timer_status()?;
-            let paused = t.paused()?;
+            let state = t.timer_state()?;
             if out.json {
-                return out.json(&serde_json::json!({
-                    "running": running.is_some(),
-                    "entry": running,
-                    "paused": paused,
-                }));
+                return out.json(&state);
             }
-            out.text(text::status(running.as_ref(), paused.as_ref(), &tz));
+            out.text(text::status(
+                state.entry.as_ref(),
+                state.paused.as_ref(),
+                &tz,
+            ));
             Ok(())
         }
         Command::Log { range } => {
@@ -381,15 +380,12 @@ fn start(
     let mut created: Option<Project> = None;
     let project_id = match project.as_deref() {
         None => None,
-        Some(name) => Some(match t.find_project(name)? {
-            Some(p) => p.id,
-            None => {
-                let p = t.create_project(name, None)?;
-                let id = p.id;
-                created = Some(p);
-                id
-            }
-        }),
+        Some(name) => {
+            let (p, made) = t.find_or_create_project(name)?;
+            let id = p.id;
+            created = made.then_some(p);
+            Some(id)
+        }
     };
     let outcome = t.start_timer_tagged(project_id, description, tags)?;
     if out.json {

@@ -8,14 +8,13 @@
 use std::sync::{Arc, Mutex};
 
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{schemars, tool, tool_handler, tool_router, ErrorData, ServerHandler, ServiceExt};
 use serde::Deserialize;
 use timetracker_core::api::Range;
-use timetracker_core::reports::{ReportQuery, ReportRange, Rounding};
 use timetracker_core::{Error, NewEntry, Tracker};
 
 /// Tools that change data: not even listed without `--allow-writes`.
@@ -104,11 +103,8 @@ fn instant(text: &str) -> timetracker_core::Result<Timestamp> {
 }
 
 fn project_id(t: &mut Tracker, name: Option<&str>) -> timetracker_core::Result<Option<i64>> {
-    let Some(name) = name else { return Ok(None) };
-    Ok(Some(match t.find_project(name)? {
-        Some(p) => p.id,
-        None => t.create_project(name, None)?.id,
-    }))
+    name.map(|n| Ok(t.find_or_create_project(n)?.0.id))
+        .transpose()
 }
 
 #[tool_router]
@@ -139,14 +135,7 @@ impl Server {
         description = "The running timer, if any (running, entry), and the paused entry (paused)."
     )]
     fn timer_status(&self) -> Answer {
-        answer(self.with(|t| {
-            let running = t.timer_status()?;
-            Ok(serde_json::json!({
-                "running": running.is_some(),
-                "entry": running,
-                "paused": t.paused()?,
-            }))
-        }))
+        answer(self.with(|t| t.timer_state()))
     }
 
     #[tool(
@@ -158,9 +147,7 @@ impl Server {
             to: args.to,
         };
         answer(self.with(|t| {
-            let today = t.today(&self.tz);
-            let week = ReportRange::custom(today.saturating_sub(7.days()), today, &self.tz)?;
-            let (from, to) = range.resolve((week.from, week.to), &self.tz)?;
+            let (from, to) = range.for_entries(t, &self.tz)?;
             let entries = t.list_entries(from, to)?;
             Ok(serde_json::json!({ "from": from, "to": to, "entries": entries }))
         }))
@@ -174,20 +161,7 @@ impl Server {
             from: args.from,
             to: args.to,
         };
-        answer(self.with(|t| {
-            let week = ReportRange::week(t.today(&self.tz), &self.tz)?;
-            let (from, to) = range.resolve((week.from, week.to), &self.tz)?;
-            let rounding = match args.round {
-                Some(m) => Rounding::new(m)?,
-                None => t.rounding()?,
-            };
-            t.report(&ReportQuery {
-                from,
-                to,
-                tz: self.tz.clone(),
-                rounding,
-            })
-        }))
+        answer(self.with(|t| t.report(&range.for_report(t, args.round, &self.tz)?)))
     }
 
     #[tool(description = "The projects, with their colours, clients and rates.")]

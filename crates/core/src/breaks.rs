@@ -34,6 +34,16 @@ pub struct Paused {
     pub paused_at: Timestamp,
 }
 
+/// The timer as `tt status --json` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TimerState {
+    pub running: bool,
+    /// The running entry; null when none runs.
+    pub entry: Option<Entry>,
+    /// The entry paused with `pause`, until `resume` or a new start.
+    pub paused: Option<Paused>,
+}
+
 /// Forgets a pause: every start ends the break, whatever it starts.
 pub(crate) fn clear(tx: &Connection) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM settings WHERE key = ?1")?
@@ -100,6 +110,17 @@ impl Tracker {
             let paused_at =
                 Timestamp::from_millisecond(record.paused_at_ms).unwrap_or(entry.started_at);
             Ok(Some(Paused { entry, paused_at }))
+        })
+    }
+
+    /// The running entry and the paused one: what `tt status`, the API's
+    /// `GET /timer` and `tt mcp`'s `timer_status` answer.
+    pub fn timer_state(&self) -> Result<TimerState> {
+        let entry = self.timer_status()?;
+        Ok(TimerState {
+            running: entry.is_some(),
+            entry,
+            paused: self.paused()?,
         })
     }
 

@@ -297,6 +297,16 @@ impl Tracker {
         })
     }
 
+    /// The project named `name` (ignoring case), made if there is none;
+    /// true when it was made. What `tt start PROJECT`, the API's and `tt
+    /// mcp`'s timer starts do with a name.
+    pub fn find_or_create_project(&mut self, name: &str) -> Result<(Project, bool)> {
+        match self.find_project(name)? {
+            Some(p) => Ok((p, false)),
+            None => Ok((self.create_project(name, None)?, true)),
+        }
+    }
+
     pub fn project(&self, id: i64) -> Result<Project> {
         self.storage.read("project_get", |conn| get(conn, id))
     }

@@ -13,7 +13,7 @@ use ts_rs::TS;
 use super::{parse_addr, ApiConfig, ApiServer, OnChange, Tokens, TOKEN_ENV};
 use crate::config::Env;
 use crate::error::{Error, ErrorPayload, Result};
-use crate::metrics::server::loopback;
+use crate::metrics::control::wanted_loopback;
 use crate::metrics::Metrics;
 use crate::settings::ApiSettings;
 use crate::Tracker;
@@ -41,16 +41,12 @@ pub struct ApiStatus {
 /// Where the API should listen: `TIMETRACKER_API_ADDR` wins, else the
 /// settings; `None` when it should be off.
 pub fn wanted_addr(env_addr: Option<&str>, settings: &ApiSettings) -> Result<Option<SocketAddr>> {
-    match env_addr {
-        Some(addr) => parse_addr(addr).map(Some),
-        None if settings.enabled => {
-            if settings.port == 0 {
-                return Err(Error::ApiInvalidAddress("port 0".into()));
-            }
-            Ok(Some(loopback(settings.port)))
-        }
-        None => Ok(None),
-    }
+    wanted_loopback(
+        env_addr,
+        settings.enabled.then_some(settings.port),
+        parse_addr,
+        Error::ApiInvalidAddress,
+    )
 }
 
 pub struct ApiControl {

@@ -19,30 +19,22 @@ use crate::error::{Error, ErrorCode};
 use crate::logging;
 use crate::metrics::server::{host_allowed, method_label, token_ok};
 
-/// Which token a request carried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Access {
-    Full,
-    ReadOnly,
-}
-
-fn check(shared: &Shared, request: &Request) -> Result<Access, Error> {
+fn check(shared: &Shared, request: &Request) -> Result<(), Error> {
     let headers = request.headers();
     if !host_allowed(headers, &shared.hosts) || headers.contains_key(header::ORIGIN) {
         return Err(Error::ApiForbidden);
     }
-    let access = if token_ok(headers, &shared.tokens.full) {
-        Access::Full
-    } else if token_ok(headers, &shared.tokens.read_only) {
-        Access::ReadOnly
-    } else {
-        return Err(Error::ApiUnauthorized);
-    };
-    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
-    if access == Access::ReadOnly && !reads {
-        return Err(Error::ApiReadOnly);
+    if token_ok(headers, &shared.tokens.full) {
+        return Ok(());
     }
-    Ok(access)
+    if !token_ok(headers, &shared.tokens.read_only) {
+        return Err(Error::ApiUnauthorized);
+    }
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        Ok(())
+    } else {
+        Err(Error::ApiReadOnly)
+    }
 }
 
 pub(crate) async fn guard(
@@ -57,27 +49,20 @@ pub(crate) async fn guard(
     let request_id = logging::new_request_id();
     let span = logging::request_span_with_id("api", &request_id);
     let mut response = match check(&shared, &request) {
-        Ok(_) => next.run(request).instrument(span.clone()).await,
+        Ok(()) => next.run(request).instrument(span.clone()).await,
         Err(e) => ApiError(e).into_response(),
     };
     let status = response.status().as_u16();
-    let code = response.extensions().get::<ErrorCode>().copied();
-    span.in_scope(|| match code {
-        Some(code) => crate::log_event!(
+    let code = response.extensions().get::<ErrorCode>().map(|c| c.as_str());
+    span.in_scope(|| {
+        crate::log_event!(
             "api.request",
             method = method,
             route = route,
             status = status,
-            code = code.as_str(),
+            code = code,
             duration_ms = start.elapsed().as_secs_f64() * 1000.0,
-        ),
-        None => crate::log_event!(
-            "api.request",
-            method = method,
-            route = route,
-            status = status,
-            duration_ms = start.elapsed().as_secs_f64() * 1000.0,
-        ),
+        )
     });
     shared.metrics.observe_api(route, status, start.elapsed());
     if let Ok(value) = HeaderValue::from_str(&request_id) {

@@ -9,7 +9,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::errors::{ErrorBody, ErrorDetail};
-use super::routes::{self, EntryList, NewProject, ProjectPatch, StartTimer, TimerState};
+use super::routes::{self, EntryList, NewProject, ProjectPatch, StartTimer};
+use crate::breaks::TimerState;
 
 #[derive(OpenApi)]
 #[openapi(

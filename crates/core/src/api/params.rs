@@ -11,6 +11,8 @@ use utoipa::IntoParams;
 
 use crate::entries::day_start;
 use crate::error::{Error, Result};
+use crate::reports::{ReportQuery, ReportRange, Rounding};
+use crate::Tracker;
 
 pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     // An empty body is an empty object: `POST /timer/stop` needs none.
@@ -65,6 +67,39 @@ fn bound(text: &str, end: bool, tz: &TimeZone) -> Result<Timestamp> {
 }
 
 impl Range {
+    /// The range of an entry listing: by default the seven days before
+    /// today and today, as `tt log`.
+    pub fn for_entries(&self, t: &Tracker, tz: &TimeZone) -> Result<(Timestamp, Timestamp)> {
+        let today = t.today(tz);
+        let default = (
+            day_start(today.saturating_sub(7.days()), tz)?,
+            day_start(today.saturating_add(1.day()), tz)?,
+        );
+        self.resolve(default, tz)
+    }
+
+    /// A report's query: by default this week, rounded as the setting says,
+    /// as `tt report`.
+    pub fn for_report(
+        &self,
+        t: &Tracker,
+        round: Option<u32>,
+        tz: &TimeZone,
+    ) -> Result<ReportQuery> {
+        let week = ReportRange::week(t.today(tz), tz)?;
+        let (from, to) = self.resolve((week.from, week.to), tz)?;
+        let rounding = match round {
+            Some(m) => Rounding::new(m)?,
+            None => t.rounding()?,
+        };
+        Ok(ReportQuery {
+            from,
+            to,
+            tz: tz.clone(),
+            rounding,
+        })
+    }
+
     /// The range asked for; a missing end falls back to `default`'s. `tt
     /// mcp` reads its tools' ranges with this too.
     pub fn resolve(

@@ -10,17 +10,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jiff::ToSpan;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::errors::{ApiError, ErrorBody};
 use super::params::{self, Range};
 use super::{guard, openapi, Shared};
-use crate::breaks::Paused;
-use crate::entries::day_start;
+use crate::breaks::TimerState;
 use crate::error::Error;
-use crate::reports::{Report, ReportQuery, ReportRange, Rounding};
+use crate::reports::Report;
 use crate::{Entry, EntryPatch, NewEntry, Project, StartOutcome};
 
 type Api = State<Arc<Shared>>;
@@ -64,25 +62,10 @@ async fn wrong_method() -> ApiError {
     ApiError(Error::ApiMethodNotAllowed)
 }
 
-/// The timer as `tt status --json` shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct TimerState {
-    running: bool,
-    /// The running entry; null when none runs.
-    entry: Option<Entry>,
-    /// The entry paused with `pause`, until `resume` or a new start.
-    paused: Option<Paused>,
-}
-
 #[utoipa::path(get, path = "/api/v1/timer", tag = "timer",
     responses((status = 200, body = TimerState), (status = 401, body = ErrorBody)))]
 async fn timer_get(State(api): Api) -> Answer<TimerState> {
-    let (entry, paused) = api.read(|t| Ok((t.timer_status()?, t.paused()?)))?;
-    Ok(Json(TimerState {
-        running: entry.is_some(),
-        entry,
-        paused,
-    }))
+    Ok(Json(api.read(|t| t.timer_state())?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -111,10 +94,7 @@ async fn timer_start(State(api): Api, body: Bytes) -> Result<Response, ApiError>
     let outcome = api.write(|t| {
         let project_id = match (start.project_id, start.project.as_deref()) {
             (Some(id), _) => Some(t.project(id)?.id),
-            (None, Some(name)) => Some(match t.find_project(name)? {
-                Some(p) => p.id,
-                None => t.create_project(name, None)?.id,
-            }),
+            (None, Some(name)) => Some(t.find_or_create_project(name)?.0.id),
             (None, None) => None,
         };
         t.start_timer_tagged(project_id, &start.description, &start.tags)
@@ -196,12 +176,7 @@ async fn entries_list(State(api): Api, RawQuery(raw): RawQuery) -> Answer<EntryL
         to: q.to,
     };
     let list = api.read(|t| {
-        let today = t.today(&api.tz);
-        let default = (
-            day_start(today.saturating_sub(7.days()), &api.tz)?,
-            day_start(today.saturating_add(1.day()), &api.tz)?,
-        );
-        let (from, to) = range.resolve(default, &api.tz)?;
+        let (from, to) = range.for_entries(t, &api.tz)?;
         let all = t.list_entries(from, to)?;
         let total = all.len();
         let entries = all.into_iter().skip(offset).take(limit).collect();
@@ -375,20 +350,7 @@ async fn report(State(api): Api, RawQuery(raw): RawQuery) -> Answer<Report> {
         from: q.from,
         to: q.to,
     };
-    let report = api.read(|t| {
-        let week = ReportRange::week(t.today(&api.tz), &api.tz)?;
-        let (from, to) = range.resolve((week.from, week.to), &api.tz)?;
-        let rounding = match q.round {
-            Some(m) => Rounding::new(m)?,
-            None => t.rounding()?,
-        };
-        t.report(&ReportQuery {
-            from,
-            to,
-            tz: api.tz.clone(),
-            rounding,
-        })
-    })?;
+    let report = api.read(|t| t.report(&range.for_report(t, q.round, &api.tz)?))?;
     Ok(Json(report))
 }
 

@@ -39,15 +39,28 @@ pub fn wanted_addr(
     env_addr: Option<&str>,
     settings: &MetricsSettings,
 ) -> Result<Option<SocketAddr>> {
-    match env_addr {
-        Some(addr) => parse_addr(addr).map(Some),
-        None if settings.enabled => {
-            if settings.port == 0 {
-                return Err(Error::MetricsInvalidAddress("port 0".into()));
-            }
-            Ok(Some(loopback(settings.port)))
-        }
-        None => Ok(None),
+    wanted_loopback(
+        env_addr,
+        settings.enabled.then_some(settings.port),
+        parse_addr,
+        Error::MetricsInvalidAddress,
+    )
+}
+
+/// Where a loopback server should listen: the environment's address
+/// (`parse`d) wins, else the port Settings turned on (`None`: off); port 0
+/// is refused with `invalid`. The local API decides the same way.
+pub(crate) fn wanted_loopback(
+    env_addr: Option<&str>,
+    enabled_port: Option<u16>,
+    parse: fn(&str) -> Result<SocketAddr>,
+    invalid: fn(String) -> Error,
+) -> Result<Option<SocketAddr>> {
+    match (env_addr, enabled_port) {
+        (Some(addr), _) => parse(addr).map(Some),
+        (None, Some(0)) => Err(invalid("port 0".into())),
+        (None, Some(port)) => Ok(Some(loopback(port))),
+        (None, None) => Ok(None),
     }
 }
 

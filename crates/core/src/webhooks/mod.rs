@@ -98,13 +98,7 @@ pub fn parse_events(given: &[String]) -> Result<Vec<String>> {
         return Ok(Change::NAMES.iter().map(|n| (*n).to_owned()).collect());
     }
     for name in &given {
-        let known = Change::NAMES.contains(name)
-            || name.strip_suffix(".*").is_some_and(|prefix| {
-                Change::NAMES
-                    .iter()
-                    .any(|n| n.starts_with(&format!("{prefix}.")))
-            });
-        if !known {
+        if !Change::NAMES.iter().any(|n| hears(name, n)) {
             return Err(Error::WebhookInvalidEvent((*name).to_owned()));
         }
     }
@@ -161,14 +155,19 @@ pub fn queue() -> Arc<Queue> {
 }
 
 impl Queue {
-    fn queue_all(tx: &Connection, now: Timestamp, changes: &[Change]) -> rusqlite::Result<usize> {
-        let hooks: Vec<(i64, String)> = tx
-            .prepare_cached("SELECT id, events FROM webhooks")?
+    /// The webhooks and the events each hears; a read, so no savepoint yet.
+    fn hooks(tx: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
+        tx.prepare_cached("SELECT id, events FROM webhooks")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        if hooks.is_empty() {
-            return Ok(0);
-        }
+            .collect()
+    }
+
+    fn queue_all(
+        tx: &Connection,
+        hooks: &[(i64, String)],
+        now: Timestamp,
+        changes: &[Change],
+    ) -> rusqlite::Result<usize> {
         let mut queued = 0;
         for change in changes {
             let name = change.name();
@@ -192,10 +191,18 @@ impl Queue {
 
 impl ChangeObserver for Queue {
     fn in_transaction(&self, tx: &Connection, now: Timestamp, changes: &[Change]) {
+        let hooks = match Self::hooks(tx) {
+            Ok(hooks) if hooks.is_empty() => return,
+            Ok(hooks) => hooks,
+            Err(e) => {
+                crate::log_event!(warn, "webhook.queue_failed", error = e.to_string());
+                return;
+            }
+        };
         // A savepoint: a failure here must not undo the user's change.
         let queued = tx
             .execute_batch("SAVEPOINT webhooks")
-            .and_then(|()| Self::queue_all(tx, now, changes));
+            .and_then(|()| Self::queue_all(tx, &hooks, now, changes));
         match queued {
             Ok(n) => {
                 let _ = tx.execute_batch("RELEASE webhooks");
@@ -242,6 +249,16 @@ fn get(conn: &Connection, id: i64) -> Result<Webhook> {
 
 fn opt_ts(index: usize, ms: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
     ms.map(|ms| ts_from_ms(index, ms)).transpose()
+}
+
+const DELIVERY_SELECT: &str =
+    "SELECT id, webhook_id, uuid, event, created_at, attempts, next_attempt_at,
+        delivered_at, gave_up_at, last_status, last_error
+     FROM webhook_deliveries";
+
+fn delivery(conn: &Connection, id: i64) -> rusqlite::Result<Delivery> {
+    conn.prepare_cached(&format!("{DELIVERY_SELECT} WHERE id = ?1"))?
+        .query_row([id], delivery_from)
 }
 
 fn delivery_from(row: &Row<'_>) -> rusqlite::Result<Delivery> {
@@ -309,12 +326,9 @@ impl Tracker {
                 get(conn, id)?;
             }
             Ok(conn
-                .prepare_cached(
-                    "SELECT id, webhook_id, uuid, event, created_at, attempts, next_attempt_at,
-                            delivered_at, gave_up_at, last_status, last_error
-                     FROM webhook_deliveries WHERE ?1 IS NULL OR webhook_id = ?1
-                     ORDER BY id DESC LIMIT ?2",
-                )?
+                .prepare_cached(&format!(
+                    "{DELIVERY_SELECT} WHERE ?1 IS NULL OR webhook_id = ?1 ORDER BY id DESC LIMIT ?2"
+                ))?
                 .query_map(params![webhook_id, limit], delivery_from)?
                 .collect::<rusqlite::Result<_>>()?)
         })
@@ -328,13 +342,7 @@ impl Tracker {
             get(tx, id)?;
             let body = payload(TEST_EVENT, now, serde_json::json!({ "webhook_id": id }));
             let row = enqueue(tx, id, TEST_EVENT, &body, now.as_millisecond())?;
-            Ok(tx
-                .prepare_cached(
-                    "SELECT id, webhook_id, uuid, event, created_at, attempts, next_attempt_at,
-                            delivered_at, gave_up_at, last_status, last_error
-                     FROM webhook_deliveries WHERE id = ?1",
-                )?
-                .query_row([row], delivery_from)?)
+            Ok(delivery(tx, row)?)
         })?;
         Ok(delivery)
     }
@@ -352,11 +360,7 @@ impl Tracker {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let now = self.clock.now().as_millisecond();
         sender::deliver_now(&conn, &sender::Schedule::default(), queued.id, now)?;
-        let after = self
-            .webhook_deliveries(Some(id), 50)?
-            .into_iter()
-            .find(|d| d.id == queued.id)
-            .unwrap_or(queued);
+        let after = delivery(&conn, queued.id)?;
         if after.delivered_at.is_some() {
             return Ok(after);
         }
