@@ -74,7 +74,63 @@ pub fn normalize_billing(billing: &ProjectBilling) -> Result<ProjectBilling> {
     })
 }
 
+/// A client as listed and edited on its own (projects carry its name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Client {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    /// Archived clients leave the pickers; their projects keep them.
+    pub archived: bool,
+    /// How many projects (archived ones too) are billed to it.
+    #[ts(type = "number")]
+    pub projects: i64,
+}
+
+const SELECT_CLIENT: &str = "SELECT c.id, c.name, c.archived,
+        (SELECT count(*) FROM projects p WHERE p.client_id = c.id)
+     FROM clients c";
+
+impl Client {
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Client {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            archived: row.get(2)?,
+            projects: row.get(3)?,
+        })
+    }
+}
+
+fn get(conn: &Connection, id: i64) -> Result<Client> {
+    conn.prepare_cached(&format!("{SELECT_CLIENT} WHERE c.id = ?1"))?
+        .query_row([id], Client::from_row)
+        .optional()?
+        .ok_or(Error::ClientNotFound(id))
+}
+
+/// A client name for a client of its own: trimmed, checked, not blank.
+fn normalize_own_name(raw: &str) -> Result<(String, String)> {
+    let name = normalize_client(Some(raw))?.ok_or(Error::ClientNameEmpty)?;
+    let key = name.to_lowercase();
+    Ok((name, key))
+}
+
+/// Client names are unique archived or not: sync merges two of a name.
+fn ensure_name_free(conn: &Connection, key: &str, except: Option<i64>) -> Result<()> {
+    let clash: Option<String> = conn
+        .prepare_cached("SELECT name FROM clients WHERE name_key = ?1 AND id IS NOT ?2")?
+        .query_row(params![key, except], |r| r.get(0))
+        .optional()?;
+    match clash {
+        Some(existing) => Err(Error::ClientNameTaken(existing)),
+        None => Ok(()),
+    }
+}
+
 /// The id of the client named `name` (ignoring case), created if needed.
+/// Naming an archived client again (on a project) brings it back.
 pub(crate) fn ensure(conn: &Connection, name: &str, now_ms: i64) -> Result<i64> {
     let key = name.to_lowercase();
     let found: Option<i64> = conn
@@ -82,6 +138,8 @@ pub(crate) fn ensure(conn: &Connection, name: &str, now_ms: i64) -> Result<i64> 
         .query_row([&key], |r| r.get(0))
         .optional()?;
     if let Some(id) = found {
+        conn.prepare_cached("UPDATE clients SET archived = 0 WHERE id = ?1 AND archived = 1")?
+            .execute([id])?;
         return Ok(id);
     }
     conn.prepare_cached("INSERT INTO clients (name, name_key, created_at) VALUES (?1, ?2, ?3)")?
@@ -134,13 +192,86 @@ impl Tracker {
         Ok(project)
     }
 
-    /// Every client name, sorted ignoring case.
+    /// The name of every active client, sorted ignoring case: what the
+    /// client picker offers.
     pub fn list_clients(&self) -> Result<Vec<String>> {
         self.storage.read("clients_list", |conn| {
-            let mut stmt = conn.prepare_cached("SELECT name FROM clients ORDER BY name_key")?;
+            let mut stmt = conn
+                .prepare_cached("SELECT name FROM clients WHERE archived = 0 ORDER BY name_key")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
+    }
+
+    /// Active clients by name, then (when asked) archived ones by name.
+    pub fn clients(&self, include_archived: bool) -> Result<Vec<Client>> {
+        let sql = format!(
+            "{SELECT_CLIENT} WHERE c.archived = 0 OR ?1 ORDER BY c.archived, c.name_key, c.id"
+        );
+        self.storage.read("clients_list", |conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([include_archived], Client::from_row)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    pub fn client(&self, id: i64) -> Result<Client> {
+        self.storage.read("client_get", |conn| get(conn, id))
+    }
+
+    /// A client with no projects yet, for a project to be billed to later.
+    pub fn create_client(&mut self, name: &str) -> Result<Client> {
+        let (name, key) = normalize_own_name(name)?;
+        let now = self.clock.now().as_millisecond();
+        let client = self.storage.write("client_create", |tx| {
+            ensure_name_free(tx, &key, None)?;
+            tx.prepare_cached(
+                "INSERT INTO clients (name, name_key, created_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![name, key, now])?;
+            get(tx, tx.last_insert_rowid())
+        })?;
+        crate::log_event!("client.created", client_id = client.id);
+        Ok(client)
+    }
+
+    /// Renames a client, on every project billed to it. A change of case
+    /// alone is a rename too.
+    pub fn rename_client(&mut self, id: i64, name: &str) -> Result<Client> {
+        let (name, key) = normalize_own_name(name)?;
+        let at = self.clock.now();
+        let changers = &self.change_observers;
+        let client = self.storage.write("client_rename", |tx| {
+            get(tx, id)?;
+            ensure_name_free(tx, &key, Some(id))?;
+            tx.prepare_cached("UPDATE clients SET name = ?2, name_key = ?3 WHERE id = ?1")?
+                .execute(params![id, name, key])?;
+            // Projects show the client's name: each one billed to it changed.
+            let projects: Vec<i64> = tx
+                .prepare_cached("SELECT id FROM projects WHERE client_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for project in projects {
+                projects::updated(changers, tx, at, project)?;
+            }
+            get(tx, id)
+        })?;
+        crate::log_event!("client.updated", client_id = id, change = "name");
+        Ok(client)
+    }
+
+    /// Archives a client (true) or restores it (false): it leaves or
+    /// rejoins the client picker; its projects keep it either way.
+    pub fn set_client_archived(&mut self, id: i64, archived: bool) -> Result<Client> {
+        let client = self.storage.write("client_set_archived", |tx| {
+            get(tx, id)?;
+            tx.prepare_cached("UPDATE clients SET archived = ?2 WHERE id = ?1")?
+                .execute(params![id, archived])?;
+            get(tx, id)
+        })?;
+        let change = if archived { "archived" } else { "restored" };
+        crate::log_event!("client.updated", client_id = id, change = change);
+        Ok(client)
     }
 }
 
@@ -252,5 +383,80 @@ mod tests {
             "project.not_found"
         );
         assert_eq!(t.project(p.id).unwrap(), p);
+    }
+
+    #[test]
+    fn a_client_made_on_its_own_is_offered_renamed_archived_and_restored() {
+        let (mut t, _) = tracker();
+        let acme = t.create_client("  Acme ").unwrap();
+        assert_eq!(
+            (acme.name.as_str(), acme.archived, acme.projects),
+            ("Acme", false, 0)
+        );
+        assert_eq!(t.list_clients().unwrap(), ["Acme"]);
+        let p = t.create_project("Site", None).unwrap();
+        let billing = ProjectBilling {
+            client: Some("ACME".into()),
+            ..Default::default()
+        };
+        t.set_project_billing(p.id, billing.clone()).unwrap();
+        assert_eq!(t.client(acme.id).unwrap().projects, 1);
+
+        let renamed = t.rename_client(acme.id, "ACME Corp").unwrap();
+        assert_eq!(renamed.name, "ACME Corp");
+        assert_eq!(
+            t.project(p.id).unwrap().client.as_deref(),
+            Some("ACME Corp")
+        );
+        // A change of case alone is a rename, not a clash with itself.
+        assert_eq!(
+            t.rename_client(acme.id, "Acme Corp").unwrap().name,
+            "Acme Corp"
+        );
+
+        let archived = t.set_client_archived(acme.id, true).unwrap();
+        assert!(archived.archived);
+        assert!(t.list_clients().unwrap().is_empty());
+        assert!(t.clients(false).unwrap().is_empty());
+        assert_eq!(t.clients(true).unwrap(), [archived]);
+        assert_eq!(
+            t.project(p.id).unwrap().client.as_deref(),
+            Some("Acme Corp")
+        );
+        assert!(!t.set_client_archived(acme.id, false).unwrap().archived);
+
+        // Billing a project to an archived client by name brings it back.
+        t.set_client_archived(acme.id, true).unwrap();
+        let billing = ProjectBilling {
+            client: Some("acme corp".into()),
+            ..billing
+        };
+        t.set_project_billing(p.id, billing).unwrap();
+        assert_eq!(t.list_clients().unwrap(), ["Acme Corp"]);
+    }
+
+    #[test]
+    fn client_names_that_clash_or_are_blank_and_unknown_clients_are_refused() {
+        let (mut t, _) = tracker();
+        let a = t.create_client("Acme").unwrap();
+        let b = t.create_client("Initech").unwrap();
+        t.set_client_archived(b.id, true).unwrap();
+        let code = |r: Result<Client>| r.unwrap_err().code();
+        assert_eq!(code(t.create_client("ACME")), "client.name_taken");
+        // Archived or not: sync would merge two clients of one name.
+        assert_eq!(code(t.create_client("initech")), "client.name_taken");
+        assert_eq!(code(t.rename_client(a.id, "INITECH")), "client.name_taken");
+        assert_eq!(code(t.create_client("  ")), "client.name_empty");
+        assert_eq!(code(t.rename_client(a.id, "")), "client.name_empty");
+        assert_eq!(code(t.create_client("a\u{7}b")), "client.invalid_name");
+        assert_eq!(
+            code(t.create_client(&"x".repeat(NAME_MAX_CHARS + 1))),
+            "client.name_too_long"
+        );
+        assert_eq!(code(t.rename_client(999, "X")), "client.not_found");
+        assert_eq!(code(t.set_client_archived(999, true)), "client.not_found");
+        assert_eq!(code(t.client(999)), "client.not_found");
+        assert_eq!(t.client(a.id).unwrap(), a);
+        assert_eq!(t.clients(true).unwrap().len(), 2);
     }
 }

@@ -49,6 +49,14 @@ pub enum Error {
     ClientNameTooLong(usize),
     #[error("Client names cannot contain line breaks or control characters; this one has {}.", crate::limits::code_point(*.0))]
     ClientNameInvalid(char),
+    #[error("Give the client a name.")]
+    ClientNameEmpty,
+    #[error("A client named \u{201c}{0}\u{201d} already exists. Pick another name, or restore it if it is archived.")]
+    ClientNameTaken(String),
+    #[error("That client no longer exists. Reload the list and try again.")]
+    ClientNotFound(i64),
+    #[error("That tag no longer exists. Reload the list and try again.")]
+    TagNotFound(i64),
     #[error("\u{201c}{0}\u{201d} is not a currency code: use three letters such as EUR or USD.")]
     ProjectInvalidCurrency(String),
     #[error("An hourly rate needs a currency, and cannot be negative.")]
@@ -271,6 +279,10 @@ error_codes! {
     TagInvalid => "tag.invalid", Refused;
     ClientNameTooLong => "client.name_too_long", Refused;
     ClientNameInvalid => "client.invalid_name", Refused;
+    ClientNameEmpty => "client.name_empty", Refused;
+    ClientNameTaken => "client.name_taken", Refused;
+    ClientNotFound => "client.not_found", NotFound;
+    TagNotFound => "tag.not_found", NotFound;
     ProjectInvalidCurrency => "project.invalid_currency", Refused;
     ProjectInvalidRate => "project.invalid_rate", Refused;
     ReportInvalidRounding => "report.invalid_rounding", Refused;
@@ -403,6 +415,10 @@ impl Error {
             Error::TagInvalid(_) => C::TagInvalid,
             Error::ClientNameTooLong(_) => C::ClientNameTooLong,
             Error::ClientNameInvalid(_) => C::ClientNameInvalid,
+            Error::ClientNameEmpty => C::ClientNameEmpty,
+            Error::ClientNameTaken(_) => C::ClientNameTaken,
+            Error::ClientNotFound(_) => C::ClientNotFound,
+            Error::TagNotFound(_) => C::TagNotFound,
             Error::ProjectInvalidCurrency(_) => C::ProjectInvalidCurrency,
             Error::ProjectInvalidRate => C::ProjectInvalidRate,
             Error::ReportInvalidRounding(_) => C::ReportInvalidRounding,

@@ -33,10 +33,11 @@ pub mod timer;
 pub mod tracker;
 pub mod webhooks;
 
-pub use clients::ProjectBilling;
+pub use clients::{Client, ProjectBilling};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use entries::edit::{DeletedEntry, EntryPatch, NewEntry};
 pub use entries::page::{EntryPage, PageAt};
+pub use entries::tag_edit::Tag;
 pub use entries::undo::Deleted;
 pub use entries::{Day, Entry};
 pub use error::{Error, ErrorCode, ErrorKind, ErrorPayload, Result};

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_tracking.sql"),
     include_str!("../migrations/0006_sync.sql"),
     include_str!("../migrations/0007_webhooks.sql"),
+    include_str!("../migrations/0008_archive_labels.sql"),
 ];
 
 /// The schema version this build writes.

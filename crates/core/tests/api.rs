@@ -222,7 +222,11 @@ fn entries_are_listed_by_range_in_pages_and_created_patched_and_deleted() {
         (400, "api.invalid_request")
     );
 
-    assert_eq!(api.ok("GET", "/api/v1/tags", "", 200), json!(["moths"]));
+    let tags = api.ok("GET", "/api/v1/tags", "", 200);
+    assert_eq!(
+        (tags[0]["name"].as_str(), tags.as_array().map(Vec::len)),
+        (Some("moths"), Some(1))
+    );
 }
 
 #[test]

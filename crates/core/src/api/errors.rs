@@ -41,7 +41,9 @@ pub(crate) fn status_of(error: &Error) -> StatusCode {
         Error::ApiMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         // A name that is taken, a running timer in the way: the request was
         // fine, the data's state refuses it.
-        Error::ProjectNameTaken(_) | Error::EntryAlreadyExists => StatusCode::CONFLICT,
+        Error::ProjectNameTaken(_) | Error::ClientNameTaken(_) | Error::EntryAlreadyExists => {
+            StatusCode::CONFLICT
+        }
         _ => match error.kind() {
             ErrorKind::Refused => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::InvalidFile => StatusCode::BAD_REQUEST,

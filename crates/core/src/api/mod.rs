@@ -13,6 +13,7 @@
 pub mod control;
 mod errors;
 mod guard;
+mod labels;
 pub mod openapi;
 mod params;
 mod routes;

@@ -9,6 +9,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::errors::{ErrorBody, ErrorDetail};
+use super::labels::{self, LabelPatch, NewName};
 use super::routes::{self, EntryList, NewProject, ProjectPatch, StartTimer};
 use crate::breaks::TimerState;
 
@@ -24,14 +25,15 @@ use crate::breaks::TimerState;
         routes::timer_resume, routes::entries_list, routes::entry_create, routes::entry_get,
         routes::entry_patch, routes::entry_delete, routes::projects_list,
         routes::project_create, routes::project_get, routes::project_patch,
-        routes::clients_list, routes::tags_list, routes::report, routes::openapi_json,
+        labels::clients_list, labels::client_create, labels::client_get, labels::client_patch,
+        labels::tags_list, labels::tag_create, labels::tag_get, labels::tag_patch, routes::report, routes::openapi_json,
     ),
-    components(schemas(ErrorBody, ErrorDetail, TimerState, StartTimer, EntryList, NewProject, ProjectPatch)),
+    components(schemas(ErrorBody, ErrorDetail, TimerState, StartTimer, EntryList, NewProject, ProjectPatch, NewName, LabelPatch)),
     modifiers(&Bearer),
     security(("bearer" = [])),
     tags(
         (name = "timer", description = "The running timer, pauses and resumes"),
-        (name = "entries", description = "Time entries and their tags"),
+        (name = "entries", description = "Time entries, and tags on their own"),
         (name = "projects", description = "Projects and their clients"),
         (name = "reports", description = "Totals over a range, as `tt report --json`"),
         (name = "meta", description = "This document"),

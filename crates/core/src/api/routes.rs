@@ -15,14 +15,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::errors::{ApiError, ErrorBody};
 use super::params::{self, Range};
-use super::{guard, openapi, Shared};
+use super::{guard, labels, openapi, Shared};
 use crate::breaks::TimerState;
 use crate::error::Error;
 use crate::reports::Report;
 use crate::{Entry, EntryPatch, NewEntry, Project, StartOutcome};
 
-type Api = State<Arc<Shared>>;
-type Answer<T> = Result<Json<T>, ApiError>;
+pub(crate) type Api = State<Arc<Shared>>;
+pub(crate) type Answer<T> = Result<Json<T>, ApiError>;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -41,8 +41,22 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v1/projects/{id}",
             get(project_get).patch(project_patch),
         )
-        .route("/api/v1/clients", get(clients_list))
-        .route("/api/v1/tags", get(tags_list))
+        .route(
+            "/api/v1/clients",
+            get(labels::clients_list).post(labels::client_create),
+        )
+        .route(
+            "/api/v1/clients/{id}",
+            get(labels::client_get).patch(labels::client_patch),
+        )
+        .route(
+            "/api/v1/tags",
+            get(labels::tags_list).post(labels::tag_create),
+        )
+        .route(
+            "/api/v1/tags/{id}",
+            get(labels::tag_get).patch(labels::tag_patch),
+        )
         .route("/api/v1/reports", get(report))
         .route("/api/v1/openapi.json", get(openapi_json))
         .fallback(not_found)
@@ -284,11 +298,14 @@ pub(crate) struct ProjectPatch {
     color: Option<String>,
     /// True archives the project, false restores it.
     archived: Option<bool>,
+    /// The client it is billed to, by name (made if new; an archived one
+    /// is restored); blank for none.
+    client: Option<String>,
 }
 
-/// Renames, recolours, archives or restores a project. The changes are
-/// made in that order, each in its own commit: a refused name changes
-/// nothing, a refused colour leaves the new name.
+/// Renames, recolours, bills to a client, archives or restores a project.
+/// The changes are made in that order, each in its own commit: a refused
+/// name changes nothing, a refused colour leaves the new name.
 #[utoipa::path(patch, path = "/api/v1/projects/{id}", tag = "projects",
     params(("id" = i64, Path, description = "The project's id")), request_body = ProjectPatch,
     responses((status = 200, body = Project), (status = 404, body = ErrorBody),
@@ -305,6 +322,15 @@ async fn project_patch(State(api): Api, Path(id): Path<String>, body: Bytes) -> 
         if let Some(color) = &patch.color {
             project = t.set_project_color(id, color)?;
         }
+        if let Some(client) = &patch.client {
+            let billing = crate::ProjectBilling {
+                client: Some(client.clone()),
+                billable: project.billable,
+                hourly_rate_cents: project.hourly_rate_cents,
+                currency: project.currency.clone(),
+            };
+            project = t.set_project_billing(id, billing)?;
+        }
         match patch.archived {
             Some(true) if !project.archived => project = t.archive_project(id)?,
             Some(false) if project.archived => project = t.restore_project(id)?,
@@ -313,18 +339,6 @@ async fn project_patch(State(api): Api, Path(id): Path<String>, body: Bytes) -> 
         Ok(project)
     })?;
     Ok(Json(project))
-}
-
-#[utoipa::path(get, path = "/api/v1/clients", tag = "projects",
-    responses((status = 200, description = "Client names, as projects carry them", body = Vec<String>)))]
-async fn clients_list(State(api): Api) -> Answer<Vec<String>> {
-    Ok(Json(api.read(|t| t.list_clients())?))
-}
-
-#[utoipa::path(get, path = "/api/v1/tags", tag = "entries",
-    responses((status = 200, description = "Every tag in use", body = Vec<String>)))]
-async fn tags_list(State(api): Api) -> Answer<Vec<String>> {
-    Ok(Json(api.read(|t| t.list_tags())?))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

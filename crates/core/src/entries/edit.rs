@@ -423,7 +423,8 @@ impl Tracker {
         Ok(restored)
     }
 
-    /// Every tag in use or used before, sorted ignoring case.
+    /// Every active tag, in use or used before, sorted ignoring case: what
+    /// the tag field suggests.
     pub fn list_tags(&self) -> Result<Vec<String>> {
         self.storage.read("tags_list", tags::all)
     }

@@ -5,6 +5,7 @@
 pub mod edit;
 pub(crate) mod overlaps;
 pub mod page;
+pub mod tag_edit;
 pub mod tags;
 pub mod undo;
 

@@ -36,7 +36,7 @@ pub fn normalize(raw: &[String]) -> Result<Vec<String>> {
 }
 
 /// The id of the tag named `name` (ignoring case), created if needed, and
-/// its stored spelling.
+/// its stored spelling. Typing an archived tag again brings it back.
 pub(crate) fn ensure(conn: &Connection, name: &str) -> Result<(i64, String)> {
     let key = name.to_lowercase();
     let found: Option<(i64, String)> = conn
@@ -44,6 +44,8 @@ pub(crate) fn ensure(conn: &Connection, name: &str) -> Result<(i64, String)> {
         .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some(found) = found {
+        conn.prepare_cached("UPDATE tags SET archived = 0 WHERE id = ?1 AND archived = 1")?
+            .execute([found.0])?;
         return Ok(found);
     }
     conn.prepare_cached("INSERT INTO tags (name, name_key) VALUES (?1, ?2)")?
@@ -133,9 +135,10 @@ pub(crate) fn ids_json(ids: impl Iterator<Item = i64>) -> String {
     out
 }
 
-/// Every tag name, sorted ignoring case.
+/// Every active tag's name, sorted ignoring case.
 pub(crate) fn all(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT name FROM tags ORDER BY name_key")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT name FROM tags WHERE archived = 0 ORDER BY name_key")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -24,7 +24,9 @@ impl Applier<'_> {
                 (name, key)
             }
         };
-        let active = !record.value("archived").as_bool().unwrap_or(false);
+        // Client names are unique archived or not; project names only
+        // among active projects.
+        let active = kind != Kind::Project || !record.value("archived").as_bool().unwrap_or(false);
         let clash: Option<String> = if active {
             let sql = match kind {
                 Kind::Project => {
@@ -102,22 +104,25 @@ impl Applier<'_> {
                     }
                 }
             }
-            _ => match row {
-                Some(_) => {
-                    self.conn
-                        .prepare_cached(
-                            "UPDATE clients SET name = ?2, name_key = ?3 WHERE gid = ?1",
-                        )?
-                        .execute(params![record.id, name, key])?;
-                }
-                None => {
-                    self.conn
-                        .prepare_cached(
-                            "INSERT INTO clients (gid, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4)",
-                        )?
-                        .execute(params![record.id, name, key, self.now_ms])?;
-                }
-            },
+            _ => {
+                let archived = record.value("archived").as_bool().unwrap_or(false);
+                let sql = match row {
+                    Some(_) => {
+                        "UPDATE clients SET name = ?2, name_key = ?3, archived = ?5 WHERE gid = ?1"
+                    }
+                    None => {
+                        "INSERT INTO clients (gid, name, name_key, created_at, archived)
+                         VALUES (?1, ?2, ?3, ?4, ?5)"
+                    }
+                };
+                self.conn.prepare_cached(sql)?.execute(params![
+                    record.id,
+                    name,
+                    key,
+                    self.now_ms,
+                    archived
+                ])?;
+            }
         }
         let meta = Meta {
             clocks: clocks_of(record),
@@ -262,15 +267,13 @@ impl Applier<'_> {
         if record::tag_gid(&key) != record.id {
             return Err(bad(Kind::Tag, "name"));
         }
-        let updated = self
-            .conn
-            .prepare_cached("UPDATE tags SET name = ?2 WHERE name_key = ?1")?
-            .execute(params![key, name])?;
-        if updated == 0 {
-            self.conn
-                .prepare_cached("INSERT INTO tags (name, name_key) VALUES (?1, ?2)")?
-                .execute(params![name, key])?;
-        }
+        let archived = record.value("archived").as_bool().unwrap_or(false);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO tags (name, name_key, archived) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name_key) DO UPDATE SET name = excluded.name, archived = excluded.archived",
+            )?
+            .execute(params![name, key, archived])?;
         let meta = Meta {
             clocks: clocks_of(&record),
             tag_key: Some(key),

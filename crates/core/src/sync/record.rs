@@ -45,7 +45,7 @@ impl Kind {
     /// The fields that sync, in the order files list them.
     pub fn fields(self) -> &'static [&'static str] {
         match self {
-            Kind::Client | Kind::Tag => &["name"],
+            Kind::Client | Kind::Tag => &["name", "archived"],
             Kind::Project => &[
                 "name",
                 "color",
@@ -307,21 +307,23 @@ pub(crate) fn row_values(
             id
         }
         Kind::Client => {
-            let row: Option<(i64, String)> = conn
-                .prepare_cached("SELECT id, name FROM clients WHERE gid = ?1")?
-                .query_row([gid], |r| Ok((r.get(0)?, r.get(1)?)))
+            let row: Option<(i64, String, bool)> = conn
+                .prepare_cached("SELECT id, name, archived FROM clients WHERE gid = ?1")?
+                .query_row([gid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let Some((id, name)) = row else {
+            let Some((id, name, archived)) = row else {
                 return Ok(None);
             };
             values.insert("name".into(), json!(name));
+            values.insert("archived".into(), json!(archived));
             id
         }
         Kind::Tag => {
-            let Some((id, name)) = tag_by_gid(conn, gid)? else {
+            let Some((id, name, archived)) = tag_by_gid(conn, gid)? else {
                 return Ok(None);
             };
             values.insert("name".into(), json!(name));
+            values.insert("archived".into(), json!(archived));
             id
         }
     };
@@ -330,7 +332,7 @@ pub(crate) fn row_values(
 
 /// The tag whose global id is `gid`, found through `sync_records`, where
 /// every tag this device stamped or received is listed with its key.
-fn tag_by_gid(conn: &Connection, gid: &str) -> Result<Option<(i64, String)>> {
+fn tag_by_gid(conn: &Connection, gid: &str) -> Result<Option<(i64, String, bool)>> {
     let key: Option<String> = conn
         .prepare_cached("SELECT tag_key FROM sync_records WHERE kind = 'tag' AND gid = ?1")?
         .query_row([gid], |r| r.get(0))
@@ -340,8 +342,8 @@ fn tag_by_gid(conn: &Connection, gid: &str) -> Result<Option<(i64, String)>> {
         return Ok(None);
     };
     Ok(conn
-        .prepare_cached("SELECT id, name FROM tags WHERE name_key = ?1")?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT id, name, archived FROM tags WHERE name_key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?)
 }
 

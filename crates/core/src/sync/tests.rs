@@ -316,3 +316,4 @@ fn clocks_hours_apart_still_order_an_edit_after_the_one_it_saw() {
 
 /// Files on disk, versions and upgrades: what sync skips, refuses or keeps.
 mod files_and_versions;
+mod labels;
