@@ -14,8 +14,8 @@ use timetracker_core::targets::ics::IcsDays;
 use timetracker_core::targets::{WorkHours, WorkProgress};
 use timetracker_core::telemetry::{Inspection, QueuedPage, TelemetryStatus};
 use timetracker_core::{
-    Day, Deleted, Entry, EntryPage, EntryPatch, Error, ErrorPayload, NewEntry, PageAt, Project,
-    ProjectBilling, StartOutcome,
+    Client, Day, Deleted, Entry, EntryPage, EntryPatch, Error, ErrorPayload, NewEntry, PageAt,
+    Project, ProjectBilling, StartOutcome, Tag,
 };
 
 use crate::state::AppState;
@@ -220,6 +220,56 @@ pub async fn clients_list(app: AppHandle) -> CmdResult<Vec<String>> {
 #[tauri::command]
 pub async fn tags_list(app: AppHandle) -> CmdResult<Vec<String>> {
     AppState::off_main(app, "tags_list", move |_, t| t.list_tags()).await
+}
+
+#[tauri::command]
+pub async fn clients_all(app: AppHandle, include_archived: bool) -> CmdResult<Vec<Client>> {
+    AppState::off_main(app, "clients_all", move |_, t| t.clients(include_archived)).await
+}
+
+#[tauri::command]
+pub async fn client_create(app: AppHandle, name: String) -> CmdResult<Client> {
+    AppState::off_main(app, "client_create", move |_, t| t.create_client(&name)).await
+}
+
+#[tauri::command]
+pub async fn client_rename(app: AppHandle, id: i64, name: String) -> CmdResult<Client> {
+    AppState::off_main(app, "client_rename", move |_, t| t.rename_client(id, &name)).await
+}
+
+#[tauri::command]
+pub async fn client_set_archived(app: AppHandle, id: i64, archived: bool) -> CmdResult<Client> {
+    AppState::off_main(app, "client_set_archived", move |_, t| {
+        t.set_client_archived(id, archived)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn tags_all(app: AppHandle, include_archived: bool) -> CmdResult<Vec<Tag>> {
+    AppState::off_main(app, "tags_all", move |_, t| t.tags(include_archived)).await
+}
+
+/// The tag, made unless one of that name exists (then returned, restored).
+#[tauri::command]
+pub async fn tag_create(app: AppHandle, name: String) -> CmdResult<Tag> {
+    AppState::off_main(app, "tag_create", move |_, t| {
+        t.create_tag(&name).map(|(tag, _)| tag)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn tag_rename(app: AppHandle, id: i64, name: String) -> CmdResult<Tag> {
+    AppState::off_main(app, "tag_rename", move |_, t| t.rename_tag(id, &name)).await
+}
+
+#[tauri::command]
+pub async fn tag_set_archived(app: AppHandle, id: i64, archived: bool) -> CmdResult<Tag> {
+    AppState::off_main(app, "tag_set_archived", move |_, t| {
+        t.set_tag_archived(id, archived)
+    })
+    .await
 }
 
 /// A local calendar date from the UI's period picker.

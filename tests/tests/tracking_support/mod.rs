@@ -1,7 +1,8 @@
-//! Helpers for `tracking.rs`: finding rows by their text, reading charts'
-//! pixels, and putting data in place before the window opens, so that each
-//! test there starts from what it needs instead of from the test before.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Helpers for `tracking.rs` and `labels.rs`: finding rows by their text,
+//! reading charts' pixels, and putting data in place before the window
+//! opens, so that each test starts from what it needs instead of from the
+//! test before. Each binary uses only some of them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

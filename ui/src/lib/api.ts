@@ -8,6 +8,8 @@ import type { Entry } from './bindings/Entry';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { Project } from './bindings/Project';
+import type { Client } from './bindings/Client';
+import type { Tag } from './bindings/Tag';
 import type { StartOutcome } from './bindings/StartOutcome';
 import type { LogStatus } from './bindings/LogStatus';
 import type { MetricsStatus } from './bindings/MetricsStatus';
@@ -68,6 +70,8 @@ import type { CalendarEdit } from './bindings/CalendarEdit';
 import type { CalendarSpan } from './bindings/CalendarSpan';
 
 export type {
+  Client,
+  Tag,
   Amount,
   CalendarDay,
   CalendarEdit,
@@ -227,6 +231,18 @@ export const api = {
     call<Project>('project_set_billing', { id, billing }),
   listClients: () => call<string[]>('clients_list'),
   listTags: () => call<string[]>('tags_list'),
+  /** Clients on their own, with how many projects each is billed to. */
+  clients: (includeArchived = false) => call<Client[]>('clients_all', { includeArchived }),
+  createClient: (name: string) => call<Client>('client_create', { name }),
+  renameClient: (id: number, name: string) => call<Client>('client_rename', { id, name }),
+  setClientArchived: (id: number, archived: boolean) =>
+    call<Client>('client_set_archived', { id, archived }),
+  /** Tags on their own, with how many entries carry each. */
+  tags: (includeArchived = false) => call<Tag[]>('tags_all', { includeArchived }),
+  createTag: (name: string) => call<Tag>('tag_create', { name }),
+  /** The tag the entries carry now: another id when renamed to another name. */
+  renameTag: (id: number, name: string) => call<Tag>('tag_rename', { id, name }),
+  setTagArchived: (id: number, archived: boolean) => call<Tag>('tag_set_archived', { id, archived }),
   /** The report for local days `from` through `to` (inclusive, `YYYY-MM-DD`). */
   report: (from: string, to: string) => call<Report>('report', { from, to }),
   /** Rounds each entry to `minutes` in reports (1 = none); ROUNDING_MINUTES wins. */

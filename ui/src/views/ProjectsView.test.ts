@@ -51,6 +51,9 @@ beforeEach(() => {
         Object.assign(p, b, { currency: b.currency?.toUpperCase() ?? null });
         return p;
       }
+      case 'clients_all':
+      case 'tags_all':
+        return [];
       default:
         throw new Error(`unexpected command ${cmd}`);
     }
