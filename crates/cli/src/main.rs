@@ -194,6 +194,9 @@ pub enum WebhookAction {
     Remove { id: i64 },
     /// Send a webhook.test delivery now, and say how the receiver answered
     Test { id: i64 },
+    /// Send every delivery that is due now, as the app does while it runs
+    /// (for scripts and cron jobs that use only tt)
+    Send,
     /// The delivery log, newest first
     Log {
         /// Only this webhook's

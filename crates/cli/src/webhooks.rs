@@ -1,6 +1,7 @@
 //! `tt webhooks`: add, list and remove webhooks, send a test delivery, and
-//! read the delivery log. The app sends queued deliveries; `tt` only
-//! queues them (and sends a test at once). Output shapes: docs/cli.md.
+//! read the delivery log. The app sends queued deliveries while it runs;
+//! `tt` queues them, and sends them with `tt webhooks send` (and a test at
+//! once). Output shapes: docs/cli.md.
 
 use std::fmt::Write as _;
 
@@ -42,7 +43,7 @@ pub fn run(
                 );
             }
             text.push_str(
-                "The app sends deliveries while it runs; `tt webhooks test ID` sends one now.\n",
+                "The app sends deliveries while it runs (`tt webhooks send` when it does not); `tt webhooks test ID` sends one now.\n",
             );
             out.text(text);
         }
@@ -64,6 +65,31 @@ pub fn run(
                 delivered.last_status.unwrap_or_default()
             ));
         }
+        WebhookAction::Send => {
+            let sent = t.send_due_webhooks()?;
+            if out.json {
+                return out.json(&sent);
+            }
+            let mut text = format!(
+                "Delivered {}",
+                plural(sent.delivered, "delivery", "deliveries")
+            );
+            match (sent.waiting, sent.next_attempt_at) {
+                (0, _) => text.push_str("; none waiting\n"),
+                (n, Some(next)) => {
+                    let _ = writeln!(
+                        text,
+                        "; {} waiting, the next at {} (see `tt webhooks log`)",
+                        n,
+                        crate::text::clock(next, tz)
+                    );
+                }
+                (n, None) => {
+                    let _ = writeln!(text, "; {n} waiting");
+                }
+            }
+            out.text(text);
+        }
         WebhookAction::Log { id, limit } => {
             let log = t.webhook_deliveries(id, limit)?;
             if out.json {
@@ -73,6 +99,10 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn list_text(hooks: &[Webhook]) -> String {

@@ -63,6 +63,24 @@ fn a_webhook_is_added_tested_and_queues_the_timer_changes() {
         "{text}"
     );
 
+    // Without the app, `tt webhooks send` sends them, oldest first, once.
+    let sent = tt.json(&["webhooks", "send"]);
+    assert_eq!(
+        (&sent["delivered"], &sent["waiting"]),
+        (&serde_json::json!(2), &serde_json::json!(0))
+    );
+    let types: Vec<_> = receiver.requests()[1..]
+        .iter()
+        .map(|r| r.json()["type"].clone())
+        .collect();
+    assert_eq!(types, ["timer.started", "timer.stopped"]);
+    assert_eq!(
+        tt.ok(&["webhooks", "send"]),
+        "Delivered 0 deliveries; none waiting\n"
+    );
+    assert_eq!(receiver.count(), 3);
+    assert_eq!(tt.json(&["webhooks", "list"])[0]["pending"], 0);
+
     tt.ok(&["webhooks", "remove", &id]);
     assert_eq!(tt.json(&["webhooks", "list"]), Value::Array(vec![]));
 }
@@ -113,4 +131,14 @@ fn a_remote_url_is_flagged_and_bad_input_is_refused_with_its_code() {
     let log = tt.json(&["webhooks", "log", &hook["id"].to_string()]);
     assert_eq!(log[0]["attempts"], 1);
     assert!(log[0]["next_attempt_at"].is_string());
+    // Not due yet: `tt webhooks send` leaves it to its schedule and says when.
+    let text = tt.ok(&["webhooks", "send"]);
+    assert!(
+        text.starts_with("Delivered 0 deliveries; 1 waiting, the next at "),
+        "{text}"
+    );
+    assert_eq!(
+        tt.json(&["webhooks", "log", &hook["id"].to_string()])[0]["attempts"],
+        1
+    );
 }

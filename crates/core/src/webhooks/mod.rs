@@ -374,5 +374,54 @@ impl Tracker {
     }
 }
 
+/// What `tt webhooks send` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sent {
+    pub delivered: usize,
+    /// Deliveries still waiting (their receiver failed, or they are not
+    /// due yet), and when the next of them is due.
+    pub waiting: i64,
+    pub next_attempt_at: Option<Timestamp>,
+}
+
+impl Tracker {
+    /// Sends every delivery that is due, as the app's sender would, for
+    /// those who drive TimeTracker only from `tt` (a cron job, a script
+    /// after `tt stop`). A receiver that fails is retried on its schedule.
+    pub fn send_due_webhooks(&mut self) -> Result<Sent> {
+        let path = self.database_path().ok_or(Error::ConfigNoDataDir)?;
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let schedule = sender::Schedule::default();
+        let mut delivered = 0;
+        // Round by round until nothing is due: each attempt either delivers
+        // or postpones (a failed receiver's others with it), so this ends.
+        for _ in 0..10_000 {
+            let now = self.clock.now().as_millisecond();
+            let due: i64 = conn.query_row(
+                "SELECT count(*) FROM webhook_deliveries
+                 WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?1",
+                [now],
+                |r| r.get(0),
+            )?;
+            if due == 0 {
+                break;
+            }
+            delivered += sender::deliver_due(&conn, &schedule, now)?;
+        }
+        let (waiting, next): (i64, Option<i64>) = conn.query_row(
+            "SELECT count(*), min(next_attempt_at) FROM webhook_deliveries
+             WHERE delivered_at IS NULL AND gave_up_at IS NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(Sent {
+            delivered,
+            waiting,
+            next_attempt_at: next.and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests;

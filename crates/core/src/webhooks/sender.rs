@@ -174,6 +174,21 @@ fn record(
     Ok(false)
 }
 
+/// Takes delivery `id` for one attempt, unless another sender (the app's,
+/// or `tt webhooks send`) took it first: its next attempt moves past this
+/// one's timeout, so no one else posts it meanwhile, and a sender that
+/// dies mid-request leaves it to be tried again after that.
+fn claim(conn: &Connection, id: i64, now_ms: i64, schedule: &Schedule) -> rusqlite::Result<bool> {
+    let lease = i64::try_from(schedule.timeout.as_millis()).unwrap_or(i64::MAX);
+    let claimed = conn
+        .prepare_cached(
+            "UPDATE webhook_deliveries SET next_attempt_at = ?3
+             WHERE id = ?1 AND next_attempt_at <= ?2 AND delivered_at IS NULL AND gave_up_at IS NULL",
+        )?
+        .execute(params![id, now_ms, now_ms.saturating_add(lease).saturating_add(1000)])?;
+    Ok(claimed == 1)
+}
+
 /// Sends what is due at `now_ms` (one round); the number delivered.
 pub fn deliver_due(conn: &Connection, schedule: &Schedule, now_ms: i64) -> rusqlite::Result<usize> {
     deliver(conn, schedule, now_ms, None)
@@ -208,7 +223,7 @@ fn deliver(
     let mut failed: Vec<i64> = Vec::new();
     let mut delivered = 0;
     for d in &due {
-        if failed.contains(&d.webhook_id) {
+        if failed.contains(&d.webhook_id) || !claim(conn, d.id, now_ms, schedule)? {
             continue;
         }
         let outcome = post(&agent, d, now_ms.div_euclid(1000));

@@ -299,6 +299,80 @@ fn a_test_delivery_goes_now_and_removing_a_webhook_drops_its_queue() {
 }
 
 #[test]
+fn two_senders_at_once_post_each_delivery_once() {
+    let mut s = setup();
+    let receiver = Receiver::start();
+    receiver.set_delay(Duration::from_millis(20));
+    s.tracker
+        .add_webhook(
+            &format!("{}/hook", receiver.url()),
+            &["project.created".into()],
+        )
+        .unwrap();
+    for i in 0..12 {
+        s.tracker.create_project(&format!("P{i}"), None).unwrap();
+    }
+    let path = crate::config::database_path(s._dir.path());
+    let now = ms(&s);
+    // The app's sender and `tt webhooks send`, each on its own connection.
+    let senders: Vec<_> = (0..2)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let conn = Connection::open(path).unwrap();
+                conn.busy_timeout(Duration::from_secs(5)).unwrap();
+                let mut sent = 0;
+                for _ in 0..3 {
+                    sent += deliver_due(&conn, &quick(), now).unwrap();
+                }
+                sent
+            })
+        })
+        .collect();
+    let sent: usize = senders.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(sent, 12);
+    let mut ids: Vec<String> = receiver
+        .requests()
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 12);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "a delivery was posted twice");
+}
+
+#[test]
+fn sending_by_hand_delivers_what_is_due_and_leaves_a_failing_receiver_to_its_schedule() {
+    let mut s = setup();
+    let up = Receiver::start();
+    let down = Receiver::start();
+    down.set_status(503);
+    s.tracker
+        .add_webhook(&format!("{}/down", down.url()), &["project.created".into()])
+        .unwrap();
+    s.tracker
+        .add_webhook(&format!("{}/up", up.url()), &["project.created".into()])
+        .unwrap();
+    // More than a round's worth for the failing receiver, queued first.
+    for i in 0..25 {
+        s.tracker.create_project(&format!("P{i}"), None).unwrap();
+    }
+    let sent = s.tracker.send_due_webhooks().unwrap();
+    assert_eq!((sent.delivered, sent.waiting), (25, 25));
+    assert_eq!(up.count(), 25);
+    assert_eq!(
+        down.count(),
+        1,
+        "the failing receiver's others wait with it"
+    );
+    assert_eq!(sent.next_attempt_at, Some(ts("2026-06-10T12:00:05Z")));
+    let again = s.tracker.send_due_webhooks().unwrap();
+    assert_eq!((again.delivered, again.waiting), (0, 25));
+    assert_eq!(down.count(), 1);
+}
+
+#[test]
 fn without_webhooks_a_change_writes_nothing_more() {
     let mut s = setup();
     s.tracker.start_timer(None, "").unwrap();
