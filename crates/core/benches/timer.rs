@@ -127,10 +127,46 @@ fn start_stop_with_telemetry(c: &mut Criterion) {
     });
 }
 
+/// The same with the outbox emptied every 100 cycles (outside the timing),
+/// as the sender does for a user who is online: the outbox stays small
+/// instead of reaching its cap, where each event also pushes the oldest out.
+fn start_stop_with_telemetry_sent(c: &mut Criterion) {
+    use timetracker_core::telemetry::{Telemetry, TelemetryConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
+    let config =
+        TelemetryConfig::from_lookup(|k| (k == "POSTHOG_API_KEY").then(|| "phc_bench".to_owned()));
+    let tel = Telemetry::new(config);
+    tel.attach(&mut tracker).unwrap();
+    tel.set_consent(&mut tracker, false, true).unwrap();
+    let project = tracker.create_project("Bench", None).unwrap();
+    let sender =
+        rusqlite::Connection::open(timetracker_core::config::database_path(dir.path())).unwrap();
+    sender
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    c.bench_function("timer start+stop, usage statistics on, outbox sent", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for i in 0..iters {
+                if i % 100 == 0 {
+                    sender.execute("DELETE FROM telemetry_outbox", []).unwrap();
+                }
+                let t0 = std::time::Instant::now();
+                tracker.start_timer(Some(project.id), "bench").unwrap();
+                tracker.stop_timer().unwrap();
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+}
+
 criterion_group!(
     benches,
     start_stop,
     start_stop_with_telemetry,
+    start_stop_with_telemetry_sent,
     list_one_day,
     entries_pages,
     calendar_week

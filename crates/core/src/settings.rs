@@ -63,11 +63,11 @@ pub(crate) fn upsert(
     json: &str,
     now_ms: i64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        params![key, json, now_ms],
-    )?;
+    )?
+    .execute(params![key, json, now_ms])?;
     Ok(())
 }
 

@@ -65,13 +65,14 @@ pub(crate) fn log_stopped(entry: &Entry, reason: StopReason) {
 }
 
 pub(crate) fn stop_running(tx: &rusqlite::Transaction<'_>, at_ms: i64) -> Result<Option<i64>> {
+    // Cached: preparing it compiles the sync triggers on time_entries,
+    // which took longer than running it.
     Ok(tx
-        .query_row(
+        .prepare_cached(
             "UPDATE time_entries SET stopped_at = max(?1, started_at), updated_at = ?1
              WHERE stopped_at IS NULL RETURNING id",
-            [at_ms],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([at_ms], |r| r.get(0))
         .optional()?)
 }
 

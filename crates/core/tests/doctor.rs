@@ -227,8 +227,8 @@ fn a_nearly_full_outbox_and_a_refused_send_are_reported() {
     let db = rusqlite::Connection::open(f.dir.join("timetracker.sqlite3")).unwrap();
     db.execute_batch(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9500)
-         INSERT INTO telemetry_outbox (uuid, event, payload, created_at)
-         SELECT 'u' || i, 'app.active', '{}', 0 FROM n;",
+         INSERT INTO telemetry_outbox (uuid, event, payload, created_at, run_events, run_bytes)
+         SELECT 'u' || i, 'app.active', '{}', 0, i, 2 * i FROM n;",
     )
     .unwrap();
     db.execute(

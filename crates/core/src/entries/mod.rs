@@ -108,9 +108,8 @@ pub(crate) fn decorate(conn: &Connection, entries: &mut [Entry], now: Timestamp)
 
 pub(crate) fn get(conn: &Connection, id: i64, now: Timestamp) -> Result<Entry> {
     let entry = conn
-        .query_row(&format!("{SELECT} WHERE e.id = ?1"), [id], |r| {
-            from_row(r, now)
-        })
+        .prepare_cached(&format!("{SELECT} WHERE e.id = ?1"))?
+        .query_row([id], |r| from_row(r, now))
         .optional()?
         .ok_or(Error::EntryNotFound(id))?;
     let mut one = [entry];

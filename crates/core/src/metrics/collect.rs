@@ -179,11 +179,8 @@ fn read_db(
             |r| r.get(0),
         )?,
         time_entries: conn.query_row("SELECT count(*) FROM time_entries", [], |r| r.get(0))?,
-        telemetry_queued: conn.query_row(
-            "SELECT events FROM telemetry_outbox_stats WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )?,
+        telemetry_queued: conn
+            .query_row("SELECT count(*) FROM telemetry_outbox", [], |r| r.get(0))?,
         ..DbFacts::default()
     };
     let mut stmt =

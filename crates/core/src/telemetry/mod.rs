@@ -35,7 +35,9 @@ pub struct Telemetry {
     pub config: TelemetryConfig,
     /// The context and the properties built from it, made with the first
     /// payload (see `context.rs`).
-    context: std::sync::OnceLock<(Context, serde_json::Map<String, serde_json::Value>)>,
+    /// The session's context, its properties, and those properties as
+    /// JSON text without their braces (spliced into every payload).
+    context: std::sync::OnceLock<(Context, serde_json::Map<String, serde_json::Value>, String)>,
     usage: AtomicBool,
     crash: AtomicBool,
     distinct_id: Mutex<String>,
@@ -74,11 +76,17 @@ impl Telemetry {
         &self.context_and_props().0
     }
 
-    fn context_and_props(&self) -> &(Context, serde_json::Map<String, serde_json::Value>) {
+    fn context_and_props(&self) -> &(Context, serde_json::Map<String, serde_json::Value>, String) {
         self.context.get_or_init(|| {
             let context = Context::detect(&self.config);
             let props = Self::context_props(&context);
-            (context, props)
+            let text = serde_json::Value::Object(props.clone()).to_string();
+            let inner = text
+                .strip_prefix('{')
+                .and_then(|t| t.strip_suffix('}'))
+                .unwrap_or_default()
+                .to_owned();
+            (context, props, inner)
         })
     }
 

@@ -5,7 +5,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use ts_rs::TS;
 
-/// Caps of the outbox: the oldest events go first, and are counted.
+/// Caps of the outbox: the oldest events go first (down to 1% under the
+/// cap at a time), and are counted.
 pub const MAX_QUEUED: i64 = 10_000;
 pub const MAX_QUEUED_BYTES: i64 = 5 * 1000 * 1000;
 /// Sent payloads kept for the inspector.
@@ -47,19 +48,32 @@ fn enqueue_capped(
     max_bytes: i64,
 ) -> rusqlite::Result<u64> {
     tx.prepare_cached(
-        "INSERT INTO telemetry_outbox (uuid, event, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO telemetry_outbox (uuid, event, payload, created_at, run_events, run_bytes)
+         VALUES (?1, ?2, ?3, ?4,
+             coalesce((SELECT run_events FROM telemetry_outbox ORDER BY id DESC LIMIT 1), 0) + 1,
+             coalesce((SELECT run_bytes FROM telemetry_outbox ORDER BY id DESC LIMIT 1), 0)
+                 + length(?3))",
     )?
     .execute(params![uuid, event, json, now_ms])?;
+    let (events, bytes) = totals(tx)?;
+    if events <= max_queued && bytes <= max_bytes {
+        return Ok(0);
+    }
+    // Over a cap, the oldest go down to 1% under it, not just to it: a
+    // full outbox (offline for weeks) then pays for a drop, its count and
+    // its log line once in a hundred events instead of with every one.
+    let (keep_events, keep_bytes) = (max_queued - max_queued / 100, max_bytes - max_bytes / 100);
     let mut dropped = 0;
     loop {
-        let (events, bytes) = stats(tx)?;
-        if events <= max_queued && bytes <= max_bytes {
+        let (events, bytes) = totals(tx)?;
+        if events <= keep_events && bytes <= keep_bytes {
             break;
         }
-        let removed = tx.execute(
-            "DELETE FROM telemetry_outbox WHERE id = (SELECT min(id) FROM telemetry_outbox)",
-            [],
-        )?;
+        let removed = tx
+            .prepare_cached(
+                "DELETE FROM telemetry_outbox WHERE id = (SELECT min(id) FROM telemetry_outbox)",
+            )?
+            .execute([])?;
         if removed == 0 {
             break;
         }
@@ -83,11 +97,8 @@ pub struct Dropped {
 /// Adds `count` to the stored [`Dropped`] record, in the caller's transaction.
 pub(crate) fn record_dropped(tx: &Connection, count: u64, now_ms: i64) -> rusqlite::Result<()> {
     let previous: Option<String> = tx
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [DROPPED_KEY],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([DROPPED_KEY], |r| r.get(0))
         .optional()?;
     let mut record: Dropped = previous
         .and_then(|text| serde_json::from_str(&text).ok())
@@ -100,17 +111,33 @@ pub(crate) fn record_dropped(tx: &Connection, count: u64, now_ms: i64) -> rusqli
     crate::settings::upsert(tx, DROPPED_KEY, &json, now_ms)
 }
 
+/// Events waiting, counted (for what the user and `/metrics` are shown).
 pub(crate) fn queued_count(conn: &Connection) -> rusqlite::Result<i64> {
-    Ok(stats(conn)?.0)
+    conn.prepare_cached("SELECT count(*) FROM telemetry_outbox")?
+        .query_row([], |r| r.get(0))
 }
 
-/// Events and bytes waiting, from the running totals the triggers keep.
+/// Events and bytes waiting, counted.
 pub(crate) fn stats(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
-    conn.query_row(
-        "SELECT events, bytes FROM telemetry_outbox_stats WHERE id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+    conn.prepare_cached("SELECT count(*), coalesce(sum(length(payload)), 0) FROM telemetry_outbox")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+}
+
+/// Events and bytes waiting, from the running totals of the newest and the
+/// oldest row: two lookups, whatever the outbox holds, for the caps on
+/// every event. Exact while rows leave from the oldest end (the sender, the
+/// caps) or all at once; a row taken from the middle would make it count
+/// high, so the caps would only act a little early.
+pub(crate) fn totals(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT n.run_events - o.run_events + 1, n.run_bytes - o.run_bytes + length(o.payload)
+             FROM (SELECT run_events, run_bytes FROM telemetry_outbox ORDER BY id DESC LIMIT 1) n,
+                  (SELECT run_events, run_bytes, payload FROM telemetry_outbox ORDER BY id LIMIT 1) o",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0)))
 }
 
 /// The oldest `limit` queued payloads as `(id, json)`.
@@ -205,13 +232,40 @@ pub(crate) fn list_sent(conn: &Connection) -> rusqlite::Result<Vec<Payload>> {
 mod tests {
     use super::*;
 
-    fn db() -> Connection {
+    fn db_before_0009() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(include_str!("../../migrations/0003_telemetry.sql"))
             .unwrap();
         conn.execute_batch(include_str!("../../migrations/0004_outbox_stats.sql"))
             .unwrap();
         conn
+    }
+
+    fn db() -> Connection {
+        let conn = db_before_0009();
+        conn.execute_batch(include_str!("../../migrations/0009_outbox_lean.sql"))
+            .unwrap();
+        conn
+    }
+
+    #[test]
+    fn events_queued_before_the_running_totals_are_counted_after_the_upgrade() {
+        let conn = db_before_0009();
+        for i in 0..7 {
+            conn.execute(
+                "INSERT INTO telemetry_outbox (uuid, event, payload, created_at) VALUES (?1, 'e', ?2, 0)",
+                params![format!("old{i}"), "q".repeat(3 * i + 1)],
+            )
+            .unwrap();
+        }
+        conn.execute("DELETE FROM telemetry_outbox WHERE uuid = 'old0'", [])
+            .unwrap();
+        conn.execute_batch(include_str!("../../migrations/0009_outbox_lean.sql"))
+            .unwrap();
+        assert_eq!(totals(&conn).unwrap(), stats(&conn).unwrap());
+        assert_eq!(totals(&conn).unwrap().0, 6);
+        enqueue(&conn, "new", "e", "{}", 1).unwrap();
+        assert_eq!(totals(&conn).unwrap(), stats(&conn).unwrap());
     }
 
     #[test]
@@ -282,6 +336,31 @@ mod tests {
     }
 
     #[test]
+    fn the_running_totals_match_a_count_as_rows_come_and_go() {
+        let mut conn = db();
+        let tx = conn.transaction().unwrap();
+        assert_eq!(totals(&tx).unwrap(), (0, 0));
+        for i in 0..30 {
+            let json = "z".repeat(10 + usize::try_from(i).unwrap());
+            enqueue(&tx, &format!("u{i}"), "e", &json, i).unwrap();
+            assert_eq!(totals(&tx).unwrap(), stats(&tx).unwrap(), "after {i}");
+        }
+        // Sent: the oldest leave.
+        let ids: Vec<i64> = oldest(&tx, 12)
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        mark_sent(&tx, &ids, 99).unwrap();
+        assert_eq!(totals(&tx).unwrap(), stats(&tx).unwrap());
+        assert_eq!(queued_count(&tx).unwrap(), 18);
+        clear(&tx).unwrap();
+        assert_eq!(totals(&tx).unwrap(), (0, 0));
+        enqueue(&tx, "again", "e", "{}", 100).unwrap();
+        assert_eq!(totals(&tx).unwrap(), (1, 2));
+    }
+
+    #[test]
     fn sent_payloads_leave_the_outbox_and_the_log_keeps_the_newest() {
         let mut conn = db();
         let tx = conn.transaction().unwrap();
@@ -299,46 +378,5 @@ mod tests {
         assert_eq!(sent.len(), 2);
         assert_eq!(sent[0].uuid, "u1");
         assert_eq!(clear(&tx).unwrap(), 1);
-    }
-}
-
-#[cfg(test)]
-mod stats_tests {
-    use super::*;
-
-    #[test]
-    fn the_running_totals_match_the_table_through_every_change() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("../../migrations/0003_telemetry.sql"))
-            .unwrap();
-        conn.execute_batch(include_str!("../../migrations/0004_outbox_stats.sql"))
-            .unwrap();
-        let tx = conn.transaction().unwrap();
-        for i in 0..20 {
-            enqueue(&tx, &format!("u{i}"), "e", &"z".repeat(i), i as i64).unwrap();
-        }
-        let ids: Vec<i64> = oldest(&tx, 5)
-            .unwrap()
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
-        mark_sent(&tx, &ids, 99).unwrap();
-        let truth: (i64, i64) = tx
-            .query_row(
-                "SELECT count(*), coalesce(sum(length(payload)), 0) FROM telemetry_outbox",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        let kept: (i64, i64) = tx
-            .query_row(
-                "SELECT events, bytes FROM telemetry_outbox_stats",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        assert_eq!(kept, truth);
-        clear(&tx).unwrap();
-        assert_eq!(queued_count(&tx).unwrap(), 0);
     }
 }

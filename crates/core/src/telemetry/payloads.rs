@@ -32,7 +32,54 @@ impl Telemetry {
         }
     }
 
-    fn payload(
+    /// [`Self::payload`] as the text it serialises to, written directly:
+    /// every event used to clone and serialise the session's whole context
+    /// (most of what usage statistics cost a timer start).
+    pub(super) fn payload_text(
+        &self,
+        name: &str,
+        props: serde_json::Map<String, serde_json::Value>,
+        uuid: &str,
+        at: jiff::Timestamp,
+    ) -> String {
+        let (_, context, context_text) = self.context_and_props();
+        // A property the context also sets takes the context's value in
+        // place: rare enough to leave to the general path.
+        if props
+            .keys()
+            .any(|k| context.contains_key(k) || k == "$session_id")
+        {
+            return self.payload(name, props, uuid, at).to_string();
+        }
+        let quoted = |s: &str| serde_json::Value::from(s).to_string();
+        let own = serde_json::Value::Object(props).to_string();
+        let own = own
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or_default();
+        let mut out = String::with_capacity(160 + own.len() + context_text.len());
+        out.push_str("{\"event\":");
+        out.push_str(&quoted(name));
+        out.push_str(",\"distinct_id\":");
+        out.push_str(&quoted(&self.distinct_id()));
+        out.push_str(",\"uuid\":");
+        out.push_str(&quoted(uuid));
+        out.push_str(",\"timestamp\":");
+        out.push_str(&quoted(&at.to_string()));
+        out.push_str(",\"properties\":{");
+        for part in [own, context_text.as_str()] {
+            if !part.is_empty() {
+                out.push_str(part);
+                out.push(',');
+            }
+        }
+        out.push_str("\"$session_id\":");
+        out.push_str(&quoted(&self.session_id()));
+        out.push_str("}}");
+        out
+    }
+
+    pub(super) fn payload(
         &self,
         name: &str,
         mut props: serde_json::Map<String, serde_json::Value>,
@@ -85,8 +132,8 @@ impl Telemetry {
         }
         let (name, props) = event.parts();
         let uuid = uuid::Uuid::new_v4().to_string();
-        let json = self.payload(&name, props, &uuid, tracker.now());
-        self.enqueue_raw(tracker, &uuid, &name, &json);
+        let text = self.payload_text(&name, props, &uuid, tracker.now());
+        self.enqueue_raw(tracker, &uuid, &name, text);
     }
 
     /// `app.installed` (once), `app.updated` (after an update), `app.active`
@@ -107,7 +154,7 @@ impl Telemetry {
         if !identity.installed_reported {
             self.record(tracker, &Event::AppInstalled {});
             for (uuid, name, json) in self.group_payloads(tracker.now()) {
-                self.enqueue_raw(tracker, &uuid, &name, &json);
+                self.enqueue_raw(tracker, &uuid, &name, json.to_string());
             }
             identity.installed_reported = true;
         } else if let Some(previous) = identity.last_version.as_deref().filter(|v| *v != version) {
@@ -115,7 +162,7 @@ impl Telemetry {
                 self.record(tracker, &Event::AppUpdated { previous_version });
             }
             for (uuid, name, json) in self.group_payloads(tracker.now()) {
-                self.enqueue_raw(tracker, &uuid, &name, &json);
+                self.enqueue_raw(tracker, &uuid, &name, json.to_string());
             }
         }
         if identity.last_active_day.as_deref() != Some(today.as_str()) {
@@ -149,7 +196,7 @@ impl Telemetry {
         }
         let (name, props) = event.parts();
         let uuid = uuid::Uuid::new_v4().to_string();
-        let text = self.payload(&name, props, &uuid, now).to_string();
+        let text = self.payload_text(&name, props, &uuid, now);
         let now_ms = now.as_millisecond();
         // A savepoint: a failed insert (a full outbox table, a bad row)
         // must not take the user's change down with it.
@@ -178,8 +225,7 @@ impl Telemetry {
         }
     }
 
-    fn enqueue_raw(&self, tracker: &Tracker, uuid: &str, name: &str, json: &serde_json::Value) {
-        let text = json.to_string();
+    fn enqueue_raw(&self, tracker: &Tracker, uuid: &str, name: &str, text: String) {
         let now = tracker.now().as_millisecond();
         match tracker.storage.write("telemetry_enqueue", |tx| {
             Ok(enqueue_counting_drops(tx, uuid, name, &text, now)?)

@@ -265,7 +265,7 @@ fn run(telemetry: Weak<Telemetry>, db_path: PathBuf, rx: mpsc::Receiver<Msg>) {
         let in_backoff = state.retry_at.is_some_and(|r| Instant::now() < r);
         let deadline = match msg {
             Ok(Msg::Kick) => {
-                let full = outbox::queued_count(&state.conn).unwrap_or(0) >= BATCH_SIZE;
+                let full = outbox::totals(&state.conn).map_or(0, |t| t.0) >= BATCH_SIZE;
                 if in_backoff || !full {
                     continue;
                 }

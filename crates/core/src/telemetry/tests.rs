@@ -340,3 +340,34 @@ fn without_usage_statistics_nothing_is_written_beside_the_change() {
     assert_eq!(*writes.0.lock().unwrap(), ["timer_start", "timer_stop"]);
     assert!(queued_events(&t).iter().all(|e| !e.starts_with("timer.")));
 }
+
+#[test]
+fn a_payload_written_as_text_is_the_payload_it_stands_for() {
+    use crate::events::product::StopReason;
+    let (t, _) = tracker();
+    let tel = telemetry(&[KEY]);
+    let at = t.now();
+    for event in [
+        Event::TimerStarted {
+            has_project: true,
+            has_description: false,
+        },
+        Event::TimerStopped {
+            duration_seconds: 1884,
+            reason: StopReason::Stopped,
+        },
+        Event::ProjectCreated {},
+    ] {
+        let (name, props) = event.parts();
+        let text = tel.payload_text(&name, props.clone(), "u-1", at);
+        let value = tel.payload(&name, props, "u-1", at);
+        // The same bytes, properties in the same order: what the inspector
+        // shows is what PostHog gets either way.
+        assert_eq!(text, value.to_string(), "{name}");
+    }
+    // A property the context also sets: the general path, same result.
+    let mut clash = serde_json::Map::new();
+    clash.insert("arch".into(), "mine".into());
+    let text = tel.payload_text("x", clash.clone(), "u-2", at);
+    assert_eq!(text, tel.payload("x", clash, "u-2", at).to_string());
+}
