@@ -107,9 +107,9 @@ fn calendar_week(c: &mut Criterion) {
     group.finish();
 }
 
-/// The same cycle with usage statistics allowed: each event is one more
-/// committed write to the outbox (the network is the sender's business).
-fn start_stop_with_telemetry(c: &mut Criterion) {
+/// A tracker on a new file with usage statistics allowed (and no sender:
+/// the outbox only fills), and a project to time.
+fn with_usage_statistics() -> (tempfile::TempDir, Tracker, timetracker_core::Project) {
     use timetracker_core::telemetry::{Telemetry, TelemetryConfig};
     let dir = tempfile::tempdir().unwrap();
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
@@ -119,6 +119,13 @@ fn start_stop_with_telemetry(c: &mut Criterion) {
     tel.attach(&mut tracker).unwrap();
     tel.set_consent(&mut tracker, false, true).unwrap();
     let project = tracker.create_project("Bench", None).unwrap();
+    (dir, tracker, project)
+}
+
+/// The same cycle with usage statistics allowed: each event is one more
+/// committed write to the outbox (the network is the sender's business).
+fn start_stop_with_telemetry(c: &mut Criterion) {
+    let (_dir, mut tracker, project) = with_usage_statistics();
     c.bench_function("timer start+stop, usage statistics on", |b| {
         b.iter(|| {
             tracker.start_timer(Some(project.id), "bench").unwrap();
@@ -131,15 +138,7 @@ fn start_stop_with_telemetry(c: &mut Criterion) {
 /// as the sender does for a user who is online: the outbox stays small
 /// instead of reaching its cap, where each event also pushes the oldest out.
 fn start_stop_with_telemetry_sent(c: &mut Criterion) {
-    use timetracker_core::telemetry::{Telemetry, TelemetryConfig};
-    let dir = tempfile::tempdir().unwrap();
-    let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
-    let config =
-        TelemetryConfig::from_lookup(|k| (k == "POSTHOG_API_KEY").then(|| "phc_bench".to_owned()));
-    let tel = Telemetry::new(config);
-    tel.attach(&mut tracker).unwrap();
-    tel.set_consent(&mut tracker, false, true).unwrap();
-    let project = tracker.create_project("Bench", None).unwrap();
+    let (dir, mut tracker, project) = with_usage_statistics();
     let sender =
         rusqlite::Connection::open(timetracker_core::config::database_path(dir.path())).unwrap();
     sender
