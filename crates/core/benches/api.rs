@@ -104,6 +104,16 @@ fn main() {
         summary(timed(&agent, &week, requests / 4))
     );
 
+    // A page deep into all of history: paged in SQLite, not read whole.
+    let deep = format!("{base}/entries?from=2000-01-01&to={now}&limit=100&offset=50000");
+    let paged: serde_json::Value = serde_json::from_str(&get(&agent, &deep)).unwrap();
+    assert_eq!(paged["entries"].as_array().map(Vec::len), Some(100));
+    println!(
+        "GET 100 entries at offset 50,000 of {}: {}",
+        paged["total"],
+        summary(timed(&agent, &deep, requests / 4))
+    );
+
     // Command latency drifts as the history and the WAL grow, so each
     // comparison alternates its two sides in rounds.
     let rounds = if full { 10 } else { 2 };

@@ -191,9 +191,7 @@ async fn entries_list(State(api): Api, RawQuery(raw): RawQuery) -> Answer<EntryL
     };
     let list = api.read(|t| {
         let (from, to) = range.for_entries(t, &api.tz)?;
-        let all = t.list_entries(from, to)?;
-        let total = all.len();
-        let entries = all.into_iter().skip(offset).take(limit).collect();
+        let (total, entries) = t.list_entries_page(from, to, offset, limit)?;
         Ok(EntryList {
             from,
             to,
