@@ -61,12 +61,17 @@ fn normalize_one(raw: &str) -> Result<String> {
         .ok_or_else(|| Error::TagInvalid(raw.to_owned()))
 }
 
+/// The entries that carry tag `id`, by id.
+fn carrying(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT entry_id FROM entry_tags WHERE tag_id = ?1 ORDER BY entry_id")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Moves every entry tagged `from` to `to`, returning the entries moved.
 fn move_entries(conn: &Connection, from: i64, to: i64, now_ms: i64) -> Result<Vec<i64>> {
-    let moved: Vec<i64> = conn
-        .prepare_cached("SELECT entry_id FROM entry_tags WHERE tag_id = ?1 ORDER BY entry_id")?
-        .query_map([from], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let moved = carrying(conn, from)?;
     conn.prepare_cached(
         "INSERT OR IGNORE INTO entry_tags (entry_id, tag_id)
          SELECT entry_id, ?2 FROM entry_tags WHERE tag_id = ?1",
@@ -74,11 +79,11 @@ fn move_entries(conn: &Connection, from: i64, to: i64, now_ms: i64) -> Result<Ve
     .execute(params![from, to])?;
     conn.prepare_cached("DELETE FROM entry_tags WHERE tag_id = ?1")?
         .execute([from])?;
+    // Only the moved ones: entries that had `to` already did not change.
     conn.prepare_cached(
-        "UPDATE time_entries SET updated_at = ?2
-         WHERE id IN (SELECT entry_id FROM entry_tags WHERE tag_id = ?1)",
+        "UPDATE time_entries SET updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))",
     )?
-    .execute(params![to, now_ms])?;
+    .execute(params![tags::ids_json(moved.iter().copied()), now_ms])?;
     Ok(moved)
 }
 
@@ -103,10 +108,8 @@ impl Tracker {
     pub fn create_tag(&mut self, name: &str) -> Result<(Tag, bool)> {
         let name = normalize_one(name)?;
         let (tag, created) = self.storage.write("tag_create", |tx| {
-            let before: i64 = tx.query_row("SELECT count(*) FROM tags", [], |r| r.get(0))?;
-            let (id, _) = tags::ensure(tx, &name)?;
-            let after: i64 = tx.query_row("SELECT count(*) FROM tags", [], |r| r.get(0))?;
-            Ok((get(tx, id)?, after > before))
+            let ensured = tags::ensure(tx, &name)?;
+            Ok((get(tx, ensured.id)?, ensured.created))
         })?;
         if created {
             crate::log_event!("tag.created", tag_id = tag.id);
@@ -127,13 +130,9 @@ impl Tracker {
             let (to, moved) = if old.name.to_lowercase() == key {
                 tx.prepare_cached("UPDATE tags SET name = ?2 WHERE id = ?1")?
                     .execute(params![id, name])?;
-                let carrying: Vec<i64> = tx
-                    .prepare_cached("SELECT entry_id FROM entry_tags WHERE tag_id = ?1")?
-                    .query_map([id], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                (id, carrying)
+                (id, carrying(tx, id)?)
             } else {
-                let (to, _) = tags::ensure(tx, &name)?;
+                let to = tags::ensure(tx, &name)?.id;
                 // Named as typed, even when merged onto an existing tag.
                 tx.prepare_cached("UPDATE tags SET name = ?2 WHERE id = ?1")?
                     .execute(params![to, name])?;
@@ -227,18 +226,34 @@ mod tests {
 
     #[test]
     fn renaming_onto_an_existing_tag_merges_them_and_each_entry_is_offered_once() {
-        let (mut t, _) = tracker();
+        let (mut t, clock) = tracker();
         let seen = Arc::new(Seen::default());
         let both = add(&mut t, &["ops", "Infra"]);
         let only_ops = add(&mut t, &["ops"]);
+        let only_infra = add(&mut t, &["Infra"]);
+        let updated = |t: &Tracker, id: i64| -> i64 {
+            t.storage
+                .conn()
+                .query_row(
+                    "SELECT updated_at FROM time_entries WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let before = updated(&t, only_infra.id);
+        clock.advance(jiff::SignedDuration::from_mins(1));
         t.observe_changes(seen.clone());
         let ops = t.tags(false).unwrap()[1].clone();
         assert_eq!(ops.name, "ops");
         let infra = t.rename_tag(ops.id, "infra").unwrap();
         assert_eq!(
             (infra.name.as_str(), infra.entries, infra.archived),
-            ("infra", 2, false)
+            ("infra", 3, false)
         );
+        // Only the moved entries changed.
+        assert_eq!(updated(&t, only_infra.id), before);
+        assert!(updated(&t, only_ops.id) > before);
         assert_eq!(t.entry(both.id).unwrap().tags, ["infra"]);
         assert_eq!(t.entry(only_ops.id).unwrap().tags, ["infra"]);
         assert_eq!(t.list_tags().unwrap(), ["infra"]);

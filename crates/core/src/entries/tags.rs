@@ -35,22 +35,39 @@ pub fn normalize(raw: &[String]) -> Result<Vec<String>> {
     Ok(out.into_iter().map(|(_, name)| name).collect())
 }
 
-/// The id of the tag named `name` (ignoring case), created if needed, and
-/// its stored spelling. Typing an archived tag again brings it back.
-pub(crate) fn ensure(conn: &Connection, name: &str) -> Result<(i64, String)> {
+/// A tag found or made by [`ensure`].
+pub(crate) struct Ensured {
+    pub id: i64,
+    /// Its stored spelling.
+    pub name: String,
+    /// Made just now.
+    pub created: bool,
+}
+
+/// The tag named `name` (ignoring case), created if needed. Typing an
+/// archived tag again brings it back.
+pub(crate) fn ensure(conn: &Connection, name: &str) -> Result<Ensured> {
     let key = name.to_lowercase();
     let found: Option<(i64, String)> = conn
         .prepare_cached("SELECT id, name FROM tags WHERE name_key = ?1")?
         .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    if let Some(found) = found {
+    if let Some((id, name)) = found {
         conn.prepare_cached("UPDATE tags SET archived = 0 WHERE id = ?1 AND archived = 1")?
-            .execute([found.0])?;
-        return Ok(found);
+            .execute([id])?;
+        return Ok(Ensured {
+            id,
+            name,
+            created: false,
+        });
     }
     conn.prepare_cached("INSERT INTO tags (name, name_key) VALUES (?1, ?2)")?
         .execute(params![name, key])?;
-    Ok((conn.last_insert_rowid(), name.to_owned()))
+    Ok(Ensured {
+        id: conn.last_insert_rowid(),
+        name: name.to_owned(),
+        created: true,
+    })
 }
 
 /// Replaces the tags of `entry_id` with `tags` (already normalised) and
@@ -75,9 +92,9 @@ pub(crate) fn set(conn: &Connection, entry_id: i64, tags: &[String]) -> Result<V
     let mut insert =
         conn.prepare_cached("INSERT OR IGNORE INTO entry_tags (entry_id, tag_id) VALUES (?1, ?2)")?;
     for tag in tags {
-        let (tag_id, name) = ensure(conn, tag)?;
-        insert.execute(params![entry_id, tag_id])?;
-        stored.push(name);
+        let tag = ensure(conn, tag)?;
+        insert.execute(params![entry_id, tag.id])?;
+        stored.push(tag.name);
     }
     sort(&mut stored);
     Ok(stored)

@@ -313,7 +313,7 @@ fn write(conn: &Connection, plan: &Plan, now_ms: i64) -> Result<u32> {
             let tag_id = match tag_ids.get(&key) {
                 Some(&id) => id,
                 None => {
-                    let (id, _) = tags::ensure(conn, tag)?;
+                    let id = tags::ensure(conn, tag)?.id;
                     tag_ids.insert(key, id);
                     id
                 }

@@ -80,13 +80,8 @@ impl Telemetry {
         self.context.get_or_init(|| {
             let context = Context::detect(&self.config);
             let props = Self::context_props(&context);
-            let text = serde_json::Value::Object(props.clone()).to_string();
-            let inner = text
-                .strip_prefix('{')
-                .and_then(|t| t.strip_suffix('}'))
-                .unwrap_or_default()
-                .to_owned();
-            (context, props, inner)
+            let members = payloads::members(props.clone());
+            (context, props, members)
         })
     }
 

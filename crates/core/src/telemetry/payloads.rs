@@ -52,11 +52,7 @@ impl Telemetry {
             return self.payload(name, props, uuid, at).to_string();
         }
         let quoted = |s: &str| serde_json::Value::from(s).to_string();
-        let own = serde_json::Value::Object(props).to_string();
-        let own = own
-            .strip_prefix('{')
-            .and_then(|t| t.strip_suffix('}'))
-            .unwrap_or_default();
+        let own = members(props);
         let mut out = String::with_capacity(160 + own.len() + context_text.len());
         out.push_str("{\"event\":");
         out.push_str(&quoted(name));
@@ -67,7 +63,7 @@ impl Telemetry {
         out.push_str(",\"timestamp\":");
         out.push_str(&quoted(&at.to_string()));
         out.push_str(",\"properties\":{");
-        for part in [own, context_text.as_str()] {
+        for part in [own.as_str(), context_text.as_str()] {
             if !part.is_empty() {
                 out.push_str(part);
                 out.push(',');
@@ -258,6 +254,15 @@ impl Telemetry {
             crate::log_event!(warn, "telemetry.dropped", count = dropped);
         }
     }
+}
+
+/// An object's members as JSON text, without its braces, to splice into
+/// another object.
+pub(super) fn members(map: serde_json::Map<String, serde_json::Value>) -> String {
+    let mut text = serde_json::Value::Object(map).to_string();
+    text.pop();
+    text.remove(0);
+    text
 }
 
 /// Queues one payload and keeps the count of what the caps pushed out.

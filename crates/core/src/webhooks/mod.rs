@@ -355,9 +355,7 @@ impl Tracker {
     /// The app retries a failed one like any other.
     pub fn send_webhook_test(&mut self, id: i64) -> Result<Delivery> {
         let queued = self.queue_webhook_test(id)?;
-        let path = self.database_path().ok_or(Error::ConfigNoDataDir)?;
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let conn = self.sender_connection()?;
         let now = self.clock.now().as_millisecond();
         sender::deliver_now(&conn, &sender::Schedule::default(), queued.id, now)?;
         let after = delivery(&conn, queued.id)?;
@@ -371,6 +369,17 @@ impl Tracker {
                 (None, None) => "no answer".to_owned(),
             },
         ))
+    }
+}
+
+impl Tracker {
+    /// A connection of its own for sending, as the app's sender has: a
+    /// request in flight holds no lock of this tracker's.
+    fn sender_connection(&self) -> Result<Connection> {
+        let path = self.database_path().ok_or(Error::ConfigNoDataDir)?;
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(conn)
     }
 }
 
@@ -389,26 +398,9 @@ impl Tracker {
     /// those who drive TimeTracker only from `tt` (a cron job, a script
     /// after `tt stop`). A receiver that fails is retried on its schedule.
     pub fn send_due_webhooks(&mut self) -> Result<Sent> {
-        let path = self.database_path().ok_or(Error::ConfigNoDataDir)?;
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let schedule = sender::Schedule::default();
-        let mut delivered = 0;
-        // Round by round until nothing is due: each attempt either delivers
-        // or postpones (a failed receiver's others with it), so this ends.
-        for _ in 0..10_000 {
-            let now = self.clock.now().as_millisecond();
-            let due: i64 = conn.query_row(
-                "SELECT count(*) FROM webhook_deliveries
-                 WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?1",
-                [now],
-                |r| r.get(0),
-            )?;
-            if due == 0 {
-                break;
-            }
-            delivered += sender::deliver_due(&conn, &schedule, now)?;
-        }
+        let conn = self.sender_connection()?;
+        let now = self.clock.now().as_millisecond();
+        let delivered = sender::deliver_all_due(&conn, &sender::Schedule::default(), now)?;
         let (waiting, next): (i64, Option<i64>) = conn.query_row(
             "SELECT count(*), min(next_attempt_at) FROM webhook_deliveries
              WHERE delivered_at IS NULL AND gave_up_at IS NULL",

@@ -191,7 +191,26 @@ fn claim(conn: &Connection, id: i64, now_ms: i64, schedule: &Schedule) -> rusqli
 
 /// Sends what is due at `now_ms` (one round); the number delivered.
 pub fn deliver_due(conn: &Connection, schedule: &Schedule, now_ms: i64) -> rusqlite::Result<usize> {
-    deliver(conn, schedule, now_ms, None)
+    Ok(deliver(conn, schedule, now_ms, None)?.0)
+}
+
+/// Sends round after round until nothing is due at `now_ms`; the number
+/// delivered. It ends: each attempt delivers or postpones (a failing
+/// receiver's other deliveries with it), and one taken by another sender
+/// is postponed by the taking.
+pub fn deliver_all_due(
+    conn: &Connection,
+    schedule: &Schedule,
+    now_ms: i64,
+) -> rusqlite::Result<usize> {
+    let mut delivered = 0;
+    loop {
+        let (sent, due) = deliver(conn, schedule, now_ms, None)?;
+        delivered += sent;
+        if due == 0 {
+            return Ok(delivered);
+        }
+    }
 }
 
 /// Sends one delivery now, whatever its schedule (`tt webhooks test`);
@@ -206,18 +225,19 @@ pub fn deliver_now(
         "UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1",
         params![id, now_ms],
     )?;
-    Ok(deliver(conn, schedule, now_ms, Some(id))? == 1)
+    Ok(deliver(conn, schedule, now_ms, Some(id))?.0 == 1)
 }
 
+/// One round: (delivered, due when it began).
 fn deliver(
     conn: &Connection,
     schedule: &Schedule,
     now_ms: i64,
     only: Option<i64>,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<(usize, usize)> {
     let due = due(conn, now_ms, only)?;
     if due.is_empty() {
-        return Ok(0);
+        return Ok((0, 0));
     }
     let agent = agent(schedule);
     let mut failed: Vec<i64> = Vec::new();
@@ -240,7 +260,7 @@ fn deliver(
             ORDER BY id DESC LIMIT -1 OFFSET ?1)",
         [KEEP_DONE],
     )?;
-    Ok(delivered)
+    Ok((delivered, due.len()))
 }
 
 /// The running sender; dropping it stops it.
