@@ -5,6 +5,10 @@
 //! second the writer thread gets onto disk.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+#[path = "common/mod.rs"]
+mod common;
+use common::quantile;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,11 +17,6 @@ use timetracker_core::logging::{request_span, subscriber, LogWriter, WriterConfi
 use tracing::level_filters::LevelFilter;
 
 const EVENTS: usize = 200_000;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
-}
 
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing and
@@ -64,8 +63,8 @@ fn main() {
     println!("dropped:                   {}", writer.dropped());
     println!(
         "caller cost per event:     median {:?}, p99 {:?}, max {:?}",
-        percentile(&costs, 0.5),
-        percentile(&costs, 0.99),
+        quantile(&costs, 0.5),
+        quantile(&costs, 0.99),
         costs[costs.len() - 1]
     );
     println!(

@@ -14,10 +14,14 @@
 //!   so events push the oldest out.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+#[path = "common/mod.rs"]
+mod common;
+use common::quantile;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use timetracker_core::telemetry::{outbox, Telemetry, TelemetryConfig};
+use timetracker_core::telemetry::outbox;
 use timetracker_core::{config, SystemClock, Tracker};
 
 struct Subject {
@@ -28,22 +32,15 @@ struct Subject {
     drain: Option<rusqlite::Connection>,
     samples: Vec<Duration>,
     cycles: u64,
-    _telemetry: Option<Arc<Telemetry>>,
     _dir: tempfile::TempDir,
 }
 
 fn subject(name: &'static str, usage: bool) -> Subject {
     let dir = tempfile::tempdir().unwrap();
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
-    let telemetry = usage.then(|| {
-        let config = TelemetryConfig::from_lookup(|k| {
-            (k == "POSTHOG_API_KEY").then(|| "phc_bench".to_owned())
-        });
-        let tel = Telemetry::new(config);
-        tel.attach(&mut tracker).unwrap();
-        tel.set_consent(&mut tracker, false, true).unwrap();
-        tel
-    });
+    if usage {
+        common::allow_usage_statistics(&mut tracker);
+    }
     let project = tracker.create_project("Bench", None).unwrap().id;
     Subject {
         name,
@@ -52,7 +49,6 @@ fn subject(name: &'static str, usage: bool) -> Subject {
         drain: None,
         samples: Vec::new(),
         cycles: 0,
-        _telemetry: telemetry,
         _dir: dir,
     }
 }
@@ -100,11 +96,6 @@ fn turn(s: &mut Subject, cycles: u64) {
         s.samples.push(t0.elapsed());
         s.cycles += 1;
     }
-}
-
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[i]
 }
 
 fn main() {

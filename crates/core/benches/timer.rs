@@ -107,25 +107,14 @@ fn calendar_week(c: &mut Criterion) {
     group.finish();
 }
 
-/// A tracker on a new file with usage statistics allowed (and no sender:
-/// the outbox only fills), and a project to time.
-fn with_usage_statistics() -> (tempfile::TempDir, Tracker, timetracker_core::Project) {
-    use timetracker_core::telemetry::{Telemetry, TelemetryConfig};
+/// The same cycle with usage statistics allowed: each event is one more
+/// committed write to the outbox (the network is the sender's business;
+/// `--bench telemetry_cost` measures the outbox sent and full).
+fn start_stop_with_telemetry(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut tracker = Tracker::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
-    let config =
-        TelemetryConfig::from_lookup(|k| (k == "POSTHOG_API_KEY").then(|| "phc_bench".to_owned()));
-    let tel = Telemetry::new(config);
-    tel.attach(&mut tracker).unwrap();
-    tel.set_consent(&mut tracker, false, true).unwrap();
+    common::allow_usage_statistics(&mut tracker);
     let project = tracker.create_project("Bench", None).unwrap();
-    (dir, tracker, project)
-}
-
-/// The same cycle with usage statistics allowed: each event is one more
-/// committed write to the outbox (the network is the sender's business).
-fn start_stop_with_telemetry(c: &mut Criterion) {
-    let (_dir, mut tracker, project) = with_usage_statistics();
     c.bench_function("timer start+stop, usage statistics on", |b| {
         b.iter(|| {
             tracker.start_timer(Some(project.id), "bench").unwrap();
@@ -134,38 +123,10 @@ fn start_stop_with_telemetry(c: &mut Criterion) {
     });
 }
 
-/// The same with the outbox emptied every 100 cycles (outside the timing),
-/// as the sender does for a user who is online: the outbox stays small
-/// instead of reaching its cap, where each event also pushes the oldest out.
-fn start_stop_with_telemetry_sent(c: &mut Criterion) {
-    let (dir, mut tracker, project) = with_usage_statistics();
-    let sender =
-        rusqlite::Connection::open(timetracker_core::config::database_path(dir.path())).unwrap();
-    sender
-        .busy_timeout(std::time::Duration::from_secs(5))
-        .unwrap();
-    c.bench_function("timer start+stop, usage statistics on, outbox sent", |b| {
-        b.iter_custom(|iters| {
-            let mut total = std::time::Duration::ZERO;
-            for i in 0..iters {
-                if i % 100 == 0 {
-                    sender.execute("DELETE FROM telemetry_outbox", []).unwrap();
-                }
-                let t0 = std::time::Instant::now();
-                tracker.start_timer(Some(project.id), "bench").unwrap();
-                tracker.stop_timer().unwrap();
-                total += t0.elapsed();
-            }
-            total
-        })
-    });
-}
-
 criterion_group!(
     benches,
     start_stop,
     start_stop_with_telemetry,
-    start_stop_with_telemetry_sent,
     list_one_day,
     entries_pages,
     calendar_week

@@ -1,6 +1,7 @@
 // How Settings › Diagnostics groups and sums up the doctor's checks. A
 // check's area is the part of its id before the dot (`logs.level` → logs).
 import type { Check } from './api';
+import { plural } from './format';
 
 const AREAS: { area: string; label: string }[] = [
   { area: 'data', label: 'Data folder' },
@@ -38,7 +39,6 @@ export function groupChecks(checks: Check[]): CheckGroup[] {
 /** "2 problems, 1 warning, 20 ok": problems first, as they matter most. */
 export function summary(checks: Check[]): string {
   const count = (s: Check['status']) => checks.filter((c) => c.status === s).length;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const problems = count('problem');
   const warnings = count('warning');
   const parts = [

@@ -6,6 +6,8 @@ import {
   formatDuration,
   formatSignedHoursMinutes,
   isoDate,
+  plural,
+  validPort,
 } from './format';
 
 describe('formatDuration', () => {
@@ -59,5 +61,27 @@ describe('work-hour figures', () => {
     expect(firstDayOfWeek('en-US')).toBe(7);
     expect(firstDayOfWeek('de-DE')).toBe(1);
     expect(firstDayOfWeek('not a locale')).toBe(1);
+  });
+});
+
+describe('validPort', () => {
+  it('takes a whole number from 1 to 65535, typed or not', () => {
+    expect(validPort('9464')).toBe(9464);
+    expect(validPort(1)).toBe(1);
+    expect(validPort(' 65535 ')).toBe(65535);
+  });
+
+  it('refuses anything else', () => {
+    for (const bad of ['', '0', '65536', '-1', '80.5', 'eighty', null, undefined, NaN]) {
+      expect(validPort(bad), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe('plural', () => {
+  it('counts with the noun for one or many', () => {
+    expect(plural(1, 'change')).toBe('1 change');
+    expect(plural(0, 'change')).toBe('0 changes');
+    expect(plural(2, 'entry', 'entries')).toBe('2 entries');
   });
 });

@@ -117,6 +117,11 @@ export function firstDayOfWeek(locale?: string): number {
 /** Short weekday names, Monday first, as ISO numbers them (1 to 7). */
 export const WEEKDAYS_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 
+/** `n` and the noun for it: "1 entry", "2 entries" (`many` defaults to one + "s"). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** A port typed in a settings form, or null when it is not 1 to 65535. */
 export function validPort(value: unknown): number | null {
   const port = Number(value);

@@ -1,6 +1,6 @@
 // Words for Settings › Sync: what state sync is in, what the last run did.
 import type { SyncReport, SyncStatus } from './api';
-import { formatClock, isoDate } from './format';
+import { formatClock, isoDate, plural } from './format';
 
 /** An instant as `14:05` today, else `2026-11-23 14:05`, in the local zone. */
 export function formatWhen(instant: string, now: Date = new Date(), locale?: string): string {
@@ -8,10 +8,6 @@ export function formatWhen(instant: string, now: Date = new Date(), locale?: str
   if (Number.isNaN(date.getTime())) return instant;
   const clock = formatClock(instant, locale);
   return isoDate(date) === isoDate(now) ? clock : `${isoDate(date)} ${clock}`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** One line: on or off, when it last ran, what waits, what is wrong. */

@@ -4,9 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import ProjectsView from './ProjectsView.svelte';
-import type { Project, ProjectBilling } from '../lib/api';
+import type { Client, Project, ProjectBilling, Tag } from '../lib/api';
 
 let projects: Project[];
+let clients: Client[];
+let tags: Tag[];
 let calls: string[];
 
 function project(id: number, name: string): Project {
@@ -27,6 +29,8 @@ function project(id: number, name: string): Project {
 
 beforeEach(() => {
   projects = [project(1, 'Owl Census')];
+  clients = [];
+  tags = [];
   calls = [];
   mockIPC((cmd, args) => {
     calls.push(cmd);
@@ -52,8 +56,25 @@ beforeEach(() => {
         return p;
       }
       case 'clients_all':
+        return clients.filter((c) => a.includeArchived || !c.archived);
       case 'tags_all':
-        return [];
+        return tags.filter((t) => a.includeArchived || !t.archived);
+      case 'client_rename': {
+        // As the core does: its projects name the client as it is now.
+        const c = clients.find((x) => x.id === a.id)!;
+        for (const p of projects) if (p.client === c.name) p.client = String(a.name);
+        c.name = String(a.name);
+        return c;
+      }
+      case 'tag_rename': {
+        // Renamed onto a tag that exists: its entries move there and the
+        // old tag is archived.
+        const from = tags.find((x) => x.id === a.id)!;
+        const onto = tags.find((x) => x.name === a.name)!;
+        onto.entries += from.entries;
+        Object.assign(from, { entries: 0, archived: true });
+        return onto;
+      }
       default:
         throw new Error(`unexpected command ${cmd}`);
     }
@@ -136,5 +157,36 @@ describe('ProjectsView', () => {
     await fireEvent.click(screen.getByTestId('project-billing-save'));
     expect((await screen.findByTestId('project-billing-error')).textContent).toContain('85.50');
     expect(calls).not.toContain('project_set_billing');
+  });
+
+  it('lists clients and tags with their use, and a rename shows where it went', async () => {
+    projects[0].client = 'Audubon';
+    clients = [{ id: 1, name: 'Audubon', archived: false, projects: 1 }];
+    tags = [
+      { id: 1, name: 'field', archived: false, entries: 2 },
+      { id: 2, name: 'Fieldwork', archived: false, entries: 3 },
+    ];
+    render(ProjectsView);
+    const client = await screen.findByTestId('client-row');
+    expect(within(client).getByTestId('client-uses').textContent).toBe('1 project');
+    const field = (await screen.findAllByTestId('tag-row')).find((r) => within(r).queryByText('field'))!;
+    expect(within(field).getByTestId('tag-uses').textContent).toBe('2 entries');
+
+    await fireEvent.click(within(client).getByTestId('client-rename'));
+    await fireEvent.input(screen.getByTestId('client-rename-input'), { target: { value: 'Audubon NE' } });
+    await fireEvent.click(screen.getByTestId('client-rename-save'));
+    expect((await screen.findByTestId('client-status')).textContent).toBe('Renamed to “Audubon NE” on 1 project.');
+    // The project row is read again and names the client as it is now.
+    await waitFor(() =>
+      expect(screen.getByTestId('project-billing-summary').textContent).toContain('Audubon NE'),
+    );
+
+    await fireEvent.click(within(field).getByTestId('tag-rename'));
+    await fireEvent.input(screen.getByTestId('tag-rename-input'), { target: { value: 'Fieldwork' } });
+    await fireEvent.click(screen.getByTestId('tag-rename-save'));
+    expect((await screen.findByTestId('tag-status')).textContent).toBe(
+      '“field” is now “Fieldwork” on 5 entries; the old name is archived.',
+    );
+    await waitFor(() => expect(screen.getAllByTestId('tag-row')).toHaveLength(1));
   });
 });

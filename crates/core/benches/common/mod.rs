@@ -36,14 +36,29 @@ pub fn seed(path: &std::path::Path, now: Timestamp) {
         .unwrap();
 }
 
+/// Allows usage statistics on `tracker`, with no sender: the outbox only
+/// fills. The tracker keeps the telemetry it is attached to.
+pub fn allow_usage_statistics(tracker: &mut timetracker_core::Tracker) {
+    use timetracker_core::telemetry::{Telemetry, TelemetryConfig};
+    let config =
+        TelemetryConfig::from_lookup(|k| (k == "POSTHOG_API_KEY").then(|| "phc_bench".to_owned()));
+    let tel = Telemetry::new(config);
+    tel.attach(tracker).unwrap();
+    tel.set_consent(tracker, false, true).unwrap();
+}
+
+/// The `q` quantile (0 to 1) of sorted samples, nearest rank.
+pub fn quantile(sorted: &[std::time::Duration], q: f64) -> std::time::Duration {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
 /// The median and p99 of `samples`, as the bench binaries print them.
 pub fn summary(mut samples: Vec<std::time::Duration>) -> String {
     samples.sort();
-    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
     format!(
         "median {:?}, p99 {:?} (n={})",
-        at(0.5),
-        at(0.99),
+        quantile(&samples, 0.5),
+        quantile(&samples, 0.99),
         samples.len()
     )
 }

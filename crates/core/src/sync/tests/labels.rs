@@ -85,15 +85,16 @@ fn a_client_archived_on_one_device_and_made_again_on_the_other_becomes_one() {
     let (mut a, mut b) = pair(dir.path());
     let gone = a.t.create_client("Acme").unwrap();
     a.t.set_client_archived(gone.id, true).unwrap();
+    // Made again later on the other device: the later name and the later
+    // "not archived" win on both, so it is back in the pickers.
+    b.clock.advance(SignedDuration::from_mins(1));
     b.t.create_client("ACME").unwrap();
     sync_both(&mut a, &mut b);
-    let on_a = a.t.clients(true).unwrap();
-    let on_b = b.t.clients(true).unwrap();
-    assert_eq!(on_a.len(), 1, "{on_a:?}");
-    assert_eq!(
-        (on_a[0].name.as_str(), on_a[0].archived),
-        (on_b[0].name.as_str(), on_b[0].archived)
-    );
+    for side in [&a, &b] {
+        let all = side.t.clients(true).unwrap();
+        let got: Vec<_> = all.iter().map(|c| (c.name.as_str(), c.archived)).collect();
+        assert_eq!(got, [("ACME", false)]);
+    }
 }
 
 #[test]
