@@ -15,6 +15,32 @@ use timetracker_e2e::{fresh_data_dir, App, SERIAL};
 
 const DAYS: i64 = 3572;
 const PER_DAY: i64 = 28;
+/// Between two steps: clicking "previous" as fast as a person does, about
+/// four times a second.
+const STEP_PAUSE_MS: u64 = 250;
+
+/// No two weeks alike, as in a real history: each entry starts 0 to 5
+/// minutes into its half hour and lasts 20 to 25 minutes (so none
+/// overlap), on one of five projects of five colours. A calendar that
+/// reuses a block's element for the block at the same place a week
+/// earlier would otherwise find nothing to change.
+fn vary(data: &std::path::Path) {
+    let conn =
+        rusqlite::Connection::open(timetracker_core::config::database_path(data)).unwrap();
+    conn.execute_batch(
+        "BEGIN;
+         INSERT INTO projects (name, name_key, color, created_at, updated_at) VALUES
+           ('Heron', 'heron', '#ef4444', 0, 0), ('Owl', 'owl', '#22c55e', 0, 0),
+           ('Wren', 'wren', '#f59e0b', 0, 0), ('Kite', 'kite', '#a855f7', 0, 0);
+         UPDATE time_entries SET
+           project_id = 1 + (id * 7) % 5,
+           started_at = started_at + ((id * 7919) % 6) * 60000,
+           stopped_at = stopped_at + ((id * 7919) % 6) * 60000 + ((id * 104729) % 6) * 60000;
+         DELETE FROM sync_dirty;
+         COMMIT;",
+    )
+    .unwrap();
+}
 
 /// Resolves once `ready()` holds, after the next frame has been painted.
 /// `__phase` keeps when the DOM was ready, when its style and layout
@@ -51,9 +77,9 @@ async fn run(app: &App, body: &str) -> Value {
 }
 
 /// Milliseconds from clicking the Calendar in the navigation to its week
-/// drawn, starting from the Timer view.
-async fn open_ms(app: &App) -> f64 {
-    run(
+/// drawn, starting from the Timer view, and where they went (`PHASES`).
+async fn open_ms(app: &App) -> (f64, [f64; 4]) {
+    let value = run(
         app,
         "document.querySelector('[data-testid=nav-timer]').click();
          await window.__drawn(() => !document.querySelector('[data-testid=calendar]'));
@@ -65,11 +91,15 @@ async fn open_ms(app: &App) -> f64 {
            const c = document.querySelector('[data-testid=calendar]');
            return c && c.dataset.from;
          });
-         return t1 - t0;",
+         const p = window.__phase;
+         return [t1 - t0, [p.seen - t0, p.laid - p.seen, p.frame - p.laid, p.done - p.frame]];",
     )
-    .await
-    .as_f64()
-    .unwrap()
+    .await;
+    let phase = |i: usize| value[1][i].as_f64().unwrap();
+    (
+        value[0].as_f64().unwrap(),
+        [phase(0), phase(1), phase(2), phase(3)],
+    )
 }
 
 /// Where a step's time went, in milliseconds: script (the click to the
@@ -202,21 +232,27 @@ async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
     let _serial = SERIAL.lock().await;
     let (_tmp, data) = fresh_data_dir();
     let (_, last) = timetracker_e2e::history::seed(&data, DAYS, PER_DAY, 30);
+    vary(&data);
     let app = App::launch(&data).await;
     app.js(DRAWN).await;
 
-    let opens: Vec<f64> = {
-        let mut v = Vec::new();
-        for _ in 0..10 {
-            v.push(open_ms(&app).await);
+    let mut opens = Vec::new();
+    let mut open_phases: [Vec<f64>; 4] = Default::default();
+    for _ in 0..10 {
+        let (ms, split) = open_ms(&app).await;
+        opens.push(ms);
+        for (all, one) in open_phases.iter_mut().zip(split) {
+            all.push(one);
         }
-        v
-    };
+    }
     // Step back from the current week into weeks that are all full.
     let mut steps = Vec::new();
     let mut phases: [Vec<f64>; 4] = Default::default();
     let mut weeks: Vec<(String, Vec<jiff::Timestamp>)> = Vec::new();
     for _ in 0..25 {
+        // A person's clicks, not a script's: the window gets the time
+        // between two clicks to read and draw the weeks either side.
+        tokio::time::sleep(Duration::from_millis(STEP_PAUSE_MS)).await;
         let (ms, split, from, starts) = step_ms(&app).await;
         steps.push(ms);
         for (all, one) in phases.iter_mut().zip(split) {
@@ -296,6 +332,9 @@ async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
         7 * PER_DAY
     );
     summary("open the calendar (click to drawn)", opens);
+    for (name, ms) in PHASES.iter().zip(open_phases) {
+        summary(&format!("  of which {name}"), ms);
+    }
     summary("step back a week (click to drawn)", steps);
     for (name, ms) in PHASES.iter().zip(phases) {
         summary(&format!("  of which {name}"), ms);

@@ -50,6 +50,13 @@ export class SpanCache {
     }
   }
 
+  /** The spans read ahead, once they have arrived (a failed read is left
+   * out), so that they can be drawn ahead too. */
+  async arrived(): Promise<CalendarSpan[]> {
+    const settled = await Promise.allSettled([...this.#spans.values()]);
+    return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
   /** The data changed: nothing read before may be drawn. */
   clear(): void {
     this.#spans.clear();

@@ -150,6 +150,35 @@ describe('CalendarView', () => {
     expect(screen.getByTestId('calendar-entry').dataset.id).toBe('2');
   });
 
+  it('draws the week read ahead hidden, and a step shows those very blocks', async () => {
+    const monday = weekStart(today(), firstDayOfWeek());
+    const next = addDays(monday, 7);
+    entries.push(entry(2, iso(addDays(next, 2), 9 * 60), iso(addDays(next, 2), 10 * 60)));
+    const { container } = render(CalendarView);
+    const ahead = await waitFor(() => {
+      const el = container.querySelector<HTMLElement>('.blocks.ahead [data-id="2"]');
+      expect(el).not.toBeNull();
+      return el!;
+    });
+    // Hidden: no test id, out of the tab order, its layer hidden from
+    // assistive technology.
+    expect(ahead.dataset.testid).toBeUndefined();
+    expect(ahead.tabIndex).toBe(-1);
+    expect(ahead.parentElement!.ariaHidden).toBe('true');
+    expect(screen.getAllByTestId('calendar-entry').map((b) => b.dataset.id)).toEqual(['1']);
+
+    await fireEvent.click(screen.getByTestId('calendar-next'));
+    await waitFor(() => expect(screen.getByTestId('calendar').dataset.from).toBe(next));
+    const shown = screen.getAllByTestId('calendar-entry');
+    expect(shown).toEqual([ahead]);
+    expect(ahead.tabIndex).toBe(0);
+    expect(ahead.parentElement!.classList.contains('ahead')).toBe(false);
+    // This week's block stays drawn, hidden, for the step back.
+    const left = container.querySelector<HTMLElement>('[data-id="1"]')!;
+    expect(left.parentElement!.classList.contains('ahead')).toBe(true);
+    expect(left.dataset.testid).toBeUndefined();
+  });
+
   it('opens a focused block with Enter or Space, as a button would', async () => {
     render(CalendarView);
     const block = await screen.findByTestId('calendar-entry');
