@@ -25,8 +25,7 @@ const STEP_PAUSE_MS: u64 = 250;
 /// reuses a block's element for the block at the same place a week
 /// earlier would otherwise find nothing to change.
 fn vary(data: &std::path::Path) {
-    let conn =
-        rusqlite::Connection::open(timetracker_core::config::database_path(data)).unwrap();
+    let conn = rusqlite::Connection::open(timetracker_core::config::database_path(data)).unwrap();
     conn.execute_batch(
         "BEGIN;
          INSERT INTO projects (name, name_key, color, created_at, updated_at) VALUES
