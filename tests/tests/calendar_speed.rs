@@ -41,11 +41,11 @@ fn vary(data: &std::path::Path) {
     .unwrap();
 }
 
-/// Resolves once `ready()` holds, after the next frame has been painted.
-/// `__phase` keeps when the DOM was ready, when its style and layout
-/// (forced there, as the engine would do them next) were done, when the
-/// next frame began, and when that frame was painted.
-const DRAWN: &str = "window.__drawn = (ready) => new Promise((resolve) => {
+/// Resolves once `ready()` holds, after the next frame has been painted,
+/// with the milliseconds since `t0` and where they went (`PHASES`): up to
+/// the DOM being ready, its style and layout (forced there, as the engine
+/// would do them next), the wait for the next frame, and that frame.
+const DRAWN: &str = "window.__drawn = (ready, t0) => new Promise((resolve) => {
   const painted = () => {
     const seen = performance.now();
     document.body.offsetHeight;
@@ -53,8 +53,8 @@ const DRAWN: &str = "window.__drawn = (ready) => new Promise((resolve) => {
     requestAnimationFrame(() => {
       const frame = performance.now();
       setTimeout(() => {
-        window.__phase = { seen, laid, frame, done: performance.now() };
-        resolve(window.__phase.done);
+        const done = performance.now();
+        resolve([done - t0, [seen - t0, laid - seen, frame - laid, done - frame]]);
       }, 0);
     });
   };
@@ -75,30 +75,23 @@ async fn run(app: &App, body: &str) -> Value {
     value
 }
 
-/// Milliseconds from clicking the Calendar in the navigation to its week
-/// drawn, starting from the Timer view, and where they went (`PHASES`).
-async fn open_ms(app: &App) -> (f64, [f64; 4]) {
-    let value = run(
+/// From clicking the Calendar in the navigation to its week drawn,
+/// starting from the Timer view, as `__drawn` times it.
+async fn open_ms(app: &App) -> Value {
+    run(
         app,
         "document.querySelector('[data-testid=nav-timer]').click();
-         await window.__drawn(() => !document.querySelector('[data-testid=calendar]'));
+         await window.__drawn(() => !document.querySelector('[data-testid=calendar]'), 0);
          const t0 = performance.now();
          document.querySelector('[data-testid=nav-calendar]').click();
          // The week and its blocks arrive in one update; this week may
          // have none yet (today is its first day).
-         const t1 = await window.__drawn(() => {
+         return await window.__drawn(() => {
            const c = document.querySelector('[data-testid=calendar]');
            return c && c.dataset.from;
-         });
-         const p = window.__phase;
-         return [t1 - t0, [p.seen - t0, p.laid - p.seen, p.frame - p.laid, p.done - p.frame]];",
+         }, t0);",
     )
-    .await;
-    let phase = |i: usize| value[1][i].as_f64().unwrap();
-    (
-        value[0].as_f64().unwrap(),
-        [phase(0), phase(1), phase(2), phase(3)],
-    )
+    .await
 }
 
 /// Where a step's time went, in milliseconds: script (the click to the
@@ -111,26 +104,22 @@ const PHASES: [&str; 4] = [
     "paint",
 ];
 
-/// Milliseconds from clicking "previous" to the week before drawn, split
-/// into `PHASES`; the week's first day and the starts of the blocks drawn.
-async fn step_ms(app: &App) -> (f64, [f64; 4], String, Vec<jiff::Timestamp>) {
+/// From clicking "previous" to the week before drawn, as `__drawn` times
+/// it; the week's first day and the starts of the blocks drawn.
+async fn step_ms(app: &App) -> (Value, String, Vec<jiff::Timestamp>) {
     let value = run(
         app,
         "const cal = document.querySelector('[data-testid=calendar]');
          const before = cal.dataset.from;
          const t0 = performance.now();
          document.querySelector('[data-testid=calendar-prev]').click();
-         const t1 = await window.__drawn(() => cal.dataset.from !== before);
-         const p = window.__phase;
-         return [t1 - t0, cal.dataset.from,
-           [...document.querySelectorAll('[data-testid=calendar-entry]')].map((b) => b.dataset.start),
-           [p.seen - t0, p.laid - p.seen, p.frame - p.laid, p.done - p.frame]];",
+         const timed = await window.__drawn(() => cal.dataset.from !== before, t0);
+         return [timed, cal.dataset.from,
+           [...document.querySelectorAll('[data-testid=calendar-entry]')].map((b) => b.dataset.start)];",
     )
     .await;
-    let phase = |i: usize| value[3][i].as_f64().unwrap();
     (
-        value[0].as_f64().unwrap(),
-        [phase(0), phase(1), phase(2), phase(3)],
+        value[0].clone(),
         value[1].as_str().unwrap().to_owned(),
         value[2]
             .as_array()
@@ -213,6 +202,29 @@ fn late(intervals: &[f64], median: f64) -> usize {
     intervals.iter().filter(|&&i| i > median * 1.5).count()
 }
 
+/// Click-to-drawn times and their `PHASES`, as `__drawn` gives them.
+#[derive(Default)]
+struct Timings {
+    ms: Vec<f64>,
+    phases: [Vec<f64>; 4],
+}
+
+impl Timings {
+    fn push(&mut self, timed: &Value) {
+        self.ms.push(timed[0].as_f64().unwrap());
+        for (i, all) in self.phases.iter_mut().enumerate() {
+            all.push(timed[1][i].as_f64().unwrap());
+        }
+    }
+
+    fn print(self, name: &str) {
+        summary(name, self.ms);
+        for (phase, ms) in PHASES.iter().zip(self.phases) {
+            summary(&format!("  of which {phase}"), ms);
+        }
+    }
+}
+
 fn summary(name: &str, mut ms: Vec<f64>) -> f64 {
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
@@ -235,28 +247,19 @@ async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
     let app = App::launch(&data).await;
     app.js(DRAWN).await;
 
-    let mut opens = Vec::new();
-    let mut open_phases: [Vec<f64>; 4] = Default::default();
+    let mut opens = Timings::default();
     for _ in 0..10 {
-        let (ms, split) = open_ms(&app).await;
-        opens.push(ms);
-        for (all, one) in open_phases.iter_mut().zip(split) {
-            all.push(one);
-        }
+        opens.push(&open_ms(&app).await);
     }
     // Step back from the current week into weeks that are all full.
-    let mut steps = Vec::new();
-    let mut phases: [Vec<f64>; 4] = Default::default();
+    let mut steps = Timings::default();
     let mut weeks: Vec<(String, Vec<jiff::Timestamp>)> = Vec::new();
     for _ in 0..25 {
         // A person's clicks, not a script's: the window gets the time
         // between two clicks to read and draw the weeks either side.
         tokio::time::sleep(Duration::from_millis(STEP_PAUSE_MS)).await;
-        let (ms, split, from, starts) = step_ms(&app).await;
-        steps.push(ms);
-        for (all, one) in phases.iter_mut().zip(split) {
-            all.push(one);
-        }
+        let (timed, from, starts) = step_ms(&app).await;
+        steps.push(&timed);
         weeks.push((from, starts));
     }
     // Scrolled to the evening, the day's last entries are drawn too.
@@ -330,14 +333,8 @@ async fn a_week_of_ten_years_is_drawn_alone_and_measured() {
         drawn.iter().max().unwrap(),
         7 * PER_DAY
     );
-    summary("open the calendar (click to drawn)", opens);
-    for (name, ms) in PHASES.iter().zip(open_phases) {
-        summary(&format!("  of which {name}"), ms);
-    }
-    summary("step back a week (click to drawn)", steps);
-    for (name, ms) in PHASES.iter().zip(phases) {
-        summary(&format!("  of which {name}"), ms);
-    }
+    opens.print("open the calendar (click to drawn)");
+    steps.print("step back a week (click to drawn)");
     let frame = summary("drag: frame interval", intervals.clone());
     summary("drag: work per frame (move to laid out)", work);
     println!(

@@ -100,9 +100,16 @@ export interface Layer {
 export function drawBlocks(node: HTMLElement, layer: Layer) {
   let live: boolean | null = null;
   let drawnViews: BlockView[] | null = null;
+  const show = (nowLive: boolean) => {
+    if (nowLive === live) return;
+    live = nowLive;
+    for (const el of node.children as HTMLCollectionOf<HTMLElement>) mark(el, live);
+    node.ariaHidden = live ? null : 'true';
+  };
   const update = ({ views: next, live: nowLive }: Layer) => {
-    // The same views, worked out once for several redraws: nothing to do.
-    if (next === drawnViews && nowLive === live) return;
+    // The same views (worked out once, kept for their days): at most a
+    // layer drawn ahead is now shown, or the other way round.
+    if (next === drawnViews) return show(nowLive);
     drawnViews = next;
     const byId = new Map<string, HTMLElement>();
     // The node holds nothing else: Svelte draws the ghost and the "now"
@@ -138,11 +145,7 @@ export function drawBlocks(node: HTMLElement, layer: Layer) {
       else at = at.nextElementSibling;
     }
     for (const stale of [...byId.values(), ...spare.slice(taken).map(([, el]) => el)]) stale.remove();
-    if (nowLive !== live) {
-      live = nowLive;
-      for (const el of node.children as HTMLCollectionOf<HTMLElement>) mark(el, live);
-      node.ariaHidden = live ? null : 'true';
-    }
+    show(nowLive);
     // Moving an element drops its focus; a block still shown keeps it.
     if (focused instanceof HTMLElement && focused.isConnected && document.activeElement !== focused) {
       focused.focus({ preventScroll: true });
