@@ -311,6 +311,18 @@ impl App {
             .unwrap_or_else(|e| panic!("{test_id} did not appear: {e}"))
     }
 
+    /// Opens the Calendar and waits until it is shown: the window keeps it
+    /// mounted out of view, so its elements may be there before it is.
+    pub async fn open_calendar(&self) {
+        self.click("nav-calendar").await;
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css("[data-testid='calendar'][data-shown='true']"))
+            .await
+            .unwrap_or_else(|e| panic!("the calendar was not shown: {e}"));
+    }
+
     /// Runs `script` in the window and returns what it returns.
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()

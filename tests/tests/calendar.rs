@@ -147,7 +147,7 @@ async fn draw_move_resize_and_undo_in_the_week() {
     tt(&data, &["projects", "add", "Owl Census"]);
     let today = local_now().date();
     let app = App::launch(&data).await;
-    app.click("nav-calendar").await;
+    app.open_calendar().await;
     let days = app.wait_for_count("calendar-day", 7).await;
     let mut dates = Vec::new();
     for day in &days {

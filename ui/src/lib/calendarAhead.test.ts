@@ -2,7 +2,7 @@
 // read before a change is handed out after it.
 import { describe, expect, it } from 'vitest';
 import type { CalendarSpan } from './api';
-import { SpanCache } from './calendarAhead';
+import { SpanCache, sameSpan } from './calendarAhead';
 
 function fake(fail: Set<string> = new Set()) {
   const reads: string[] = [];
@@ -75,5 +75,23 @@ describe('SpanCache', () => {
     fail.clear();
     expect((await cache.take('2026-12-07', 7)).now).toBe('2026-12-07/7@0');
     expect(core.reads.filter((r) => r === '2026-12-07/7')).toHaveLength(2);
+  });
+});
+
+describe('sameSpan', () => {
+  const day = { date: '2026-12-07', starts_at: 'a', ends_at: 'b', total_seconds: 3600, break_seconds: 0 };
+  const read = (total: number, description: string, now: string): CalendarSpan => ({
+    days: [{ ...day, total_seconds: total }],
+    entries: [{ id: 1, description } as CalendarSpan['entries'][number]],
+    now,
+  });
+
+  it('holds two reads alike whenever they were read', () => {
+    expect(sameSpan(read(3600, 'a', 'then'), read(3600, 'a', 'now'))).toBe(true);
+  });
+
+  it('tells a changed entry or day total apart', () => {
+    expect(sameSpan(read(3600, 'a', 'now'), read(3600, 'b', 'now'))).toBe(false);
+    expect(sameSpan(read(3600, 'a', 'now'), read(60, 'a', 'now'))).toBe(false);
   });
 });

@@ -69,3 +69,10 @@ export class SpanCache {
     return [...this.#spans.keys()];
   }
 }
+
+/** Whether two reads of the same days hold the same entries, whenever
+ * each was read: a span read again that shows nothing new is kept as
+ * the object already drawn, so nothing is drawn twice. */
+export function sameSpan(a: CalendarSpan, b: CalendarSpan): boolean {
+  return JSON.stringify(a.days) === JSON.stringify(b.days) && JSON.stringify(a.entries) === JSON.stringify(b.entries);
+}

@@ -179,6 +179,68 @@ describe('CalendarView', () => {
     expect(left.dataset.testid).toBeUndefined();
   });
 
+  it('kept hidden behind another view, shows only once read afresh, and redraws only what changed', async () => {
+    const view = render(CalendarView, { active: true });
+    const cal = () => screen.getByTestId('calendar');
+    await waitFor(() => expect(cal().dataset.shown).toBe('true'));
+    const block = screen.getByTestId('calendar-entry');
+    block.focus();
+    await fireEvent.keyDown(block, { key: 'Delete' });
+    await waitFor(() => expect(screen.queryAllByTestId('calendar-entry')).toHaveLength(0));
+    expect(screen.getByTestId('undo-toast')).toBeTruthy();
+
+    // Another view on screen: hidden, and Ctrl+Z there is not the calendar's.
+    await view.rerender({ active: false });
+    expect(cal().dataset.shown).toBe('false');
+    expect(cal().ariaHidden).toBe('true');
+    expect(cal().classList.contains('away')).toBe(true);
+    // Its blocks and buttons are out of the tab order and carry no test id.
+    expect(view.container.querySelectorAll('.block[tabindex="0"]')).toHaveLength(0);
+    expect(screen.getByTestId('calendar-prev').closest<HTMLElement>('.toolbar')!.inert).toBe(true);
+    expect(screen.queryByTestId('undo-toast')).toBeNull();
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(calls.filter((c) => c.cmd === 'entry_restore')).toHaveLength(0);
+
+    // Opened again with nothing changed: read afresh, the same blocks kept.
+    entries.push(entry(3, iso(today(), 13 * 60), iso(today(), 14 * 60)));
+    const reads = spans().length;
+    await view.rerender({ active: true });
+    await waitFor(() => expect(cal().dataset.shown).toBe('true'));
+    expect(spans().length).toBeGreaterThan(reads);
+    const drawn = screen.getAllByTestId('calendar-entry');
+    expect(drawn.map((b) => b.dataset.id)).toEqual(['3']);
+
+    // Once the neighbours are read ahead again too, nothing in the grid
+    // was redrawn: blocks were only marked shown again, and the "now"
+    // line moved.
+    await view.rerender({ active: false });
+    const reread = spans().length;
+    const touched: MutationRecord[] = [];
+    const watch = new MutationObserver((records) => touched.push(...records));
+    watch.observe(view.container.querySelector('.calendar-grid')!, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      characterData: true,
+    });
+    await view.rerender({ active: true });
+    await waitFor(() => expect(spans().length).toBe(reread + 3));
+    await waitFor(() => expect(cal().dataset.shown).toBe('true'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    watch.disconnect();
+    const now = screen.getByTestId('calendar-now');
+    const marks = ['tabindex', 'data-testid', 'aria-hidden'];
+    const redrawn = touched.filter(
+      (r) => r.target !== now && !now.contains(r.target) && !(r.type === 'attributes' && marks.includes(r.attributeName!)),
+    );
+    expect(redrawn).toEqual([]);
+    expect(touched.length).toBeGreaterThan(0);
+    expect(screen.getAllByTestId('calendar-entry')[0]).toBe(drawn[0]);
+    // The undo steps went with the hiding: the deleted entry stays deleted.
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(calls.filter((c) => c.cmd === 'entry_restore')).toHaveLength(0);
+  });
+
   it('opens a focused block with Enter or Space, as a button would', async () => {
     render(CalendarView);
     const block = await screen.findByTestId('calendar-entry');
